@@ -1,0 +1,58 @@
+/** How commands get at the home's CA: load it (unlocking it if encrypted) or, for issue/sign, create it on first use. */
+import { hostname, userInfo } from "node:os";
+import { createRootCa } from "../pki/ca.js";
+import { userError } from "../pki/errors.js";
+import type { Issuer } from "../pki/issuer.js";
+import { generateKeyPair, type KeyAlgorithm } from "../pki/keys.js";
+import { loadIssuer, saveCa } from "../files/ca-store.js";
+import { withHomeLock, type CaPaths } from "../files/home.js";
+import { readPassphrase } from "./passphrase.js";
+import type { Context } from "./context.js";
+
+/** "regcert CA alice@build-01 2026-11-24": unique enough that trust stores deleting by name never confuse two CAs. */
+export function defaultCaName(now = new Date()): string {
+  let user = "user";
+  try {
+    user = process.env.SUDO_USER || userInfo().username;
+  } catch {
+    /* no passwd entry (containers) */
+  }
+  return `regcert CA ${user}@${hostname()} ${now.toISOString().slice(0, 10)}`;
+}
+
+/** Generates a key with a spinner on a TTY (RSA-4096 can take seconds). */
+export async function generateKeyWithProgress(ctx: Context, algorithm: KeyAlgorithm, what: string) {
+  const stop = algorithm.startsWith("rsa") ? ctx.ui.progress(`Generating ${algorithm.toUpperCase()} ${what}…`) : () => {};
+  try {
+    return await generateKeyPair(algorithm);
+  } finally {
+    stop();
+  }
+}
+
+export interface ObtainedIssuer {
+  issuer: Issuer;
+  paths: CaPaths;
+  created: boolean;
+}
+
+export interface ObtainOptions {
+  /** create the CA when the home has none, with this key type */
+  createWith?: KeyAlgorithm;
+  passphraseFile?: string | undefined;
+}
+
+export async function obtainIssuer(ctx: Context, options: ObtainOptions): Promise<ObtainedIssuer> {
+  const home = ctx.home();
+  return withHomeLock(home, async () => {
+    const loaded = loadIssuer(home, { passphrase: await readPassphrase(ctx, options.passphraseFile, home) });
+    if (loaded) return { ...loaded, created: false };
+    if (!options.createWith) {
+      throw userError("regcert.noCa", `no CA in ${home}`, "create one with `regcert init-ca`, or pass --home DIR");
+    }
+    const keyPair = await generateKeyWithProgress(ctx, options.createWith, "CA key");
+    const ca = createRootCa({ commonName: defaultCaName(), keyPair });
+    const paths = saveCa(home, ca);
+    return { issuer: ca.issuer, paths, created: true };
+  });
+}

@@ -1,0 +1,89 @@
+/** regcert issue: key + CSR + CA-signed certificate for the registry (or a client), CA created on first use. */
+import { resolve } from "node:path";
+import { issueCertificate } from "../../pki/issue.js";
+import { parseKeyAlgorithm } from "../../pki/keys.js";
+import { classifyNames, parseDnsOnly, parseIpOnly } from "../../pki/names.js";
+import { MAX_LEAF_DAYS_WITHOUT_FORCE } from "../../pki/profiles.js";
+import { userError } from "../../pki/errors.js";
+import { validateDays } from "../../pki/validity.js";
+import type { Context } from "../context.js";
+import { generateKeyWithProgress, obtainIssuer } from "../ca-access.js";
+import { detectIps } from "../interfaces.js";
+import { assertNoConflicts, leafFilePlan, leafPaths, reportLeaf, writeLeaf } from "../leaf-output.js";
+import { parseBaseName, parseWholeNumber } from "../options.js";
+import { askText } from "../prompts.js";
+
+export interface IssueFlags {
+  dns: string[];
+  ip: string[];
+  detectIps?: boolean;
+  name?: string;
+  out?: string;
+  days?: string;
+  key?: string;
+  client?: boolean;
+  cn?: string;
+  port?: string;
+  force?: boolean;
+  passphraseFile?: string;
+}
+
+export function parsePort(value: string | undefined): number {
+  const port = parseWholeNumber(value, "--port", 5000);
+  if (port < 1 || port > 65535) throw userError("regcert.invalidPort", `--port ${port} is not a valid port: use 1 to 65535`);
+  return port;
+}
+
+export async function run(ctx: Context, hosts: string[], flags: IssueFlags): Promise<void> {
+  // everything that can be refused is checked before any key is generated
+  const inputs = [...hosts, ...flags.dns.map(parseDnsOnly), ...flags.ip.map(parseIpOnly)];
+  if (flags.detectIps) {
+    const found = detectIps(ctx.env);
+    if (found.length === 0) ctx.ui.warn("--detect-ips found no non-loopback addresses on this machine");
+    else ctx.ui.info(`Detected this machine's addresses: ${found.join(", ")}`);
+    inputs.push(...found);
+  }
+  const profile = flags.client ? "client" : "server";
+  if (inputs.length === 0 && profile === "server") {
+    const answer = await askText(
+      ctx,
+      "Names clients use to reach the registry (DNS names and IPs, space-separated)",
+      "e.g. regcert issue --dns registry.local --ip 192.168.0.12",
+      "no names given: a server certificate needs at least one DNS name or IP",
+    );
+    inputs.push(...answer.split(/[\s,]+/).filter(Boolean));
+  }
+  const names = classifyNames(inputs);
+  const keyAlgorithm = parseKeyAlgorithm(flags.key ?? "ecdsa-p256");
+  const days = validateDays(parseWholeNumber(flags.days, "--days", 397), "a certificate");
+  if (days > MAX_LEAF_DAYS_WITHOUT_FORCE && !flags.force) {
+    throw userError("regcert.validityTooLong", `--days ${days} is above ${MAX_LEAF_DAYS_WITHOUT_FORCE}: Apple platforms reject TLS certificates valid for longer, even under a private CA`, "use --days 397 (renewal is one command), or add --force to issue it anyway");
+  }
+  const port = parsePort(flags.port);
+  const name = parseBaseName(flags.name, "registry");
+  const outDir = resolve(ctx.cwd, flags.out ?? "certs");
+  const files = leafPaths(outDir, name, true);
+  assertNoConflicts(files, flags.force === true);
+
+  const { issuer, paths, created } = await obtainIssuer(ctx, { createWith: keyAlgorithm, passphraseFile: flags.passphraseFile });
+  const keyPair = await generateKeyWithProgress(ctx, keyAlgorithm, "key");
+  const cert = issueCertificate({
+    issuer,
+    names,
+    profile,
+    days,
+    keyPair,
+    allowLongValidity: flags.force === true,
+    ...(flags.cn === undefined ? {} : { commonName: flags.cn }),
+  });
+  writeLeaf(leafFilePlan(files, cert, issuer.certificate.pem), flags.force === true);
+  reportLeaf(ctx, {
+    command: "issue",
+    name,
+    outDir,
+    port,
+    files,
+    cert,
+    ca: { created, home: paths.home, certificate: paths.certificate, fingerprint: issuer.certificate.fingerprint, commonName: issuer.certificate.commonName },
+  });
+}

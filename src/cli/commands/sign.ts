@@ -1,0 +1,56 @@
+/** regcert sign: sign an external CSR with our profile after checking its self-signature. */
+import { basename, extname, resolve } from "node:path";
+import { signCsr } from "../../pki/issue.js";
+import { classifyNames, parseDnsOnly, parseIpOnly } from "../../pki/names.js";
+import { validateDays } from "../../pki/validity.js";
+import type { Context } from "../context.js";
+import { obtainIssuer } from "../ca-access.js";
+import { readInputFile } from "../input.js";
+import { assertNoConflicts, leafFilePlan, leafPaths, reportLeaf, writeLeaf } from "../leaf-output.js";
+import { parseBaseName, parseWholeNumber } from "../options.js";
+import { parsePort } from "./issue.js";
+
+export interface SignFlags {
+  csr: string;
+  dns: string[];
+  ip: string[];
+  client?: boolean;
+  name?: string;
+  out?: string;
+  days?: string;
+  port?: string;
+  force?: boolean;
+  passphraseFile?: string;
+}
+
+export async function run(ctx: Context, flags: SignFlags): Promise<void> {
+  const override = classifyNames([...flags.dns.map(parseDnsOnly), ...flags.ip.map(parseIpOnly)]);
+  const days = validateDays(parseWholeNumber(flags.days, "--days", 397), "a certificate");
+  const port = parsePort(flags.port);
+  const fallbackName = flags.csr === "-" ? "signed" : basename(flags.csr, extname(flags.csr));
+  const name = parseBaseName(flags.name, /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(fallbackName) ? fallbackName : "signed");
+  const csr = await readInputFile(flags.csr, "--csr");
+  const outDir = resolve(ctx.cwd, flags.out ?? "certs");
+  const files = leafPaths(outDir, name, false);
+  assertNoConflicts(files, flags.force === true);
+
+  const { issuer, paths, created } = await obtainIssuer(ctx, { createWith: "ecdsa-p256", passphraseFile: flags.passphraseFile });
+  const cert = signCsr({
+    issuer,
+    csr,
+    names: override,
+    profile: flags.client ? "client" : "server",
+    days,
+    allowLongValidity: flags.force === true,
+  });
+  writeLeaf(leafFilePlan(files, cert, issuer.certificate.pem), flags.force === true);
+  reportLeaf(ctx, {
+    command: "sign",
+    name,
+    outDir,
+    port,
+    files,
+    cert,
+    ca: { created, home: paths.home, certificate: paths.certificate, fingerprint: issuer.certificate.fingerprint, commonName: issuer.certificate.commonName },
+  });
+}

@@ -1,0 +1,105 @@
+/** Writing and reporting a leaf certificate set (issue and sign share it). */
+import { join } from "node:path";
+import type { IssuedCertificate } from "../pki/issue.js";
+import { fileExistsError, findConflicts, writeFilesAtomic, type FilePlan } from "../files/write.js";
+import type { Context } from "./context.js";
+import { displayPath } from "./paths.js";
+import { nextSteps } from "./next-steps.js";
+
+export interface LeafFiles {
+  key?: string;
+  csr?: string;
+  certificate: string;
+  pem: string;
+  ca: string;
+}
+
+export function leafPaths(outDir: string, name: string, withKey: boolean): LeafFiles {
+  const files: LeafFiles = { certificate: join(outDir, `${name}.crt`), pem: join(outDir, `${name}.pem`), ca: join(outDir, "ca.crt") };
+  if (withKey) {
+    files.key = join(outDir, `${name}.key`);
+    files.csr = join(outDir, `${name}.csr`);
+  }
+  return files;
+}
+
+/** Refuses, before any key is made, to run into existing files without --force. */
+export function assertNoConflicts(files: LeafFiles, force: boolean): void {
+  if (force) return;
+  // ca.crt may already be there from an earlier issue under the same CA: that is checked at write time
+  const plan: FilePlan = [files.key, files.csr, files.certificate, files.pem]
+    .filter((p): p is string => p !== undefined)
+    .map((path) => ({ path, contents: "\0", mode: 0o644 }));
+  const existing = findConflicts(plan);
+  if (existing.length > 0) throw fileExistsError(existing);
+}
+
+export function leafFilePlan(files: LeafFiles, cert: { certificatePem: string; privateKeyPem?: string; csrPem?: string | undefined }, caPem: string): FilePlan {
+  const plan: FilePlan = [];
+  if (files.key && cert.privateKeyPem) plan.push({ path: files.key, contents: cert.privateKeyPem, mode: 0o600, label: "private key" });
+  if (files.csr && cert.csrPem) plan.push({ path: files.csr, contents: cert.csrPem, mode: 0o644, label: "certificate request" });
+  plan.push(
+    { path: files.certificate, contents: cert.certificatePem, mode: 0o644, label: "certificate" },
+    // distribution's docs and the seeds name the served file .pem; same bytes
+    { path: files.pem, contents: cert.certificatePem, mode: 0o644, label: "certificate (PEM copy)" },
+    { path: files.ca, contents: caPem, mode: 0o644, label: "CA certificate (public; for clients)" },
+  );
+  return plan;
+}
+
+export function writeLeaf(plan: FilePlan, force: boolean): void {
+  writeFilesAtomic(plan, { force });
+}
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+export interface LeafReport {
+  command: string;
+  name: string;
+  outDir: string;
+  port: number;
+  files: LeafFiles;
+  cert: IssuedCertificate;
+  ca: { created: boolean; home: string; certificate: string; fingerprint: string; commonName: string | undefined };
+}
+
+export function reportLeaf(ctx: Context, report: LeafReport): void {
+  const { cert, files, ui } = { ...report, ui: ctx.ui };
+  for (const warning of cert.warnings) ui.warn(warning);
+  if (ui.json) {
+    ui.result({
+      command: report.command,
+      ca: report.ca,
+      certificate: {
+        name: report.name,
+        profile: cert.profile,
+        keyAlgorithm: cert.keyAlgorithm,
+        serial: cert.serialHex,
+        commonName: cert.commonName ?? null,
+        dns: cert.names.dns,
+        ip: cert.names.ip,
+        notBefore: cert.notBefore.toISOString(),
+        notAfter: cert.notAfter.toISOString(),
+      },
+      files,
+      warnings: cert.warnings,
+    });
+    return;
+  }
+  const show = (p: string) => displayPath(p, ctx.cwd);
+  if (report.ca.created) ui.info(`Created a new CA "${report.ca.commonName}" in ${report.ca.home} (first use; keep ca.key secret)`);
+  const sans = [...cert.names.dns.map((d) => `DNS:${d}`), ...cert.names.ip.map((i) => `IP:${i}`)].join(", ");
+  ui.info(`${ui.green("✓")} ${cert.profile === "client" ? "Client" : "Server"} certificate for ${sans || cert.commonName} (${cert.keyAlgorithm}, expires ${day(cert.notAfter)})`);
+  if (files.key) ui.info(`  ${show(files.key)}  private key (0600; stays on the registry host)`);
+  if (files.csr) ui.info(`  ${show(files.csr)}  certificate request`);
+  ui.info(`  ${show(files.certificate)}  certificate`);
+  ui.info(`  ${show(files.pem)}  same certificate, .pem name`);
+  ui.info(`  ${show(files.ca)}  CA certificate: the file clients trust`);
+  if (cert.profile === "server") {
+    ui.info();
+    for (const line of nextSteps({ outDir: report.outDir, name: report.name, names: cert.names, port: report.port })) ui.info(line);
+  } else {
+    ui.info();
+    ui.info(`Give ${report.name}.crt and ${report.name}.key to the client as client.cert and client.key in /etc/docker/certs.d/HOST:PORT/.`);
+  }
+}

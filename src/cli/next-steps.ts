@@ -1,0 +1,43 @@
+/** The next steps a registry operator needs after a certificate: run the registry with it, trust the CA on clients, test. */
+import { resolve } from "node:path";
+import type { NameSet } from "../pki/names.js";
+
+export interface NextStepsInput {
+  outDir: string;
+  name: string;
+  names: NameSet;
+  port: number;
+}
+
+const hostPort = (host: string, port: number) => {
+  const h = host.includes(":") ? `[${host}]` : host;
+  return port === 443 ? h : `${h}:${port}`;
+};
+
+export function nextSteps(input: NextStepsInput): string[] {
+  const dir = resolve(input.outDir);
+  const hosts = [...input.names.dns.filter((d) => !d.startsWith("*.")), ...input.names.ip];
+  const first = hostPort(hosts[0] ?? "registry.local", input.port);
+  const lines = [
+    "Next steps:",
+    "  1. Run the registry with this certificate:",
+    `     docker run -d --restart unless-stopped --name registry -p ${input.port}:5000 \\`,
+    `       -v "${dir}":/certs:ro \\`,
+    `       -e REGISTRY_HTTP_TLS_CERTIFICATE=/certs/${input.name}.crt \\`,
+    `       -e REGISTRY_HTTP_TLS_KEY=/certs/${input.name}.key \\`,
+    "       registry:2",
+    "  2. On every Docker client, trust the CA (one directory per name clients use; never copy the .key):",
+  ];
+  for (const host of hosts) {
+    const hp = hostPort(host, input.port);
+    lines.push(`     sudo mkdir -p /etc/docker/certs.d/${hp} && sudo cp ${dir}/ca.crt /etc/docker/certs.d/${hp}/ca.crt`);
+  }
+  lines.push(
+    "     (podman/skopeo: /etc/containers/certs.d/HOST:PORT/ca.crt; containerd: a hosts.toml, see README)",
+    "  3. Test it:",
+    `     curl --cacert ${dir}/ca.crt https://${first}/v2/`,
+    `     docker pull alpine && docker tag alpine ${first}/alpine && docker push ${first}/alpine`,
+    `     with htpasswd auth: docker login ${first}`,
+  );
+  return lines;
+}

@@ -1,0 +1,48 @@
+/**
+ * The commander program: global options and every command's flags and help. Command code is imported
+ * only when that command runs, so `regcert --help` loads no crypto or ASN.1 code.
+ */
+import { Command } from "commander";
+import { createRequire } from "node:module";
+import { createContext } from "./context.js";
+import { defineCertificateCommands } from "./defs/certificates.js";
+import type { CommandModule } from "./defs/types.js";
+
+function version(): string {
+  return (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name("regcert")
+    .description("TLS for private Docker/OCI registries: a CA, registry certificates, and trust on every client.")
+    .version(version(), "-V, --version", "print the version")
+    .option("--home <dir>", "CA home (env REGCERT_HOME; default ~/.local/share/regcert)")
+    .option("--json", "print one JSON result on stdout")
+    .option("--yes", "never ask questions (also implied without a terminal)")
+    .option("--quiet", "print only errors")
+    .option("--no-color", "no colours (also with NO_COLOR)")
+    .showHelpAfterError("(run regcert --help for usage)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ regcert issue --dns registry.local --ip 192.168.0.12
+    CA (first use) + registry certificate in ./certs, with the next steps
+  $ regcert init-ca --permit-dns registry.local
+    a name-constrained root CA`,
+    );
+
+  const action =
+    (load: () => Promise<CommandModule>) =>
+    async (...args: unknown[]): Promise<void> => {
+      const command = args[args.length - 1] as Command;
+      const ctx = createContext(command.optsWithGlobals());
+      const module = await load();
+      await module.run(ctx, ...args.slice(0, -1));
+    };
+
+  defineCertificateCommands(program, action);
+  return program;
+}

@@ -1,0 +1,39 @@
+/** Parses argv, runs the command, and maps every error to one message and an exit code (the only catch). */
+import { CommanderError } from "commander";
+import { buildProgram } from "./program.js";
+import { RegcertError } from "../pki/errors.js";
+import { PromptCancelled } from "./prompts.js";
+
+export async function run(argv: string[], stderr: { write(s: string): unknown } = process.stderr): Promise<number> {
+  const program = buildProgram();
+  program.exitOverride();
+  program.configureOutput({
+    writeErr: (s) => stderr.write(s),
+    outputError: (s, write) => write(`regcert: ${s.replace(/^error: /, "")}`),
+  });
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (error) {
+    return reportError(error, stderr);
+  }
+}
+
+export function reportError(error: unknown, stderr: { write(s: string): unknown }): number {
+  if (error instanceof CommanderError) {
+    // help and version exit 0; usage errors (already printed by commander) are user errors
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  if (error instanceof PromptCancelled) return 0;
+  if (error instanceof RegcertError) {
+    stderr.write(`regcert: ${error.message}\n`);
+    if (error.hint) stderr.write(`hint: ${error.hint}\n`);
+    if (process.env.REGCERT_DEBUG === "1" && error.stack) stderr.write(`${error.stack}\n`);
+    return error.exitCode;
+  }
+  const err = error as Error;
+  stderr.write(`regcert: internal error: ${err?.message ?? String(error)}\n`);
+  if (process.env.REGCERT_DEBUG === "1") stderr.write(`${err?.stack ?? ""}\n`);
+  else stderr.write("hint: this is a bug; re-run with REGCERT_DEBUG=1 and file an issue with the output\n");
+  return 1;
+}

@@ -1,0 +1,133 @@
+/**
+ * The CA home: where ca.key (0600) and ca.crt live, in a 0700 directory.
+ * Resolution: --home, then REGCERT_HOME, then $XDG_DATA_HOME/regcert, then ~/.local/share/regcert.
+ * Under sudo the invoking user's home is used (SUDO_USER), so `sudo regcert …` never starts a second
+ * CA in /root.
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { RegcertError, userError } from "../pki/errors.js";
+import { ensureDirectory } from "./write.js";
+
+export interface HomeOptions {
+  home?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+}
+
+function sudoUserHome(env: NodeJS.ProcessEnv): string | undefined {
+  const user = env.SUDO_USER;
+  if (!user || user === "root" || process.getuid?.() !== 0) return undefined;
+  try {
+    for (const line of readFileSync("/etc/passwd", "utf8").split("\n")) {
+      const fields = line.split(":");
+      if (fields[0] === user && fields[5]) return fields[5];
+    }
+  } catch {
+    /* no passwd file: fall through */
+  }
+  return undefined;
+}
+
+export function resolveHome(options: HomeOptions = {}): string {
+  const env = options.env ?? process.env;
+  if (options.home) return resolve(options.home);
+  if (env.REGCERT_HOME) return resolve(env.REGCERT_HOME);
+  const sudoHome = sudoUserHome(env);
+  if (sudoHome) return join(sudoHome, ".local", "share", "regcert");
+  if (env.XDG_DATA_HOME) return join(env.XDG_DATA_HOME, "regcert");
+  return join(homedir(), ".local", "share", "regcert");
+}
+
+export interface CaPaths {
+  home: string;
+  certificate: string;
+  key: string;
+}
+
+export const caPaths = (home: string): CaPaths => ({ home, certificate: join(home, "ca.crt"), key: join(home, "ca.key") });
+
+export interface StoredCa {
+  paths: CaPaths;
+  certificatePem: string;
+  keyPem: string;
+}
+
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads the CA certificate of a home; undefined when there is none. Never creates anything. */
+export function readCaCertificate(home: string): string | undefined {
+  const paths = caPaths(home);
+  if (!exists(paths.certificate)) return undefined;
+  return readFileSync(paths.certificate, "utf8");
+}
+
+/**
+ * Reads the stored CA, or returns undefined when the home has none. Half a CA (a key without its
+ * certificate or the reverse) is refused, never repaired.
+ */
+export function readStoredCa(home: string): StoredCa | undefined {
+  const paths = caPaths(home);
+  const hasCert = exists(paths.certificate);
+  const hasKey = exists(paths.key);
+  if (!hasCert && !hasKey) return undefined;
+  if (!hasKey) throw userError("regcert.caKeyMissing", `${paths.certificate} exists but ${paths.key} is missing`, "restore ca.key from your backup, or create a new CA with regcert init-ca --force");
+  if (!hasCert) throw userError("regcert.caCertMissing", `${paths.key} exists but ${paths.certificate} is missing`, "restore ca.crt, or create a new CA with regcert init-ca --force");
+  try {
+    return { paths, certificatePem: readFileSync(paths.certificate, "utf8"), keyPem: readFileSync(paths.key, "utf8") };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EACCES") throw userError("regcert.permissionDenied", `cannot read the CA in ${home}: permission denied`, "run as the user who owns the CA, or pass --home");
+    throw new RegcertError("regcert.readFailed", `failed to read the CA in ${home}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Creates the home directory (0700) if needed. */
+export function ensureHome(home: string): void {
+  ensureDirectory(home, 0o700);
+}
+
+/**
+ * Runs `fn` holding the home's lock, so two first-use `issue` runs cannot both create a CA. The lock
+ * is a directory (mkdir is atomic); a lock older than `staleMs` is taken over (a crashed run).
+ */
+export async function withHomeLock<T>(home: string, fn: () => Promise<T> | T, options: { timeoutMs?: number; staleMs?: number } = {}): Promise<T> {
+  ensureHome(home);
+  const lock = join(home, ".lock");
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const staleMs = options.staleMs ?? 120_000;
+  for (;;) {
+    try {
+      mkdirSync(lock, { mode: 0o700 });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw userError("regcert.lockFailed", `cannot lock ${home}: ${(error as Error).message}`);
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > staleMs) rmSync(lock, { recursive: true, force: true });
+      } catch {
+        /* raced with its owner */
+      }
+      if (Date.now() > deadline) throw userError("regcert.locked", `another regcert run holds the lock on ${home}`, `wait for it, or remove ${lock} if no regcert is running`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  try {
+    const fd = openSync(join(lock, "owner"), "w", 0o600);
+    writeSync(fd, `${process.pid}\n`);
+    closeSync(fd);
+  } catch {
+    /* informational only */
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * regcert as a library: the certificate engine (pure: no files, no processes) and the file layer.
+ * Import "reflect-metadata" first only if you also use @peculiar/x509 yourself; this engine does not need it.
+ */
+export { RegcertError, isRegcertError } from "./pki/errors.js";
+export { KEY_ALGORITHMS, generateKeyPair, generateKeyPairSyncFor, parseKeyAlgorithm, describeKey, exportPrivateKeyPem, publicKeyFingerprint } from "./pki/keys.js";
+export type { KeyAlgorithm, KeyPair, KeyDescription } from "./pki/keys.js";
+export { classifyName, classifyNames, parseCidr } from "./pki/names.js";
+export type { NameSet, SubjectName, IpRange } from "./pki/names.js";
+export { createRootCa, caNameConstraints } from "./pki/ca.js";
+export type { RootCa, RootCaOptions, EngineDeps } from "./pki/ca.js";
+export { issueCertificate, signCsr } from "./pki/issue.js";
+export type { IssueOptions, SignCsrOptions, LeafOptions, IssuedCertificate, IssuedKeyAndCertificate } from "./pki/issue.js";
+export { prepareIssuer, parseCaCertificate } from "./pki/issuer.js";
+export type { Issuer, IssuerInput, CaCertificateInfo } from "./pki/issuer.js";
+export { createCsr, parseCsr } from "./pki/csr.js";
+export type { ParsedCsr } from "./pki/csr.js";
+export { PROFILES } from "./pki/profiles.js";
+export type { ProfileName, LeafProfileName, Profile } from "./pki/profiles.js";
+export { toPem, parsePemBlocks } from "./pki/pem.js";

@@ -1,0 +1,152 @@
+/**
+ * Key pairs through node:crypto (native OpenSSL, synchronous or on the thread pool), never pure JS.
+ *
+ * ecdsa-p256 is the default: fast to make and accepted by Docker, containerd, podman, Go and OpenSSL.
+ * RSA keys use e=65537; Apple platforms require at least 2048 bits (support 103769).
+ */
+import {
+  createPublicKey,
+  generateKeyPair as generateKeyPairAsync,
+  generateKeyPairSync,
+  createHash,
+  sign as cryptoSign,
+  type KeyObject,
+} from "node:crypto";
+import { userError } from "./errors.js";
+
+export const KEY_ALGORITHMS = ["ecdsa-p256", "ecdsa-p384", "rsa-2048", "rsa-3072", "rsa-4096"] as const;
+export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
+
+export interface KeyPair {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+}
+
+/** Validates a --key value, naming the accepted ones when it is unknown. */
+export function parseKeyAlgorithm(value: string): KeyAlgorithm {
+  const lower = value.trim().toLowerCase();
+  if ((KEY_ALGORITHMS as readonly string[]).includes(lower)) return lower as KeyAlgorithm;
+  throw userError("regcert.invalidKeyType", `unknown key type "${value}"`, `use one of: ${KEY_ALGORITHMS.join(", ")}`);
+}
+
+function keygenArgs(algorithm: KeyAlgorithm): ["ec", { namedCurve: string }] | ["rsa", { modulusLength: number; publicExponent: number }] {
+  switch (algorithm) {
+    case "ecdsa-p256":
+      return ["ec", { namedCurve: "prime256v1" }];
+    case "ecdsa-p384":
+      return ["ec", { namedCurve: "secp384r1" }];
+    default:
+      return ["rsa", { modulusLength: Number(algorithm.slice(4)), publicExponent: 0x10001 }];
+  }
+}
+
+/** Generates a key pair synchronously (microseconds for ECDSA; RSA-4096 can take seconds). */
+export function generateKeyPairSyncFor(algorithm: KeyAlgorithm): KeyPair {
+  const [type, options] = keygenArgs(algorithm);
+  return generateKeyPairSync(type as "ec", options as { namedCurve: string });
+}
+
+/** Generates a key pair on libuv's thread pool, so a progress indicator can keep running. */
+export function generateKeyPair(algorithm: KeyAlgorithm): Promise<KeyPair> {
+  const [type, options] = keygenArgs(algorithm);
+  return new Promise((resolve, reject) => {
+    generateKeyPairAsync(type as "ec", options as { namedCurve: string }, (error, publicKey, privateKey) => {
+      if (error) reject(error);
+      else resolve({ publicKey, privateKey });
+    });
+  });
+}
+
+/** Unencrypted PKCS#8 PEM ("BEGIN PRIVATE KEY"). */
+export function exportPrivateKeyPem(privateKey: KeyObject): string {
+  return privateKey.export({ type: "pkcs8", format: "pem" }) as string;
+}
+
+export function publicKeyOf(key: KeyObject): KeyObject {
+  return key.type === "public" ? key : createPublicKey(key);
+}
+
+/** DER SubjectPublicKeyInfo. */
+export function spkiDer(key: KeyObject): Uint8Array {
+  return new Uint8Array(publicKeyOf(key).export({ type: "spki", format: "der" }));
+}
+
+export interface KeyDescription {
+  /** "ecdsa-p256" … when it is one of ours, otherwise e.g. "rsa-1024", "ed25519", "ecdsa-secp521r1" */
+  algorithm: string;
+  type: "rsa" | "ec" | "ed25519" | "other";
+  bits: number;
+}
+
+export function describeKey(key: KeyObject): KeyDescription {
+  const details = key.asymmetricKeyDetails ?? {};
+  switch (key.asymmetricKeyType) {
+    case "rsa":
+      return { algorithm: `rsa-${details.modulusLength}`, type: "rsa", bits: details.modulusLength ?? 0 };
+    case "ec": {
+      const curve = details.namedCurve ?? "unknown";
+      const named: Record<string, [string, number]> = { prime256v1: ["ecdsa-p256", 256], secp384r1: ["ecdsa-p384", 384], secp521r1: ["ecdsa-p521", 521] };
+      const [algorithm, bits] = named[curve] ?? [`ecdsa-${curve}`, 0];
+      return { algorithm, type: "ec", bits };
+    }
+    case "ed25519":
+      return { algorithm: "ed25519", type: "ed25519", bits: 256 };
+    default:
+      return { algorithm: key.asymmetricKeyType ?? "unknown", type: "other", bits: 0 };
+  }
+}
+
+/** The signature algorithm a CA key signs with: SHA-384 for P-384, SHA-256 otherwise (RFC 5758, RFC 4055). */
+export interface SignatureScheme {
+  hash: "sha256" | "sha384" | "sha512" | null;
+  /** DER AlgorithmIdentifier */
+  algorithmIdentifier: Uint8Array;
+  oid: string;
+}
+
+const ECDSA_SHA256 = Uint8Array.from([0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02]);
+const ECDSA_SHA384 = Uint8Array.from([0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03]);
+const ECDSA_SHA512 = Uint8Array.from([0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04]);
+const RSA_SHA256 = Uint8Array.from([0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00]);
+const ED25519 = Uint8Array.from([0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70]);
+
+export function signatureSchemeFor(key: KeyObject): SignatureScheme {
+  const { type, bits } = describeKey(key);
+  if (type === "ec") {
+    if (bits === 521) return { hash: "sha512", algorithmIdentifier: ECDSA_SHA512, oid: "1.2.840.10045.4.3.4" };
+    if (bits === 384) return { hash: "sha384", algorithmIdentifier: ECDSA_SHA384, oid: "1.2.840.10045.4.3.3" };
+    if (bits === 256) return { hash: "sha256", algorithmIdentifier: ECDSA_SHA256, oid: "1.2.840.10045.4.3.2" };
+  }
+  if (type === "rsa") return { hash: "sha256", algorithmIdentifier: RSA_SHA256, oid: "1.2.840.113549.1.1.11" };
+  if (type === "ed25519") return { hash: null, algorithmIdentifier: ED25519, oid: "1.3.101.112" };
+  throw userError("regcert.unsupportedKey", `cannot sign with a ${describeKey(key).algorithm} key`, "use an ECDSA P-256/P-384 or RSA key");
+}
+
+/** Signs `data` with the scheme's hash; ECDSA signatures come out DER-encoded as X.509 wants. */
+export function signWith(scheme: SignatureScheme, privateKey: KeyObject, data: Uint8Array): Uint8Array {
+  return new Uint8Array(cryptoSign(scheme.hash, data, { key: privateKey, dsaEncoding: "der" }));
+}
+
+/** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING contents. */
+export function keyIdentifier(spki: Uint8Array): Uint8Array {
+  // SPKI = SEQUENCE { AlgorithmIdentifier, BIT STRING }; the key bits follow the BIT STRING's unused-bits byte.
+  let offset = 0;
+  const skipHeader = (at: number): [number, number] => {
+    const lengthByte = spki[at + 1] as number;
+    if (lengthByte < 0x80) return [at + 2, lengthByte];
+    const count = lengthByte & 0x7f;
+    let length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + (spki[at + 2 + i] as number);
+    return [at + 2 + count, length];
+  };
+  const [seqContent] = skipHeader(offset);
+  const [algContent, algLength] = skipHeader(seqContent);
+  offset = algContent + algLength;
+  const [bitsContent, bitsLength] = skipHeader(offset);
+  return new Uint8Array(createHash("sha1").update(spki.subarray(bitsContent + 1, bitsContent + bitsLength)).digest());
+}
+
+/** SHA-256 of the SPKI DER, hex: the fingerprint used to match keys and certificates. */
+export function publicKeyFingerprint(key: KeyObject): string {
+  return createHash("sha256").update(spkiDer(key)).digest("hex");
+}

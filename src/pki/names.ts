@@ -1,0 +1,206 @@
+/**
+ * Names a certificate can be valid for: DNS names and IP addresses, validated and normalised the way
+ * Go's crypto/x509 (what Docker, containerd and podman use) will later match them.
+ *
+ * - DNS: RFC 1123 host names, lower-cased, a trailing dot dropped, IDN turned into punycode (UTS #46
+ *   via the WHATWG URL parser), a wildcard only as the whole left-most label and never over a single
+ *   remaining label ("*.local" would cover a whole top-level domain).
+ * - IP: dotted-quad IPv4 without leading zeros (Go and glibc disagree on "010"), IPv6 in RFC 5952
+ *   form; IPv4-mapped IPv6 becomes IPv4, as Go encodes it.
+ */
+import { isIPv4, isIPv6 } from "node:net";
+import { domainToASCII } from "node:url";
+import { userError } from "./errors.js";
+
+export type SubjectName = { type: "dns"; value: string } | { type: "ip"; value: string };
+
+export interface NameSet {
+  dns: string[];
+  ip: string[];
+}
+
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+function invalid(input: string, why: string) {
+  return userError("regcert.invalidName", `"${input}" is not a valid DNS name or IP address: ${why}`);
+}
+
+/** Classifies one host as a DNS name or an IP address and returns its normalised form. */
+export function classifyName(input: string): SubjectName {
+  const raw = input.trim();
+  if (raw === "") throw userError("regcert.invalidName", "an empty name is not a valid DNS name or IP address");
+  if (raw.startsWith("[") || raw.includes(":")) return { type: "ip", value: parseIpv6(raw, input) };
+  if (/^[0-9.]+$/.test(raw)) return { type: "ip", value: parseIpv4(raw, input) };
+  return { type: "dns", value: parseDnsName(raw, input) };
+}
+
+/** Sorts hosts into DNS and IP lists, normalised, de-duplicated, first occurrence first. */
+export function classifyNames(inputs: Iterable<string>): NameSet {
+  const dns: string[] = [];
+  const ip: string[] = [];
+  for (const input of inputs) {
+    const name = classifyName(input);
+    const list = name.type === "dns" ? dns : ip;
+    if (!list.includes(name.value)) list.push(name.value);
+  }
+  return { dns, ip };
+}
+
+/** Validates a DNS name given where only a DNS name makes sense (--dns). */
+export function parseDnsOnly(input: string): string {
+  const name = classifyName(input);
+  if (name.type !== "dns") {
+    throw userError("regcert.invalidName", `"${input}" is an IP address, not a DNS name`, `pass it with --ip ${name.value}`);
+  }
+  return name.value;
+}
+
+/** Validates an IP given where only an IP makes sense (--ip). */
+export function parseIpOnly(input: string): string {
+  const name = classifyName(input);
+  if (name.type !== "ip") {
+    throw userError("regcert.invalidName", `"${input}" is not a valid IP address`, `pass host names with --dns ${input.trim()}`);
+  }
+  return name.value;
+}
+
+function parseDnsName(raw: string, input: string): string {
+  let name = raw.endsWith(".") ? raw.slice(0, -1) : raw;
+  if (name.includes("..") || name.startsWith(".")) throw invalid(input, "empty label");
+  if (/[^\x21-\x7e]/.test(name) && !/\s/.test(name)) {
+    const wildcard = name.startsWith("*.");
+    const ascii = domainToASCII(wildcard ? name.slice(2) : name);
+    if (ascii === "") throw invalid(input, "not a valid internationalised domain name");
+    name = wildcard ? `*.${ascii}` : ascii;
+  }
+  name = name.toLowerCase();
+  if (name.length > 253) throw invalid(input, "longer than 253 characters");
+  const labels = name.split(".");
+  labels.forEach((label, index) => {
+    if (label === "*") {
+      if (index !== 0) throw invalid(input, "a wildcard must be the whole left-most label");
+      if (labels.length < 3) throw invalid(input, "a wildcard needs at least two labels after it");
+      return;
+    }
+    if (label.includes("*")) throw invalid(input, "a wildcard must be the whole left-most label (like *.example.com)");
+    if (label.length > 63) throw invalid(input, `label "${label.slice(0, 20)}…" is longer than 63 characters`);
+    if (label.includes("_")) throw invalid(input, "underscores are not allowed in host names (RFC 1123)");
+    if (!LABEL.test(label)) {
+      if (label.startsWith("-") || label.endsWith("-")) throw invalid(input, `label "${label}" starts or ends with a hyphen`);
+      throw invalid(input, `label "${label}" has characters other than letters, digits and hyphens`);
+    }
+  });
+  if (/^[0-9]+$/.test(labels[labels.length - 1] as string)) throw invalid(input, "the last label is numeric (not an IP address either)");
+  return name;
+}
+
+function parseIpv4(raw: string, input: string): string {
+  const parts = raw.split(".");
+  if (parts.length !== 4) throw invalid(input, "an IPv4 address has four parts");
+  for (const part of parts) {
+    if (part === "") throw invalid(input, "empty IPv4 part");
+    if (part.length > 1 && part.startsWith("0")) throw invalid(input, `IPv4 part "${part}" has a leading zero`);
+    if (Number(part) > 255) throw invalid(input, `IPv4 part ${part} is above 255`);
+  }
+  if (!isIPv4(raw)) throw invalid(input, "not a valid IPv4 address");
+  return raw;
+}
+
+function parseIpv6(raw: string, input: string): string {
+  let text = raw;
+  if (text.startsWith("[")) {
+    if (!text.endsWith("]")) throw invalid(input, "unbalanced brackets (give the address without a port)");
+    text = text.slice(1, -1);
+  }
+  if (text.includes("%")) throw invalid(input, "IPv6 zone identifiers cannot appear in certificates");
+  if (!isIPv6(text)) {
+    if (/^[^:]+:\d+$/.test(text)) throw invalid(input, "looks like HOST:PORT; certificates name hosts, not ports");
+    throw invalid(input, "not a valid IPv6 address");
+  }
+  const bytes = ipv6Bytes(text);
+  const mapped = bytes.subarray(0, 12).every((b, i) => (i < 10 ? b === 0 : b === 0xff));
+  if (mapped) return Array.from(bytes.subarray(12)).join(".");
+  return formatIpv6(bytes);
+}
+
+function ipv6Bytes(text: string): Uint8Array {
+  let head = text;
+  const tail: number[] = [];
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4) {
+    const quad = (v4[1] as string).split(".").map(Number);
+    tail.push(((quad[0] as number) << 8) | (quad[1] as number), ((quad[2] as number) << 8) | (quad[3] as number));
+    head = text.slice(0, -(v4[1] as string).length) + "0";
+  }
+  const [left = "", right] = head.split("::");
+  const leftGroups = left === "" ? [] : left.split(":");
+  const rightGroups = right === undefined || right === "" ? [] : right.split(":");
+  if (v4) (rightGroups.length > 0 || right !== undefined ? rightGroups : leftGroups).pop();
+  const groups = leftGroups.map((g) => parseInt(g, 16));
+  const rest = rightGroups.map((g) => parseInt(g, 16));
+  const missing = 8 - groups.length - rest.length - tail.length;
+  const all = [...groups, ...new Array(Math.max(0, missing)).fill(0), ...rest, ...tail];
+  const bytes = new Uint8Array(16);
+  all.forEach((group, i) => {
+    bytes[i * 2] = group >> 8;
+    bytes[i * 2 + 1] = group & 0xff;
+  });
+  return bytes;
+}
+
+/** RFC 5952 text form: lower case, no leading zeros, the longest run (≥ 2) of zero groups as "::". */
+export function formatIpv6(bytes: Uint8Array): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] as number) << 8) | (bytes[i + 1] as number));
+  let bestStart = -1;
+  let bestLength = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength && j - i >= 2) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(":");
+  return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLength).join(":")}`;
+}
+
+/** The 4- or 16-byte form of a normalised IP, as it goes into an iPAddress GeneralName. */
+export function ipToBytes(ip: string): Uint8Array {
+  if (isIPv4(ip)) return Uint8Array.from(ip.split(".").map(Number));
+  return ipv6Bytes(ip);
+}
+
+export interface IpRange {
+  /** normalised network address and prefix, e.g. "192.168.0.0/16" */
+  cidr: string;
+  address: string;
+  prefix: number;
+}
+
+/** Parses a CIDR range for name constraints (--permit-ip). Host bits must be zero. */
+export function parseCidr(input: string): IpRange {
+  const [addressText = "", prefixText, extra] = input.trim().split("/");
+  const bad = (why: string) => userError("regcert.invalidCidr", `"${input}" is not a valid IP range: ${why}`, "write it as ADDRESS/PREFIX, e.g. 192.168.0.0/16 or fd00::/8");
+  if (prefixText === undefined || extra !== undefined || !/^\d{1,3}$/.test(prefixText)) throw bad("expected ADDRESS/PREFIX");
+  const name = classifyName(addressText);
+  if (name.type !== "ip") throw bad(`"${addressText}" is not an IP address`);
+  const bytes = ipToBytes(name.value);
+  const prefix = Number(prefixText);
+  if (prefix > bytes.length * 8) throw bad(`prefix /${prefix} is longer than the address`);
+  for (let bit = prefix; bit < bytes.length * 8; bit++) {
+    if (((bytes[bit >> 3] as number) >> (7 - (bit & 7))) & 1) {
+      const masked = bytes.map((b, i) => (i * 8 >= prefix ? 0 : i * 8 + 8 <= prefix ? b : b & (0xff << (8 - (prefix - i * 8)))));
+      const network = bytes.length === 4 ? Array.from(masked).join(".") : formatIpv6(masked);
+      throw userError("regcert.invalidCidr", `"${input}" has host bits set`, `did you mean ${network}/${prefix}?`);
+    }
+  }
+  return { cidr: `${name.value}/${prefix}`, address: name.value, prefix };
+}

@@ -1,0 +1,40 @@
+/** PEM armour (RFC 7468): encode DER with 64-column base64, and find blocks of a given label. */
+import { userError } from "./errors.js";
+
+export function toPem(label: string, der: Uint8Array): string {
+  const b64 = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString("base64");
+  const lines = b64.match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
+}
+
+export interface PemBlock {
+  label: string;
+  der: Uint8Array;
+}
+
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
+
+/** Every PEM block in `text`, in order. Text outside blocks (openssl's "Certificate:" dumps) is ignored. */
+export function parsePemBlocks(text: string): PemBlock[] {
+  const blocks: PemBlock[] = [];
+  for (const match of text.matchAll(PEM_BLOCK)) {
+    const body = (match[2] ?? "").replace(/^[A-Za-z-]+:.*$/gm, "").replace(/\s+/g, "");
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body)) continue;
+    blocks.push({ label: match[1] as string, der: new Uint8Array(Buffer.from(body, "base64")) });
+  }
+  return blocks;
+}
+
+/** DER of every block with one of `labels`; input that is not PEM at all is taken as one DER blob. */
+export function decodePemOrDer(input: string | Uint8Array, labels: string[], what: string): Uint8Array[] {
+  const text = typeof input === "string" ? input : Buffer.from(input).toString("latin1");
+  if (text.includes("-----BEGIN ")) {
+    const found = parsePemBlocks(text).filter((b) => labels.includes(b.label)).map((b) => b.der);
+    if (found.length === 0) {
+      throw userError("regcert.noPem", `no ${labels.join(" or ")} PEM block found in ${what}`);
+    }
+    return found;
+  }
+  if (typeof input !== "string" && input.length > 0 && input[0] === 0x30) return [input];
+  throw userError("regcert.notPem", `${what} is neither PEM nor DER`);
+}
