@@ -11,6 +11,14 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
+// `regcert … | head` closes stdout early: that is not an error
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 run(process.argv).then(
   (code) => {
     process.exitCode = code;
