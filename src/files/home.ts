@@ -131,3 +131,12 @@ export async function withHomeLock<T>(home: string, fn: () => Promise<T> | T, op
     rmSync(lock, { recursive: true, force: true });
   }
 }
+
+/**
+ * The PEM of every CA certificate clients of this home should trust: today the home's ca.crt; during a
+ * CA rollover (see `regcert ca rotate`) also the previous CA, so clients trust both until it retires.
+ * install-trust and k8s node-trust read trust through this one function.
+ */
+export function readTrustBundle(home: string): string | undefined {
+  return readCaCertificate(home);
+}
