@@ -1,0 +1,190 @@
+/**
+ * Starts the real Debian `docker-registry` (distribution 2.8) as a plain process on loopback, for
+ * end-to-end tests. Every started registry is stopped by `stop()` (call it in afterAll) and, as a
+ * last resort, killed when the test process exits.
+ *
+ *   const reg = await startRegistry({ tls: { certificate: crt, key } });
+ *   // push to `localhost:${reg.port}/e2e/hello:v1` …
+ *   await reg.stop();
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse, stringify } from "yaml";
+import { freePort, type LoopbackHost, waitForPort } from "./ports.js";
+
+/** Options for startRegistry. Every field is optional; the default is plain HTTP on 127.0.0.1. */
+export interface RegistryOptions {
+  /** Listen on "127.0.0.1" (default) or "::1". */
+  host?: LoopbackHost;
+  /** Port to use; default: a free one. */
+  port?: number;
+  /** Serve HTTPS with this certificate (PEM file path, may hold the chain) and key; plain HTTP when omitted. */
+  tls?: {
+    certificate: string;
+    key: string;
+    /** CA files for client certificates (http.tls.clientcas): the registry then demands mTLS. */
+    clientCas?: string[];
+  };
+  /** htpasswd auth: path of the htpasswd file; realm defaults to "regcert-test". */
+  htpasswd?: { path: string; realm?: string };
+  /** storage.delete.enabled; default true. */
+  deleteEnabled?: boolean;
+  /**
+   * Use this config.yml instead of generating one. The listen address is forced with
+   * REGISTRY_HTTP_ADDR, so the file's own port does not matter. The other options are then ignored
+   * except host/port/env.
+   */
+  configPath?: string;
+  /** Extra environment for the registry process (REGISTRY_* overrides). */
+  env?: NodeJS.ProcessEnv;
+  /** How long to wait for the port to accept connections; default 20 s. */
+  startTimeoutMs?: number;
+  /** Keep the temp dir (storage, config) after stop(); default false. */
+  keepDir?: boolean;
+}
+
+/** A running registry. */
+export interface RunningRegistry {
+  /** Host for URLs and image references: "127.0.0.1" or "[::1]". */
+  host: string;
+  port: number;
+  /** "https://127.0.0.1:PORT" (or http:// without TLS). */
+  url: string;
+  /** Temp dir holding config.yml and the storage root (`DIR/storage`). */
+  dir: string;
+  /** The config file the registry was started with. */
+  configPath: string;
+  /** Kills the registry (SIGTERM, then SIGKILL after 5 s) and waits for it to exit; idempotent. */
+  stop(): Promise<void>;
+  /** Everything the registry printed so far (stdout + stderr). */
+  logs(): string;
+}
+
+const LIVE_KEY = Symbol.for("regcert.test.registries");
+type GlobalWithRegistries = typeof globalThis & { [LIVE_KEY]?: Set<ChildProcess> };
+
+/** The process-wide set of registries still running; killed on process exit. */
+function liveRegistries(): Set<ChildProcess> {
+  const g = globalThis as GlobalWithRegistries;
+  if (!g[LIVE_KEY]) {
+    const set = new Set<ChildProcess>();
+    g[LIVE_KEY] = set;
+    process.once("exit", () => {
+      for (const child of set) child.kill("SIGKILL");
+    });
+  }
+  return g[LIVE_KEY];
+}
+
+/** Builds the config.yml object distribution 2.8 reads (version 0.1). */
+export function registryConfig(options: RegistryOptions & { port: number; storageDir: string }): Record<string, unknown> {
+  const addrHost = (options.host ?? "127.0.0.1") === "::1" ? "[::1]" : "127.0.0.1";
+  const http: Record<string, unknown> = { addr: `${addrHost}:${options.port}`, secret: "regcert-test-secret" };
+  if (options.tls) {
+    const tls: Record<string, unknown> = { certificate: options.tls.certificate, key: options.tls.key };
+    if (options.tls.clientCas?.length) tls.clientcas = options.tls.clientCas;
+    http.tls = tls;
+  }
+  const config: Record<string, unknown> = {
+    version: 0.1,
+    log: { level: "info", fields: { service: "registry" } },
+    storage: {
+      filesystem: { rootdirectory: options.storageDir },
+      delete: { enabled: options.deleteEnabled ?? true },
+      cache: { blobdescriptor: "inmemory" },
+    },
+    http,
+  };
+  if (options.htpasswd) config.auth = { htpasswd: { realm: options.htpasswd.realm ?? "regcert-test", path: options.htpasswd.path } };
+  return config;
+}
+
+/** Whether the registry will speak TLS: from options, or from http.tls in a caller's config file (or REGISTRY_HTTP_TLS_CERTIFICATE). */
+function servesTls(options: RegistryOptions, configPath: string): boolean {
+  if (options.env?.REGISTRY_HTTP_TLS_CERTIFICATE) return true;
+  if (!options.configPath) return Boolean(options.tls);
+  const parsed = parse(readFileSync(configPath, "utf8")) as { http?: { tls?: { certificate?: string } } } | null;
+  return Boolean(parsed?.http?.tls?.certificate);
+}
+
+/**
+ * Starts `docker-registry serve config.yml` and resolves once its port accepts TCP connections
+ * (at most `startTimeoutMs`, default 20 s). Rejects with the registry's log when it exits early or
+ * never listens.
+ */
+export async function startRegistry(options: RegistryOptions = {}): Promise<RunningRegistry> {
+  const hostOption = options.host ?? "127.0.0.1";
+  const port = options.port ?? (await freePort(hostOption));
+  const dir = mkdtempSync(join(tmpdir(), "regcert-registry-"));
+  const storageDir = join(dir, "storage");
+  mkdirSync(storageDir);
+  let configPath = options.configPath;
+  if (!configPath) {
+    configPath = join(dir, "config.yml");
+    writeFileSync(configPath, stringify(registryConfig({ ...options, port, storageDir })));
+  }
+  const urlHost = hostOption === "::1" ? "[::1]" : "127.0.0.1";
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    ...options.env,
+    REGISTRY_HTTP_ADDR: `${urlHost}:${port}`,
+  };
+  const child = spawn("docker-registry", ["serve", configPath], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+  const live = liveRegistries();
+  live.add(child);
+  let log = "";
+  const append = (d: Buffer): void => {
+    log += d.toString();
+    if (log.length > 2_000_000) log = log.slice(-1_000_000);
+  };
+  child.stdout?.on("data", append);
+  child.stderr?.on("data", append);
+  let exited = false;
+  const exitPromise = new Promise<void>((resolveExit) => {
+    child.on("close", () => {
+      exited = true;
+      live.delete(child);
+      resolveExit();
+    });
+    child.on("error", (err) => {
+      log += `\n[spawn error] ${String(err)}`;
+      exited = true;
+      live.delete(child);
+      resolveExit();
+    });
+  });
+
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (!stopped) {
+      stopped = true;
+      if (!exited) {
+        child.kill("SIGTERM");
+        const killer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+        await exitPromise;
+        clearTimeout(killer);
+      }
+      if (!options.keepDir) rmSync(dir, { recursive: true, force: true });
+    }
+    await exitPromise;
+  };
+
+  const up = await waitForPort(hostOption, port, options.startTimeoutMs ?? 20_000, () => exited);
+  if (!up) {
+    const why = exited ? "exited early" : "did not listen in time";
+    await stop();
+    throw new Error(`docker-registry ${why} on ${urlHost}:${port}; its log:\n${log}`);
+  }
+  return {
+    host: urlHost,
+    port,
+    url: `${servesTls(options, configPath) ? "https" : "http"}://${urlHost}:${port}`,
+    dir,
+    configPath,
+    stop,
+    logs: () => log,
+  };
+}
