@@ -130,7 +130,8 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
     PATH: process.env.PATH,
     HOME: dir,
     ...options.env,
-    REGISTRY_HTTP_ADDR: `${urlHost}:${port}`,
+    // distribution parses REGISTRY_* values as YAML: "[::1]:PORT" unquoted would be a flow sequence
+    REGISTRY_HTTP_ADDR: JSON.stringify(`${urlHost}:${port}`),
   };
   const child = spawn("docker-registry", ["serve", configPath], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
   const live = liveRegistries();
