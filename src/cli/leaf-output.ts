@@ -86,15 +86,19 @@ export function reportLeaf(ctx: Context, report: LeafReport): void {
     });
     return;
   }
-  const show = (p: string) => displayPath(p, ctx.cwd);
   if (report.ca.created) ui.info(`Created a new CA "${report.ca.commonName}" in ${report.ca.home} (first use; keep ca.key secret)`);
   const sans = [...cert.names.dns.map((d) => `DNS:${d}`), ...cert.names.ip.map((i) => `IP:${i}`)].join(", ");
   ui.info(`${ui.green("✓")} ${cert.profile === "client" ? "Client" : "Server"} certificate for ${sans || cert.commonName} (${cert.keyAlgorithm}, expires ${day(cert.notAfter)})`);
-  if (files.key) ui.info(`  ${show(files.key)}  private key (0600; stays on the registry host)`);
-  if (files.csr) ui.info(`  ${show(files.csr)}  certificate request`);
-  ui.info(`  ${show(files.certificate)}  certificate`);
-  ui.info(`  ${show(files.pem)}  same certificate, .pem name`);
-  ui.info(`  ${show(files.ca)}  CA certificate: the file clients trust`);
+  const rows: Array<[string | undefined, string]> = [
+    [files.key, cert.profile === "server" ? "private key (0600; stays on the registry host)" : "private key (0600)"],
+    [files.csr, "certificate request"],
+    [files.certificate, "certificate"],
+    [files.pem, "same certificate, .pem name"],
+    [files.ca, "CA certificate: the file clients trust"],
+  ];
+  const shown = rows.filter((r): r is [string, string] => r[0] !== undefined).map(([p, what]) => [displayPath(p, ctx.cwd), what] as const);
+  const width = Math.max(...shown.map(([p]) => p.length));
+  for (const [path, what] of shown) ui.info(`  ${path.padEnd(width)}  ${what}`);
   if (cert.profile === "server") {
     ui.info();
     for (const line of nextSteps({ outDir: report.outDir, name: report.name, names: cert.names, port: report.port })) ui.info(line);
