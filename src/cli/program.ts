@@ -6,6 +6,7 @@ import { Command } from "commander";
 import { createRequire } from "node:module";
 import { createContext } from "./context.js";
 import { defineCertificateCommands } from "./defs/certificates.js";
+import { defineRegistryCommands } from "./defs/registry.js";
 import type { CommandModule } from "./defs/types.js";
 
 function version(): string {
@@ -44,5 +45,6 @@ Examples:
     };
 
   defineCertificateCommands(program, action);
+  defineRegistryCommands(program, action);
   return program;
 }

@@ -1,0 +1,75 @@
+/** regcert htpasswd: add, replace or delete one bcrypt user in the registry's htpasswd file, atomically. */
+import { existsSync, lstatSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { writeFilesAtomic } from "../../files/write.js";
+import { userError } from "../../pki/errors.js";
+import { DEFAULT_BCRYPT_COST, deleteHtpasswdEntry, hashPassword, nonBcryptUsers, setHtpasswdEntry, validateCost, validateHtpasswdUser, validatePassword } from "../../registry/htpasswd.js";
+import type { Context } from "../context.js";
+import { readInputFile } from "../input.js";
+import { parseWholeNumber } from "../options.js";
+import { displayPath } from "../paths.js";
+import { askSecret } from "../prompts.js";
+
+export interface HtpasswdFlags {
+  file?: string;
+  passwordStdin?: boolean;
+  delete?: boolean;
+  cost?: string;
+}
+
+/** New htpasswd files: readable by the owner and its group (root:docker-registry for the Debian service). */
+const NEW_FILE_MODE = 0o640;
+
+/** Like `docker login --password-stdin`: the password is stdin with its trailing line break removed. */
+export function passwordFromStdin(data: Buffer): string {
+  return data.toString("utf8").replace(/\r?\n$/, "");
+}
+
+async function obtainPassword(ctx: Context, user: string, flags: HtpasswdFlags): Promise<string> {
+  if (flags.passwordStdin) return validatePassword(passwordFromStdin(await readInputFile("-", "--password-stdin")));
+  const password = await askSecret(ctx, `Password for ${user}`, `echo "$PASSWORD" | regcert htpasswd ${user} --password-stdin`, `no password for ${user}: there is no terminal to ask on`, true);
+  return validatePassword(password);
+}
+
+function readExisting(path: string): { text: string; mode: number; uid: number; gid: number } | undefined {
+  if (!existsSync(path)) return undefined;
+  const stat = lstatSync(path);
+  if (!stat.isFile()) throw userError("regcert.notFile", `${path} is not a regular file (--file)`, "the registry needs auth.htpasswd.path to name a file, not a directory");
+  return { text: readFileSync(path, "utf8"), mode: stat.mode & 0o777, uid: stat.uid, gid: stat.gid };
+}
+
+export async function run(ctx: Context, userArg: string, flags: HtpasswdFlags): Promise<void> {
+  const user = validateHtpasswdUser(userArg);
+  const path = resolve(ctx.cwd, flags.file ?? "auth/htpasswd");
+  const cost = validateCost(parseWholeNumber(flags.cost, "--cost", DEFAULT_BCRYPT_COST));
+  if (flags.delete && flags.passwordStdin) throw userError("regcert.conflictingFlags", "--delete and --password-stdin do not go together", `regcert htpasswd ${user} --delete`);
+  const existing = readExisting(path);
+  const shown = displayPath(path, ctx.cwd);
+
+  let change;
+  if (flags.delete) {
+    if (!existing) throw userError("regcert.fileNotFound", `${shown} does not exist; there is no user to delete`, "pass --file with the registry's htpasswd file");
+    change = deleteHtpasswdEntry(existing.text, user);
+    if (change.action === "absent") throw userError("regcert.unknownUser", `${user} is not in ${shown}`, "nothing was changed");
+  } else {
+    const password = await obtainPassword(ctx, user, flags);
+    change = setHtpasswdEntry(existing?.text ?? "", user, hashPassword(password, { cost }));
+  }
+  writeFilesAtomic([{ path, contents: change.text, mode: existing?.mode ?? NEW_FILE_MODE, label: "htpasswd file" }], { force: true, dirMode: 0o755 });
+
+  if (ctx.ui.json) {
+    ctx.ui.result({ command: "htpasswd", file: path, user, action: change.action, ...(flags.delete ? {} : { algorithm: "bcrypt", cost }) });
+  } else {
+    const what = { added: `Added ${user} to`, replaced: `Replaced the password of ${user} in`, deleted: `Deleted ${user} from`, absent: `Left ${user} out of` }[change.action];
+    ctx.ui.info(`${what} ${shown}${flags.delete ? "" : ` (bcrypt $2y$, cost ${cost})`}`);
+    if (!existing) ctx.ui.info(`Point the registry at this file: auth.htpasswd.path (regcert registry-config --auth does), or REGISTRY_AUTH_HTPASSWD_PATH`);
+  }
+  for (const other of nonBcryptUsers(change.text)) {
+    ctx.ui.warn(`${other} in ${shown} is not a bcrypt entry: the registry ignores it, so ${other} can never log in (re-add with regcert htpasswd ${other})`);
+  }
+  // the file was replaced by a new one owned by this user; the service may not be able to read it any more
+  const uid = process.getuid?.();
+  if (existing && uid !== undefined && (existing.uid !== uid || existing.gid !== process.getgid?.())) {
+    ctx.ui.warn(`${shown} belonged to uid ${existing.uid} gid ${existing.gid}; restore that so the registry can still read it: chown ${existing.uid}:${existing.gid} ${path}`);
+  }
+}
