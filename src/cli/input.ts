@@ -1,17 +1,23 @@
 /**
- * Reading untrusted input files (--csr, inspect, verify, --ca): size-capped before reading, never a
- * directory or a device that could hang or exhaust memory, and `-` for standard input.
+ * Reading untrusted input files (--csr, inspect, verify, --ca, passphrase files): size-capped before
+ * and while reading, never a directory or a device that could hang or exhaust memory (/dev/zero is
+ * refused before one byte is read), and `-` for standard input. Files are opened non-blocking, so a
+ * named pipe nobody writes to reads as empty instead of hanging in open().
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { userError } from "../pki/errors.js";
 
 /** Certificates, CSRs and bundles are kilobytes; 1 MiB leaves room for large CA bundles. */
 export const MAX_INPUT_BYTES = 1024 * 1024;
 
-function readCapped(fd: number, what: string): Buffer {
+/** How long a pipe (stdin "-", a FIFO) may stay silent before regcert gives up instead of hanging. */
+const PIPE_IDLE_MS = 30_000;
+
+function readCapped(fd: number, what: string, limit: number): Buffer {
   const chunks: Buffer[] = [];
   let total = 0;
   const chunk = Buffer.alloc(64 * 1024);
+  let idleSince = Date.now();
   for (;;) {
     let n: number;
     try {
@@ -19,41 +25,55 @@ function readCapped(fd: number, what: string): Buffer {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === "EAGAIN") {
+        if (Date.now() - idleSince > PIPE_IDLE_MS) throw userError("regcert.inputTimeout", `nothing arrived on ${what} for ${PIPE_IDLE_MS / 1000} s`, "pipe the file in, or give its path");
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
         continue;
       }
       if (code === "EOF") break;
+      if (code === "EISDIR") throw userError("regcert.notFile", `${what} is a directory, not a file`);
       throw userError("regcert.unreadableFile", `cannot read ${what}: ${code ?? (error as Error).message}`);
     }
     if (n === 0) break;
+    idleSince = Date.now();
     total += n;
-    if (total > MAX_INPUT_BYTES) throw userError("regcert.inputTooLarge", `${what} is larger than ${MAX_INPUT_BYTES / 1024} KiB; that is not a certificate, CSR or key`);
+    if (total > limit) throw userError("regcert.inputTooLarge", `${what} is larger than ${Math.round(limit / 1024)} KiB; that is not a certificate, CSR or key`);
     chunks.push(Buffer.from(chunk.subarray(0, n)));
   }
   return Buffer.concat(chunks);
 }
 
-/** Reads a file given on the command line (or stdin for "-"). */
-export async function readInputFile(path: string, flag: string): Promise<Buffer> {
+/** Reads a file given on the command line (or stdin for "-"), synchronously. */
+export function readInputFileSync(path: string, flag: string, limit = MAX_INPUT_BYTES): Buffer {
   const what = path === "-" ? `standard input (${flag} -)` : `${path} (${flag})`;
-  if (path === "-") return readCapped(0, what);
+  if (path === "-") {
+    const stat = fstatSync(0);
+    if (stat.isDirectory()) throw userError("regcert.notFile", `${what} is a directory, not a file`);
+    if (stat.isCharacterDevice() && !process.stdin.isTTY) throw userError("regcert.notFile", `${what} is a device, not a file`);
+    return readCapped(0, what, limit);
+  }
   let fd: number;
   try {
-    fd = openSync(path, "r");
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOCTTY ?? 0));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw userError("regcert.fileNotFound", `${path} does not exist (${flag})`);
     if (code === "EISDIR") throw userError("regcert.notFile", `${path} is a directory, not a file (${flag})`);
     if (code === "EACCES") throw userError("regcert.permissionDenied", `cannot read ${path}: permission denied (${flag})`);
+    if (code === "ENXIO") throw userError("regcert.notFile", `${path} is not a regular file (${flag})`);
     throw userError("regcert.unreadableFile", `cannot read ${path} (${flag}): ${code ?? (error as Error).message}`);
   }
   try {
     const stat = fstatSync(fd);
     if (stat.isDirectory()) throw userError("regcert.notFile", `${path} is a directory, not a file (${flag})`);
     if (!stat.isFile() && !stat.isFIFO()) throw userError("regcert.notFile", `${path} is not a regular file (${flag})`);
-    if (stat.isFile() && stat.size > MAX_INPUT_BYTES) throw userError("regcert.inputTooLarge", `${path} is ${stat.size} bytes; that is not a certificate, CSR or key (${flag})`);
-    return readCapped(fd, what);
+    if (stat.isFile() && stat.size > limit) throw userError("regcert.inputTooLarge", `${path} is ${stat.size} bytes; that is not a certificate, CSR or key (${flag})`);
+    return readCapped(fd, what, limit);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Reads a file given on the command line (or stdin for "-"). */
+export async function readInputFile(path: string, flag: string, limit = MAX_INPUT_BYTES): Promise<Buffer> {
+  return readInputFileSync(path, flag, limit);
 }

@@ -5,6 +5,7 @@
 import { Command } from "commander";
 import { createRequire } from "node:module";
 import { createContext } from "./context.js";
+import { defineCaCommands } from "./defs/ca.js";
 import { defineCertificateCommands } from "./defs/certificates.js";
 import { defineRegistryCommands } from "./defs/registry.js";
 import type { CommandModule } from "./defs/types.js";
@@ -46,5 +47,6 @@ Examples:
 
   defineCertificateCommands(program, action);
   defineRegistryCommands(program, action);
+  defineCaCommands(program, action);
   return program;
 }

@@ -1,10 +1,15 @@
-/** Reading and writing the CA of a home, on top of the atomic writer. */
-import { prepareIssuer, type Issuer } from "../pki/issuer.js";
+/**
+ * Reading and writing the CA of a home, on top of the atomic writer. ca.key is PKCS#8 PEM, 0600,
+ * optionally encrypted with PBES2/PBKDF2-HMAC-SHA256 (600,000 iterations)/AES-256-CBC (see pki/pkcs8.ts).
+ */
+import { createPrivateKey, type KeyObject } from "node:crypto";
+import { parseCaCertificate, prepareIssuer, type Issuer } from "../pki/issuer.js";
 import { userError } from "../pki/errors.js";
+import { exportPrivateKeyPem } from "../pki/keys.js";
+import { decryptPrivateKey, encryptPrivateKeyPem, isEncryptedKeyPem } from "../pki/pkcs8.js";
 import type { RootCa } from "../pki/ca.js";
 import { caPaths, ensureHome, readStoredCa, type CaPaths } from "./home.js";
 import { writeFilesAtomic, type FilePlan } from "./write.js";
-import { createPrivateKey, type KeyObject } from "node:crypto";
 
 /** The files of a CA: key 0600 first, then the public certificate. */
 export function caFilePlan(home: string, ca: { certificatePem: string; privateKeyPem: string }): FilePlan {
@@ -15,10 +20,40 @@ export function caFilePlan(home: string, ca: { certificatePem: string; privateKe
   ];
 }
 
-export function saveCa(home: string, ca: RootCa | { certificatePem: string; privateKeyPem: string }, options: { force?: boolean } = {}): CaPaths {
+export interface SaveCaOptions {
+  /** replace an existing CA (both files, all-or-nothing) */
+  force?: boolean;
+  /** encrypt ca.key with this passphrase (PBKDF2-HMAC-SHA256, 600,000 iterations, AES-256-CBC) */
+  passphrase?: string | undefined;
+}
+
+/** The PEM to store for `key`: encrypted with our KDF when a passphrase is given, plain PKCS#8 otherwise. */
+export function privateKeyPemFor(key: KeyObject, passphrase: string | undefined): string {
+  return passphrase === undefined ? exportPrivateKeyPem(key) : encryptPrivateKeyPem(key, passphrase);
+}
+
+export function saveCa(
+  home: string,
+  ca: RootCa | { certificatePem: string; privateKeyPem: string } | { certificatePem: string; privateKey: KeyObject },
+  options: SaveCaOptions = {},
+): CaPaths {
   ensureHome(home);
-  writeFilesAtomic(caFilePlan(home, ca), { force: options.force ?? false, dirMode: 0o700 });
+  const privateKeyPem =
+    "privateKey" in ca && (options.passphrase !== undefined || !("privateKeyPem" in ca))
+      ? privateKeyPemFor(ca.privateKey, options.passphrase)
+      : (ca as { privateKeyPem: string }).privateKeyPem;
+  writeFilesAtomic(caFilePlan(home, { certificatePem: ca.certificatePem, privateKeyPem }), { force: options.force ?? false, dirMode: 0o700 });
   return caPaths(home);
+}
+
+/**
+ * Replaces ca.key with the same key under a new passphrase (or none): one atomic rename, so a crash
+ * leaves the old file or the new one. The caller holds the home lock.
+ */
+export function rewriteCaKey(home: string, key: KeyObject, passphrase: string | undefined): CaPaths {
+  const paths = caPaths(home);
+  writeFilesAtomic([{ path: paths.key, contents: privateKeyPemFor(key, passphrase), mode: 0o600, label: "CA private key" }], { force: true, dirMode: 0o700 });
+  return paths;
 }
 
 export interface LoadCaOptions {
@@ -28,16 +63,25 @@ export interface LoadCaOptions {
 
 /** Parses a PEM private key, turning "encrypted, no passphrase" into a user error with the hint. */
 export function readPrivateKeyPem(pem: string, what: string, passphrase?: string): KeyObject {
-  const encrypted = pem.includes("ENCRYPTED");
+  const encrypted = isEncryptedKeyPem(pem);
   if (encrypted && passphrase === undefined) {
     throw userError("regcert.passphraseRequired", `${what} is encrypted and no passphrase was given`, "pass --passphrase-file FILE, or run in a terminal to be asked");
   }
+  if (encrypted) return decryptPrivateKey(pem, passphrase as string, what);
+  if (!pem.includes("PRIVATE KEY-----")) {
+    throw userError("regcert.badKey", `${what} is not a PEM private key`, "restore it from a backup, or create a new CA with regcert init-ca --force");
+  }
   try {
-    return passphrase === undefined ? createPrivateKey(pem) : createPrivateKey({ key: pem, passphrase });
+    return createPrivateKey(pem);
   } catch {
-    if (encrypted) throw userError("regcert.wrongPassphrase", `cannot decrypt ${what}: wrong passphrase`, "check the passphrase file (a trailing newline is ignored)");
     throw userError("regcert.badKey", `${what} is not a readable private key`, "restore it from a backup, or create a new CA with regcert init-ca --force");
   }
+}
+
+/** Whether the home's stored CA key is passphrase-protected (false when there is no CA). */
+export function isCaKeyEncrypted(home: string): boolean {
+  const stored = readStoredCa(home);
+  return stored !== undefined && isEncryptedKeyPem(stored.keyPem);
 }
 
 /** Loads the home's CA as an Issuer, or undefined when the home has no CA. */
@@ -45,5 +89,5 @@ export function loadIssuer(home: string, options: LoadCaOptions = {}): { issuer:
   const stored = readStoredCa(home);
   if (!stored) return undefined;
   const privateKey = readPrivateKeyPem(stored.keyPem, stored.paths.key, options.passphrase);
-  return { issuer: prepareIssuer({ certificate: stored.certificatePem, privateKey }), paths: stored.paths };
+  return { issuer: prepareIssuer({ certificate: parseCaCertificate(stored.certificatePem, stored.paths.certificate), privateKey }), paths: stored.paths };
 }
