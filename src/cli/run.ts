@@ -1,16 +1,23 @@
 /** Parses argv, runs the command, and maps every error to one message and an exit code (the only catch). */
-import { CommanderError } from "commander";
+import { type Command, CommanderError } from "commander";
 import { buildProgram } from "./program.js";
 import { RegcertError } from "../pki/errors.js";
 import { PromptCancelled } from "./prompts.js";
 
 export async function run(argv: string[], stderr: { write(s: string): unknown } = process.stderr): Promise<number> {
   const program = buildProgram();
-  program.exitOverride();
-  program.configureOutput({
-    writeErr: (s) => stderr.write(s),
-    outputError: (s, write) => write(`regcert: ${s.replace(/^error: /, "")}`),
-  });
+  // commander copies these settings only into subcommands created after them, and buildProgram has
+  // already made every subcommand: set them on each, or a bad flag to a subcommand exits 1 via
+  // process.exit with "error: …" instead of exit 2 with "regcert: …".
+  const configure = (command: Command): void => {
+    command.exitOverride();
+    command.configureOutput({
+      writeErr: (s) => stderr.write(s),
+      outputError: (s, write) => write(`regcert: ${s.replace(/^error: /, "")}`),
+    });
+    for (const sub of command.commands) configure(sub);
+  };
+  configure(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
