@@ -1,15 +1,26 @@
-/** regcert init-ca: the root CA in the home. Refuses to replace an existing CA without --force. */
+/**
+ * regcert init-ca: the root CA in the home, optionally name-constrained and with an encrypted key; or
+ * the adoption of an existing CA (--import-cert/--import-key), checked and never repaired. Refuses to
+ * replace an existing CA without --force. Everything that can be refused is checked before a key is
+ * generated or a passphrase asked for.
+ */
+import type { KeyObject } from "node:crypto";
 import { createRootCa, caNameConstraints } from "../../pki/ca.js";
 import { userError } from "../../pki/errors.js";
-import { parseKeyAlgorithm } from "../../pki/keys.js";
+import { describeKey, parseKeyAlgorithm, publicKeyFingerprint, signatureSchemeFor } from "../../pki/keys.js";
 import { parseCidr, parseDnsOnly } from "../../pki/names.js";
 import { validateDays } from "../../pki/validity.js";
-import { saveCa } from "../../files/ca-store.js";
+import { elementBytes, readChildren, readElement } from "../../pki/der.js";
+import { isEncryptedKeyPem } from "../../pki/pkcs8.js";
+import { parseCaCertificate, prepareIssuer, rawSubjectName, type CaCertificateInfo } from "../../pki/issuer.js";
+import { readPrivateKeyPem, saveCa } from "../../files/ca-store.js";
 import { readStoredCa, withHomeLock } from "../../files/home.js";
-import { parseCaCertificate } from "../../pki/issuer.js";
 import type { Context } from "../context.js";
 import { defaultCaName, generateKeyWithProgress } from "../ca-access.js";
+import { readInputFileSync } from "../input.js";
 import { parseWholeNumber } from "../options.js";
+import { readNewPassphrase, readPassphraseFile } from "../passphrase.js";
+import { askSecret } from "../prompts.js";
 import { displayPath } from "../paths.js";
 
 export interface InitCaFlags {
@@ -20,41 +31,41 @@ export interface InitCaFlags {
   maxPathLen?: string;
   permitDns: string[];
   permitIp: string[];
+  encrypt?: boolean;
+  passphraseFile?: string;
+  importCert?: string;
+  importKey?: string;
   force?: boolean;
 }
 
+/** "--permit-dns .corp.example" keeps its leading dot (subdomains only); the rest is validated as a host name. */
+function parsePermitDns(value: string): string {
+  const dot = value.trim().startsWith(".");
+  const name = parseDnsOnly(dot ? value.trim().slice(1) : value);
+  if (name.startsWith("*.")) throw userError("regcert.invalidName", `--permit-dns "${value}": constraints take no wildcard`, `use .${name.slice(2)} for every subdomain`);
+  return dot ? `.${name}` : name;
+}
+
 export async function run(ctx: Context, flags: InitCaFlags): Promise<void> {
+  if (flags.importCert || flags.importKey) return runImport(ctx, flags);
   const keyAlgorithm = parseKeyAlgorithm(flags.key ?? "ecdsa-p256");
   const days = validateDays(parseWholeNumber(flags.days, "--days", 3650), "a CA");
   const maxPathLen = parseWholeNumber(flags.maxPathLen, "--max-path-len", 0);
-  const permitDns = flags.permitDns.map((d) => parseDnsOnly(d.startsWith(".") ? d.slice(1) : d)).map((d, i) => (flags.permitDns[i]?.startsWith(".") ? `.${d}` : d));
+  const permitDns = flags.permitDns.map(parsePermitDns);
   const permitIp = flags.permitIp.map((c) => parseCidr(c).cidr);
   const nameConstraints = permitDns.length + permitIp.length > 0 ? caNameConstraints(permitDns, permitIp) : undefined;
   const commonName = flags.cn ?? defaultCaName();
-  if (commonName.length > 64) throw userError("regcert.invalidCn", `--cn is ${commonName.length} characters; a common name has at most 64`);
+  if (commonName.length === 0 || commonName.length > 64) throw userError("regcert.invalidCn", `--cn has ${commonName.length} characters; a common name has 1 to 64`);
   const home = ctx.home();
+  assertNoCa(home, flags.force === true);
+  const passphrase = flags.encrypt || flags.passphraseFile ? await readNewPassphrase(ctx, flags.passphraseFile) : undefined;
 
   const result = await withHomeLock(home, async () => {
-    const existing = readStoredCaSafely(home);
-    if (existing && !flags.force) {
-      const info = parseCaCertificate(existing.certificatePem, existing.paths.certificate);
-      throw userError(
-        "regcert.caExists",
-        `a CA already exists in ${home} ("${info.commonName}", expires ${info.notAfter.toISOString().slice(0, 10)})`,
-        "keep using it, or re-run with --force to replace it (every client must then trust the new ca.crt)",
-      );
-    }
+    const replaced = assertNoCa(home, flags.force === true);
     const keyPair = await generateKeyWithProgress(ctx, keyAlgorithm, "CA key");
-    const ca = createRootCa({
-      commonName,
-      organization: flags.org ?? "regcert",
-      days,
-      keyPair,
-      maxPathLen,
-      ...(nameConstraints ? { nameConstraints } : {}),
-    });
-    const paths = saveCa(home, ca, { force: flags.force === true });
-    return { ca, paths, replaced: existing !== undefined };
+    const ca = createRootCa({ commonName, organization: flags.org ?? "regcert", days, keyPair, maxPathLen, ...(nameConstraints ? { nameConstraints } : {}) });
+    const paths = saveCa(home, { certificatePem: ca.certificatePem, privateKey: ca.privateKey }, { force: flags.force === true, passphrase });
+    return { ca, paths, replaced };
   });
 
   const { ca, paths, replaced } = result;
@@ -64,8 +75,10 @@ export async function run(ctx: Context, flags: InitCaFlags): Promise<void> {
       command: "init-ca",
       home,
       replaced,
+      imported: false,
       certificate: paths.certificate,
       key: paths.key,
+      encrypted: passphrase !== undefined,
       commonName: info.commonName,
       keyAlgorithm,
       serial: ca.serialHex,
@@ -74,23 +87,151 @@ export async function run(ctx: Context, flags: InitCaFlags): Promise<void> {
       fingerprint: info.fingerprint,
       maxPathLen,
       nameConstraints: nameConstraints ?? null,
+      warnings: [],
     });
     return;
   }
   if (replaced) ctx.ui.warn("replaced the previous CA: clients that trusted it will not trust certificates from this one");
   ctx.ui.info(`${ctx.ui.green("✓")} Created CA "${info.commonName}" (${keyAlgorithm}, expires ${ca.notAfter.toISOString().slice(0, 10)})`);
   ctx.ui.info(`  ${displayPath(paths.certificate, ctx.cwd)}  CA certificate: give this to clients`);
-  ctx.ui.info(`  ${displayPath(paths.key, ctx.cwd)}  CA private key (0600): never copy it anywhere`);
+  ctx.ui.info(`  ${displayPath(paths.key, ctx.cwd)}  CA private key (0600${passphrase !== undefined ? ", encrypted" : ""}): never copy it anywhere`);
   if (nameConstraints) ctx.ui.info(`  name-constrained to: ${[...permitDns, ...permitIp].join(", ")}${permitIp.length === 0 ? " (no IP addresses)" : ""}`);
   ctx.ui.info();
   ctx.ui.info("Next: regcert issue --dns registry.local --ip 192.168.0.12");
 }
 
-function readStoredCaSafely(home: string) {
+/**
+ * Refuses when the home holds a CA (or half of one) and --force is not given; returns whether there
+ * is something --force will replace.
+ */
+function assertNoCa(home: string, force: boolean): boolean {
+  let existing;
   try {
-    return readStoredCa(home);
-  } catch {
-    // half a CA: with --force it is replaced; without, the exists error below is clearer than "key missing"
-    return { paths: { home, certificate: `${home}/ca.crt`, key: `${home}/ca.key` }, certificatePem: "", keyPem: "" };
+    existing = readStoredCa(home);
+  } catch (error) {
+    // half a CA: --force replaces it; without --force say what is there
+    if (force) return true;
+    throw error;
   }
+  if (!existing) return false;
+  if (force) return true;
+  let description = "";
+  try {
+    const info = parseCaCertificate(existing.certificatePem, existing.paths.certificate);
+    description = ` ("${info.commonName}", expires ${info.notAfter.toISOString().slice(0, 10)})`;
+  } catch {
+    /* unreadable: the refusal is what matters */
+  }
+  throw userError(
+    "regcert.caExists",
+    `a CA already exists in ${home}${description}`,
+    "keep using it, or re-run with --force to replace it (every client must then trust the new ca.crt)",
+  );
+}
+
+interface ImportedCa {
+  certificate: CaCertificateInfo;
+  privateKey: KeyObject;
+  /** passphrase the stored key gets (the imported key's, or a new one with --encrypt) */
+  passphrase: string | undefined;
+  warnings: string[];
+}
+
+/** Reads, unlocks and checks the CA to adopt. Broken CAs are refused with the reason, never repaired. */
+async function readImport(ctx: Context, flags: InitCaFlags): Promise<ImportedCa> {
+  if (!flags.importCert || !flags.importKey) {
+    throw userError("regcert.incompleteImport", "--import-cert and --import-key go together", "e.g. regcert init-ca --import-cert rootCA.crt --import-key rootCA.key");
+  }
+  const certificate = parseCaCertificate(readInputFileSync(flags.importCert, "--import-cert"), `${flags.importCert} (--import-cert)`);
+  const keyText = readInputFileSync(flags.importKey, "--import-key").toString("latin1");
+  const keyWhat = `${flags.importKey} (--import-key)`;
+  const warnings: string[] = [];
+  let passphrase: string | undefined;
+  if (isEncryptedKeyPem(keyText)) {
+    passphrase = flags.passphraseFile
+      ? readPassphraseFile(flags.passphraseFile)
+      : await askSecret(ctx, `Passphrase of ${flags.importKey}`, "pass --passphrase-file FILE (there is no terminal to ask on)", `${flags.importKey} is encrypted and no passphrase was given`);
+  } else if (flags.encrypt || flags.passphraseFile) {
+    passphrase = await readNewPassphrase(ctx, flags.passphraseFile);
+  } else {
+    warnings.push("the adopted CA key is stored unencrypted (0600); add --encrypt to protect it with a passphrase");
+  }
+  const privateKey = readPrivateKeyPem(keyText, keyWhat, passphrase);
+  if (publicKeyFingerprint(privateKey) !== publicKeyFingerprint(certificate.publicKey)) {
+    throw userError("regcert.caKeyMismatch", `${flags.importKey} is not the private key of ${flags.importCert}`, "give the key the certificate was made with (openssl x509 -noout -pubkey and openssl pkey -pubout must print the same key)");
+  }
+  if (!certificate.isCa) {
+    throw userError("regcert.notCa", `${flags.importCert} is not a CA certificate (basicConstraints CA:FALSE or absent)`, "adopt the root CA certificate (openssl x509 -text shows CA:TRUE), not a server certificate");
+  }
+  if (certificate.keyUsage && !certificate.keyUsage.includes("certSign")) {
+    throw userError("regcert.notCa", `${flags.importCert} has a keyUsage without keyCertSign: clients would reject what it signs`, "adopt a CA whose keyUsage includes Certificate Sign, or create a new one with regcert init-ca");
+  }
+  const now = Date.now();
+  if (certificate.notAfter.getTime() <= now) {
+    throw userError("regcert.caExpired", `${flags.importCert} expired on ${certificate.notAfter.toISOString().slice(0, 10)}`, "create a new CA with regcert init-ca");
+  }
+  if (certificate.notBefore.getTime() > now + 300_000) {
+    throw userError("regcert.caNotYetValid", `${flags.importCert} is not valid before ${certificate.notBefore.toISOString()}`, "check this machine's clock");
+  }
+  const key = describeKey(privateKey);
+  if (key.type === "rsa" && key.bits < 2048) {
+    throw userError("regcert.weakKey", `${flags.importCert} has a ${key.bits}-bit RSA key; clients (Apple platforms, OpenSSL security level 2) require at least 2048 bits`, "create a new CA with regcert init-ca");
+  }
+  signatureSchemeFor(privateKey); // refuses key types regcert cannot sign with
+  prepareIssuer({ certificate, privateKey });
+  if (!certificate.keyUsage) warnings.push(`${flags.importCert} has no keyUsage extension (allowed by RFC 5280 for a CA; openssl req -x509 makes such CAs); accepted`);
+  if (!Buffer.from(rawSubjectName(certificate.der)).equals(Buffer.from(rawIssuerName(certificate.der)))) {
+    warnings.push(`${flags.importCert} is not self-signed (an intermediate CA): servers must also send its issuer's certificate`);
+  }
+  return { certificate, privateKey, passphrase, warnings };
+}
+
+/** The exact DER of a certificate's issuer Name (TBS children: [version], serial, signature, issuer, …). */
+function rawIssuerName(der: Uint8Array): Uint8Array {
+  const tbsElement = readChildren(der, readElement(der))[0];
+  if (!tbsElement) return new Uint8Array(0);
+  const tbs = readChildren(der, tbsElement);
+  const issuer = tbs[tbs[0]?.tag === 0xa0 ? 3 : 2];
+  return issuer ? new Uint8Array(elementBytes(der, issuer)) : new Uint8Array(0);
+}
+
+async function runImport(ctx: Context, flags: InitCaFlags): Promise<void> {
+  const home = ctx.home();
+  assertNoCa(home, flags.force === true);
+  const imported = await readImport(ctx, flags);
+  const result = await withHomeLock(home, async () => {
+    const replaced = assertNoCa(home, flags.force === true);
+    const paths = saveCa(home, { certificatePem: imported.certificate.pem, privateKey: imported.privateKey }, { force: flags.force === true, passphrase: imported.passphrase });
+    return { paths, replaced };
+  });
+  const { paths, replaced } = result;
+  const info = imported.certificate;
+  if (ctx.ui.json) {
+    ctx.ui.result({
+      command: "init-ca",
+      home,
+      replaced,
+      imported: true,
+      certificate: paths.certificate,
+      key: paths.key,
+      encrypted: imported.passphrase !== undefined,
+      commonName: info.commonName ?? null,
+      keyAlgorithm: describeKey(imported.privateKey).algorithm,
+      notBefore: info.notBefore.toISOString(),
+      notAfter: info.notAfter.toISOString(),
+      fingerprint: info.fingerprint,
+      maxPathLen: info.pathLen ?? null,
+      nameConstraints: info.nameConstraints ?? null,
+      warnings: imported.warnings,
+    });
+    return;
+  }
+  for (const warning of imported.warnings) ctx.ui.warn(warning);
+  if (replaced) ctx.ui.warn("replaced the previous CA: clients that trusted it will not trust certificates from the adopted one");
+  ctx.ui.info(`${ctx.ui.green("✓")} Adopted CA "${info.commonName ?? "(no CN)"}" (${describeKey(imported.privateKey).algorithm}, expires ${info.notAfter.toISOString().slice(0, 10)})`);
+  ctx.ui.info(`  ${displayPath(paths.certificate, ctx.cwd)}  CA certificate (the same one your clients already trust)`);
+  ctx.ui.info(`  ${displayPath(paths.key, ctx.cwd)}  CA private key (0600${imported.passphrase !== undefined ? ", re-encrypted: PBKDF2-HMAC-SHA256, 600,000 iterations, AES-256-CBC" : ""})`);
+  ctx.ui.info(`  the originals (${flags.importKey}) are untouched: once this works, delete or lock away the old key file`);
+  ctx.ui.info();
+  ctx.ui.info("Next: regcert issue --dns registry.local --ip 192.168.0.12");
 }
