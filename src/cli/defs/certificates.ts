@@ -1,5 +1,5 @@
 /** Definitions (flags and help) of init-ca, issue and sign. Their code loads only when they run. */
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { collect } from "../options.js";
 import type { ActionFactory } from "./types.js";
 
@@ -14,15 +14,29 @@ export function defineCertificateCommands(program: Command, action: ActionFactor
     .option("--max-path-len <n>", "0: signs leaves only; 1: allows one intermediate", "0")
     .option("--permit-dns <domain>", "name-constrain the CA to this domain (repeatable)", collect, [])
     .option("--permit-ip <cidr>", "name-constrain IP SANs to this range (repeatable; needs --permit-dns)", collect, [])
+    .option("--encrypt", "encrypt ca.key with a passphrase (asked twice on a terminal)")
+    .option("--passphrase-file <file>", "ca.key passphrase from this file's first line (implies --encrypt; also unlocks an encrypted --import-key)")
+    .addOption(
+      new Option("--import-cert <file>", "adopt an existing CA certificate (PEM or DER) instead of creating one").conflicts(["cn", "org", "days", "key", "maxPathLen", "permitDns", "permitIp"]),
+    )
+    .option("--import-key <file>", "the adopted CA's private key (PEM; an encrypted key needs its passphrase)")
     .option("--force", "replace an existing CA (every client must then trust the new ca.crt)")
     .addHelpText(
       "after",
       `
+ca.key is encrypted with PBES2: PBKDF2-HMAC-SHA256, 600,000 iterations, AES-256-CBC (openssl pkey
+-passin reads it). An imported CA is checked (key matches, CA:TRUE, keyCertSign, not expired); one
+without keyUsage is accepted with a warning; with a passphrase its key is re-encrypted as above.
+
 Examples:
   $ regcert init-ca
     creates ~/.local/share/regcert/ca.crt and ca.key
   $ regcert init-ca --permit-dns registry.local --permit-ip 192.168.0.0/16
-    a CA that can only ever sign for registry.local and that network`,
+    a CA that can only ever sign for registry.local and that network
+  $ regcert init-ca --encrypt
+    asks for a passphrase twice; issue and sign then ask for it (or take --passphrase-file)
+  $ regcert init-ca --import-cert rootCA.crt --import-key rootCA.key
+    adopts the CA made with openssl req -x509 … -keyout rootCA.key (clients already trust it)`,
     )
     .action(action(() => import("../commands/init-ca.js")));
 
@@ -35,7 +49,7 @@ Examples:
     .option("--detect-ips", "add this machine's non-loopback addresses (like hostname -I)")
     .option("--name <name>", "file name stem: NAME.key, NAME.crt, …", "registry")
     .option("--out <dir>", "output directory", "certs")
-    .option("--days <n>", "validity in days (above 825 needs --force)", "397")
+    .option("--days <n>", "validity in days (above 825 needs --force; a leaf that would outlive the CA is shortened to its expiry, with a warning)", "397")
     .option("--key <type>", "ecdsa-p256 | ecdsa-p384 | rsa-2048 | rsa-3072 | rsa-4096", "ecdsa-p256")
     .option("--client", "client certificate (clientAuth) for registries that require mTLS")
     .option("--cn <name>", "subject common name (default: the first DNS name)")
@@ -64,7 +78,7 @@ Examples:
     .option("--client", "client profile (clientAuth) instead of server")
     .option("--name <name>", "file name stem (default: the CSR file's)")
     .option("--out <dir>", "output directory", "certs")
-    .option("--days <n>", "validity in days (above 825 needs --force)", "397")
+    .option("--days <n>", "validity in days (above 825 needs --force; a leaf that would outlive the CA is shortened to its expiry, with a warning)", "397")
     .option("--port <port>", "registry port, for the printed next steps", "5000")
     .option("--passphrase-file <file>", "passphrase of an encrypted CA key")
     .option("--force", "replace existing files; allow more than 825 days")
