@@ -8,7 +8,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSy
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { RegcertError, userError } from "../pki/errors.js";
-import { ensureDirectory } from "./write.js";
+import { ensureDirectory, trackForCleanup, untrackForCleanup } from "./write.js";
 
 export interface HomeOptions {
   home?: string | undefined;
@@ -69,6 +69,9 @@ export function readCaCertificate(home: string): string | undefined {
   return readFileSync(paths.certificate, "utf8");
 }
 
+/** ca.crt and ca.key are a few KiB; anything this large is not ours (and is not read into memory). */
+const MAX_CA_FILE_BYTES = 1024 * 1024;
+
 /**
  * Reads the stored CA, or returns undefined when the home has none. Half a CA (a key without its
  * certificate or the reverse) is refused, never repaired.
@@ -80,6 +83,11 @@ export function readStoredCa(home: string): StoredCa | undefined {
   if (!hasCert && !hasKey) return undefined;
   if (!hasKey) throw userError("regcert.caKeyMissing", `${paths.certificate} exists but ${paths.key} is missing`, "restore ca.key from your backup, or create a new CA with regcert init-ca --force");
   if (!hasCert) throw userError("regcert.caCertMissing", `${paths.key} exists but ${paths.certificate} is missing`, "restore ca.crt, or create a new CA with regcert init-ca --force");
+  for (const path of [paths.certificate, paths.key]) {
+    const stat = statSync(path);
+    if (!stat.isFile()) throw userError("regcert.notFile", `${path} is not a regular file`, "restore the CA files from a backup");
+    if (stat.size > MAX_CA_FILE_BYTES) throw userError("regcert.inputTooLarge", `${path} is ${stat.size} bytes; that is not a CA certificate or key`, "restore the CA files from a backup");
+  }
   try {
     return { paths, certificatePem: readFileSync(paths.certificate, "utf8"), keyPem: readFileSync(paths.key, "utf8") };
   } catch (error) {
@@ -110,7 +118,7 @@ export async function withHomeLock<T>(home: string, fn: () => Promise<T> | T, op
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw userError("regcert.lockFailed", `cannot lock ${home}: ${(error as Error).message}`);
       try {
-        if (Date.now() - statSync(lock).mtimeMs > staleMs) rmSync(lock, { recursive: true, force: true });
+        if (Date.now() - statSync(lock).mtimeMs > staleMs || ownerIsGone(lock)) rmSync(lock, { recursive: true, force: true });
       } catch {
         /* raced with its owner */
       }
@@ -118,6 +126,8 @@ export async function withHomeLock<T>(home: string, fn: () => Promise<T> | T, op
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+  // Ctrl-C while the lock is held (say, during RSA-4096 generation) must not leave it behind
+  trackForCleanup(lock, "dir");
   try {
     const fd = openSync(join(lock, "owner"), "w", 0o600);
     writeSync(fd, `${process.pid}\n`);
@@ -129,6 +139,24 @@ export async function withHomeLock<T>(home: string, fn: () => Promise<T> | T, op
     return await fn();
   } finally {
     rmSync(lock, { recursive: true, force: true });
+    untrackForCleanup(lock);
+  }
+}
+
+/** True when the lock's owner file names a process of this machine that no longer exists (a killed run). */
+function ownerIsGone(lock: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(lock, "owner"), "utf8").trim());
+  } catch {
+    return false; // no owner file yet: its owner is between mkdir and writing it
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
   }
 }
 

@@ -3,12 +3,21 @@
  * exclusively, mode fixed on the open descriptor before any byte is written, so a key is 0600 whatever
  * the umask), is fsynced, then published: with `link` when nothing may be replaced (atomic
  * no-clobber: of two concurrent runs exactly one wins), with `rename` under --force. A set of files is
- * published all-or-nothing: if one fails, the ones this call already published are removed again.
- * A crash or Ctrl-C leaves the old file or the new one, never half of one, and no temp files.
+ * published all-or-nothing: if one fails, the ones this call already published are removed again
+ * (under --force the replaced files are put back from hard-linked backups). A crash or Ctrl-C leaves
+ * the old file or the new one, never half of one, and no temp files: the work is synchronous, so a
+ * signal handler only runs between whole calls, and it removes what `trackForCleanup` registered
+ * (e.g. a home's lock directory held while an RSA key is generated).
+ *
+ * Symlinks: the target file and every directory at and below the guarded directory (by default the
+ * target's own directory; `guardFrom` widens it, e.g. to a certs.d root) must not be symbolic links.
+ * Directories above it may be (fixed system prefixes such as snap's `current` are root-owned links).
+ * Node has no openat(), so a directory swapped for a link between the check and the write by a
+ * process of the same user is not caught; that user could write the file themselves anyway.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, constants, fchmodSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { closeSync, constants, fchmodSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { basename, dirname, join, parse, resolve, sep } from "node:path";
 import { RegcertError, userError } from "../pki/errors.js";
 
 export interface FilePlanEntry {
@@ -27,6 +36,13 @@ export interface WriteOptions {
   force?: boolean;
   /** mode for directories this call creates; default 0o755 */
   dirMode?: number;
+  /**
+   * refuse symlinks at and below this directory (default: each target's own directory); e.g. the
+   * certs.d root of a trust layout, so a link planted at certs.d/HOST is refused too
+   */
+  guardFrom?: string;
+  /** test seam: called before the i-th changed file is published; throwing simulates a failure midway */
+  beforePublish?: (path: string, index: number) => void;
 }
 
 export interface WriteResult {
@@ -35,13 +51,24 @@ export interface WriteResult {
   unchanged: string[];
 }
 
-const pending = new Set<string>();
+/** Paths to remove if the process is interrupted: temp files, and directories such as a held lock. */
+const pending = new Map<string, "file" | "dir">();
 
-/** Removes temp files of writes still in progress; called from SIGINT/SIGTERM handlers. */
+/** Registers a path that SIGINT/SIGTERM must remove (a lock directory, a temp file); see untrackForCleanup. */
+export function trackForCleanup(path: string, kind: "file" | "dir" = "file"): void {
+  pending.set(path, kind);
+}
+
+export function untrackForCleanup(path: string): void {
+  pending.delete(path);
+}
+
+/** Removes temp files and held locks of work still in progress; called from SIGINT/SIGTERM handlers. */
 export function cleanupPendingTemps(): void {
-  for (const path of pending) {
+  for (const [path, kind] of pending) {
     try {
-      unlinkSync(path);
+      if (kind === "dir") rmSync(path, { recursive: true, force: true });
+      else unlinkSync(path);
     } catch {
       /* already gone */
     }
@@ -66,33 +93,52 @@ function lstatOrNull(path: string) {
   }
 }
 
+const symlinkRefused = (path: string) =>
+  userError("regcert.symlinkRefused", `${path} is a symbolic link; regcert does not write through links`, "replace the link with a real directory (or point the option at one) and re-run");
+
 /**
- * Creates `dir` and missing parents. Refuses when `dir` or any directory created under `guardFrom`
- * is a symlink: a link planted there could send a key anywhere.
+ * Creates `dir` and missing parents (`mode` for `dir`, 0755 for parents). Refuses when `dir`, or any
+ * directory between `guardFrom` (default: `dir` itself) and `dir`, is a symbolic link, including one
+ * planted while this runs. Links above `guardFrom` are followed (system prefixes may be links).
  */
 export function ensureDirectory(dir: string, mode = 0o755, guardFrom?: string): void {
   const target = resolve(dir);
-  const stat = lstatOrNull(target);
-  if (stat?.isSymbolicLink()) {
-    throw userError("regcert.symlinkRefused", `${target} is a symbolic link; regcert does not write through links`, "point --out at a real directory");
+  const guard = resolve(guardFrom ?? target);
+  const guarded = (path: string) => path === guard || path.startsWith(guard.endsWith(sep) ? guard : guard + sep);
+  const chain: string[] = [];
+  for (let p = target; ; p = dirname(p)) {
+    chain.unshift(p);
+    if (p === parse(p).root) break;
   }
-  if (stat && !stat.isDirectory()) throw userError("regcert.notDirectory", `${target} exists and is not a directory`);
-  if (!stat) {
-    ensureDirectory(dirname(target), 0o755, guardFrom);
-    try {
-      mkdirSync(target, { mode });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw fsError("create directory", target, error);
+  for (const path of chain) {
+    let stat = lstatOrNull(path);
+    if (!stat) {
+      try {
+        mkdirSync(path, { mode: path === target ? mode : 0o755 });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw fsError("create directory", path, error);
+      }
+      stat = lstatOrNull(path);
+      if (!stat) throw fsError("create directory", path, new Error("vanished while being created"));
     }
-  }
-  if (guardFrom && target.startsWith(resolve(guardFrom))) {
-    const again = lstatOrNull(target);
-    if (again?.isSymbolicLink()) throw userError("regcert.symlinkRefused", `${target} is a symbolic link; regcert does not write through links`);
+    if (stat.isSymbolicLink()) {
+      if (guarded(path)) throw symlinkRefused(path);
+      let followed;
+      try {
+        followed = statSync(path);
+      } catch (error) {
+        throw fsError("inspect", path, error);
+      }
+      if (!followed.isDirectory()) throw userError("regcert.notDirectory", `${path} exists and is not a directory`);
+      continue;
+    }
+    if (!stat.isDirectory()) throw userError("regcert.notDirectory", `${path} exists and is not a directory`);
   }
 }
 
 function sameContents(path: string, contents: Buffer): boolean {
   try {
+    if (lstatSync(path).size !== contents.length) return false; // never read a huge file to compare
     return readFileSync(path).equals(contents);
   } catch {
     return false;
@@ -100,21 +146,22 @@ function sameContents(path: string, contents: Buffer): boolean {
 }
 
 function writeTemp(entry: FilePlanEntry, data: Buffer): string {
-  const dir = dirname(entry.path);
-  const temp = join(dir, `.${basename(entry.path)}.regcert-tmp-${randomBytes(6).toString("hex")}`);
+  const temp = siblingName(entry.path, "tmp");
   let fd: number;
   try {
     fd = openSync(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | (constants.O_NOFOLLOW ?? 0), entry.mode);
   } catch (error) {
     throw fsError("write", entry.path, error);
   }
-  pending.add(temp);
+  pending.set(temp, "file");
   try {
     fchmodSync(fd, entry.mode);
     for (let offset = 0; offset < data.length; ) offset += writeSync(fd, data, offset);
     fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
+    tryUnlink(temp);
+    pending.delete(temp);
     throw fsError("write", entry.path, error);
   }
   closeSync(fd);
@@ -154,7 +201,7 @@ export function writeFilesAtomic(plan: FilePlan, options: WriteOptions = {}): Wr
   const todo: typeof entries = [];
   const conflicts: string[] = [];
   for (const entry of entries) {
-    ensureDirectory(dirname(entry.path), options.dirMode ?? 0o755);
+    ensureDirectory(dirname(entry.path), options.dirMode ?? 0o755, options.guardFrom);
     const stat = lstatOrNull(entry.path);
     if (stat?.isSymbolicLink()) throw userError("regcert.symlinkRefused", `${entry.path} is a symbolic link; regcert does not write through links`, "remove the link and re-run");
     if (stat && !stat.isFile()) throw userError("regcert.notFile", `${entry.path} exists and is not a regular file`);
@@ -165,12 +212,21 @@ export function writeFilesAtomic(plan: FilePlan, options: WriteOptions = {}): Wr
   if (conflicts.length > 0) throw fileExistsError(conflicts);
 
   const temps: string[] = [];
-  const published: string[] = [];
+  const published: Array<{ path: string; backup: string | undefined }> = [];
+  let strayBackup: string | undefined;
   try {
     for (const entry of todo) temps.push(writeTemp(entry, entry.data));
     todo.forEach((entry, i) => {
       const temp = temps[i] as string;
+      options.beforePublish?.(entry.path, i);
+      let backup: string | undefined;
       if (options.force) {
+        if (lstatOrNull(entry.path)) {
+          // a hard link keeps the old bytes (no copy) so a later failure can put them back
+          backup = siblingName(entry.path, "old");
+          linkSync(entry.path, backup);
+          strayBackup = backup;
+        }
         renameSync(temp, entry.path);
       } else {
         try {
@@ -181,20 +237,34 @@ export function writeFilesAtomic(plan: FilePlan, options: WriteOptions = {}): Wr
         }
         unlinkSync(temp);
       }
+      strayBackup = undefined;
       pending.delete(temp);
-      published.push(entry.path);
+      published.push({ path: entry.path, backup });
     });
   } catch (error) {
-    if (!options.force) for (const path of published) tryUnlink(path);
+    for (const { path, backup } of published.reverse()) {
+      if (backup === undefined) tryUnlink(path);
+      else {
+        try {
+          renameSync(backup, path);
+        } catch {
+          /* leave the .regcert-old file: it holds the previous contents */
+        }
+      }
+    }
+    if (strayBackup) tryUnlink(strayBackup);
     for (const temp of temps) {
       tryUnlink(temp);
       pending.delete(temp);
     }
     throw error instanceof RegcertError ? error : fsError("write", todo[published.length]?.path ?? "files", error);
   }
+  for (const { backup } of published) if (backup) tryUnlink(backup);
   for (const dir of new Set(todo.map((e) => dirname(e.path)))) fsyncDirectory(dir);
-  return { written: published, unchanged };
+  return { written: published.map((p) => p.path), unchanged };
 }
+
+const siblingName = (path: string, tag: string) => join(dirname(path), `.${basename(path)}.regcert-${tag}-${randomBytes(6).toString("hex")}`);
 
 function tryUnlink(path: string): void {
   try {
