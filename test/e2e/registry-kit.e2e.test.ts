@@ -1,16 +1,20 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
 /**
  * The registry operator's kit against real software: htpasswd files written by the built CLI are
  * judged by the Debian docker-registry (distribution 2.8) and skopeo (Go, like Docker/containerd/podman);
  * configs rendered by `regcert registry-config` start that registry and take a push over TLS.
  */
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli, tempWorkspace, type CliResult } from "../helpers/cli.js";
 import { makeOciImage, type OciLayoutInfo } from "../helpers/oci.js";
+import { freePort, waitForPort } from "../helpers/ports.js";
 import { type RunningRegistry, startRegistry } from "../helpers/registry.js";
 import { runTool } from "../helpers/run-tool.js";
 import { certsDirFor, skopeoCopy } from "../helpers/skopeo.js";
 import type { ToolResult } from "../helpers/run-tool.js";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 
 type Workspace = ReturnType<typeof tempWorkspace>;
 
@@ -130,7 +134,134 @@ describe("htpasswd", () => {
   });
 });
 
-// silence unused-import lint in parts added later
-void chmodSync;
-void mkdirSync;
-void writeFileSync;
+/**
+ * Starts the registry with a config rendered by `regcert registry-config`, changing only the paths
+ * that point into the container (/certs, /auth, /var/lib/registry) to this test's temp files.
+ */
+async function startRendered(outDir: string, storage: string): Promise<RunningRegistry> {
+  const config = parseYaml(readFileSync(join(outDir, "config.yml"), "utf8")) as Record<string, any>;
+  const hostPath = (p: string): string => p.replace(/^\/certs\//, `${join(ws.dir, "certs")}/`).replace(/^\/auth\//, `${join(ws.dir, "auth")}/`);
+  config.http.tls.certificate = hostPath(config.http.tls.certificate);
+  config.http.tls.key = hostPath(config.http.tls.key);
+  if (config.http.tls.clientcas) config.http.tls.clientcas = config.http.tls.clientcas.map(hostPath);
+  if (config.auth) config.auth.htpasswd.path = hostPath(config.auth.htpasswd.path);
+  config.storage.filesystem.rootdirectory = storage;
+  const path = join(outDir, "config.test.yml");
+  writeFileSync(path, stringifyYaml(config));
+  const registry = await startRegistry({ configPath: path });
+  registries.push(registry);
+  return registry;
+}
+
+describe("registry-config (compose) starts the real registry", () => {
+  beforeAll(async () => {
+    await ok(["issue", "--client", "--cn", "ci", "--name", "ci", "--out", "client"]);
+    await ok(["htpasswd", "kit", "--password-stdin", "--file", "auth/htpasswd"], "kit-pw\n");
+  });
+
+  test.each([
+    ["tls", [] as string[]],
+    ["auth", ["--auth"]],
+    ["mtls", ["--mtls"]],
+    ["auth+mtls", ["--auth", "--mtls"]],
+  ])("%s: the rendered config.yml serves a skopeo push over TLS", async (variant, flags) => {
+    const out = join(ws.dir, `deploy-${variant.replace("+", "-")}`);
+    const result = await ok(["registry-config", "--out", out, ...flags]);
+    expect(result.stdout).toContain("docker compose up -d");
+    expect(result.stdout).toContain("docker run -d --name registry --restart unless-stopped -p 5000:5000");
+    const registry = await startRendered(out, join(out, "storage"));
+    expect(registry.url.startsWith("https://")).toBe(true);
+    const hostPort = `127.0.0.1:${registry.port}`;
+    const certDir = certsDirFor(join(ws.dir, `trust-${variant}`), hostPort, caPem);
+    const auth = flags.includes("--auth");
+    const mtls = flags.includes("--mtls");
+    const dest = `docker://${hostPort}/kit/${variant.replace("+", "-")}:v1`;
+    if (mtls) {
+      // without a client certificate the handshake fails, as client-errors.md records
+      const refused = await skopeoCopy(image.reference, dest, { destCertDir: certDir, ...(auth ? { destCreds: "kit:kit-pw" } : {}) });
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain("tls: bad certificate");
+      writeFileSync(join(certDir, "client.cert"), readFileSync(join(ws.dir, "client", "ci.crt")));
+      writeFileSync(join(certDir, "client.key"), readFileSync(join(ws.dir, "client", "ci.key")));
+    }
+    if (auth) {
+      const anonymous = await skopeoCopy(image.reference, dest, { destCertDir: certDir });
+      expect(anonymous.code).not.toBe(0);
+      expect(anonymous.stderr).toContain("authentication required");
+    }
+    expectPushOk(await skopeoCopy(image.reference, dest, { destCertDir: certDir, ...(auth ? { destCreds: "kit:kit-pw" } : {}) }), registry);
+    await registry.stop();
+  });
+
+  test("an existing config is not replaced without --force", async () => {
+    const out = join(ws.dir, "deploy-tls");
+    const result = await regcert(["registry-config", "--out", out, "--auth"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("already exist");
+    expect(result.stderr).toContain("--force");
+    expect((await regcert(["registry-config", "--out", out, "--auth", "--force"])).code).toBe(0);
+  });
+});
+
+describe("registry-config --systemd runs as the docker-registry user", () => {
+  let child: ChildProcess | undefined;
+  let log = "";
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child?.once("close", r));
+      child.kill("SIGTERM");
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+      clearTimeout(timer);
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  });
+
+  test("install steps give the service its key (root:docker-registry 0640); the registry starts and takes a push with auth", async () => {
+    // the service user must be able to walk down to the temp files
+    chmodSync(ws.dir, 0o755);
+    const etc = join(ws.dir, "etc-registry");
+    const data = join(ws.dir, "var-lib-registry");
+    const port = await freePort();
+    const result = await ok(["--json", "registry-config", "--systemd", "--auth", "--mtls", "--etc-dir", etc, "--data", data, "--port", String(port), "--out", "systemd"]);
+    const report = JSON.parse(result.stdout) as { install: { argv: string[] }[]; restart: string[]; paths: { config: string; key: string } };
+    expect(report.restart).toEqual(["systemctl", "restart", "docker-registry"]);
+    for (const step of report.install) {
+      const done = await runTool(step.argv[0] as string, step.argv.slice(1), { cwd: ws.dir });
+      if (done.code !== 0) throw new Error(`install step failed:\n${done.command}\n${done.stderr}`);
+    }
+    const key = statSync(report.paths.key);
+    expect(key.mode & 0o777).toBe(0o640);
+    expect(key.uid).toBe(0);
+    expect((await runTool("getent", ["group", "docker-registry"])).stdout.split(":")[2]).toBe(String(key.gid));
+    expect((await runTool("runuser", ["-u", "docker-registry", "--", "test", "-r", report.paths.key])).code).toBe(0);
+    const parsed = parseYaml(readFileSync(report.paths.config, "utf8")) as { auth: { htpasswd: { path: string } } };
+    expect(statSync(parsed.auth.htpasswd.path).isFile()).toBe(true);
+
+    // the listen address is forced to loopback (the rendered file says :PORT, all interfaces)
+    child = spawn("runuser", ["-u", "docker-registry", "--", "docker-registry", "serve", report.paths.config], {
+      env: { PATH: process.env.PATH, REGISTRY_HTTP_ADDR: JSON.stringify(`127.0.0.1:${port}`) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
+    child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
+    const up = await waitForPort("127.0.0.1", port, 20_000, () => child?.exitCode !== null);
+    if (!up) throw new Error(`docker-registry did not start as docker-registry:\n${log}`);
+    const certDir = certsDirFor(join(ws.dir, "trust-systemd"), `127.0.0.1:${port}`, caPem);
+    writeFileSync(join(certDir, "client.cert"), readFileSync(join(ws.dir, "client", "ci.crt")));
+    writeFileSync(join(certDir, "client.key"), readFileSync(join(ws.dir, "client", "ci.key")));
+    const push = await skopeoCopy(image.reference, `docker://127.0.0.1:${port}/kit/systemd:v1`, { destCertDir: certDir, destCreds: "kit:kit-pw" });
+    if (push.code !== 0) throw new Error(`push failed:\n${push.stderr}\n--- registry ---\n${log.slice(-3000)}`);
+    // the storage was written by the service user, not root
+    const serviceUid = Number((await runTool("id", ["-u", "docker-registry"])).stdout.trim());
+    expect(serviceUid).toBeGreaterThan(0);
+    expect(statSync(join(data, "docker")).uid).toBe(serviceUid);
+  });
+
+  test("negative control: the packaged layout (a root-only 0600 key) keeps the service user out", async () => {
+    const key = join(ws.dir, "root-only.key");
+    writeFileSync(key, "x", { mode: 0o600 });
+    chmodSync(key, 0o600);
+    expect((await runTool("runuser", ["-u", "docker-registry", "--", "test", "-r", key])).code).not.toBe(0);
+  });
+});

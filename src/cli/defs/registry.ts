@@ -22,4 +22,29 @@ Examples:
   $ regcert htpasswd alice --delete`,
     )
     .action(action(() => import("../commands/htpasswd.js")));
+
+  program
+    .command("registry-config")
+    .description("config.yml and docker-compose.yml for the registry (or, with --systemd, Debian's docker-registry service)")
+    .option("--out <dir>", "where to write config.yml (and docker-compose.yml)", ".")
+    .option("--name <name>", "certificate file stem, as given to issue --name", "registry")
+    .option("--port <port>", "the port clients use (published port; --systemd: listen port)", "5000")
+    .option("--auth", "htpasswd basic auth (users: regcert htpasswd USER)")
+    .option("--mtls", "require client certificates signed by the CA (regcert issue --client)")
+    .option("--data <dir>", "image storage directory (default: a named volume; --systemd: /var/lib/docker-registry)")
+    .option("--systemd", "Debian's docker-registry package instead of Docker: its config, file owners and restart")
+    .option("--etc-dir <dir>", "with --systemd: the package's config directory (default /etc/docker/registry)")
+    .option("--certs <dir>", "where regcert issue wrote the certificate, key and ca.crt", "certs")
+    .option("--htpasswd <file>", "the htpasswd file", "auth/htpasswd")
+    .option("--force", "replace existing config files")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ regcert registry-config --auth
+    config.yml + docker-compose.yml using ./certs and ./auth/htpasswd; prints the docker run line
+  $ regcert registry-config --systemd --auth --port 443
+    a config for /etc/docker/registry/config.yml and the install commands (key root:docker-registry 0640)`,
+    )
+    .action(action(() => import("../commands/registry-config.js")));
 }
