@@ -18,3 +18,5 @@ export type { ParsedCsr } from "./pki/csr.js";
 export { PROFILES } from "./pki/profiles.js";
 export type { ProfileName, LeafProfileName, Profile } from "./pki/profiles.js";
 export { toPem, parsePemBlocks } from "./pki/pem.js";
+export { planTrust, planTrustRemoval, parseTargets, hostPathOf, parseRegistryHost, renderHostsToml, LINUX_TARGETS, TARGET_NAMES } from "./trust/index.js";
+export type { PlanTrustOptions, RemovalPlan, TrustPlan, TrustFile, TrustDirectory, RefreshCommand, PrintedCommands, TargetName, RegistryHost, TrustCa } from "./trust/index.js";

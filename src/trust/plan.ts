@@ -1,0 +1,248 @@
+/**
+ * planTrust: hosts + CA(s) + targets -> a TrustPlan (files with paths, contents and modes, directories,
+ * refresh commands, notes). Pure and deterministic: no file system, no process, same input -> same
+ * bytes. The CLI applies it through src/files/trust-apply.ts; `regcert k8s node-trust` renders it as
+ * a DaemonSet script; planTrustRemoval turns it into an exact uninstall.
+ */
+import { posix } from "node:path";
+import { userError } from "../pki/errors.js";
+import { planContainerdTrust } from "./containerd.js";
+import { planContainersTrust } from "./containers.js";
+import { planMacosTrust, planWindowsTrust } from "./desktop.js";
+import { planDockerTrust } from "./docker.js";
+import { parseRegistryHosts } from "./host-port.js";
+import { k3sEntries, planK3sTrust, unmergeRegistriesYaml } from "./k3s.js";
+import { isMatchingClientKey, isRegcertCaBundle, isRegcertClientCert, parseClientPair, parseTrustCas, type TrustCa } from "./material.js";
+import { planMicrok8sTrust } from "./microk8s.js";
+import { planSystemTrust } from "./system.js";
+import {
+  LINUX_TARGETS,
+  TARGET_NAMES,
+  USER_TARGETS,
+  type ExistingFiles,
+  type RefreshCommand,
+  type SystemFamily,
+  type TargetInput,
+  type TargetName,
+  type TargetPlan,
+  type TrustDirectory,
+  type TrustFile,
+  type TrustPlan,
+} from "./types.js";
+
+/** The planner of each target (one module per target). */
+export const TARGET_PLANNERS: Readonly<Record<TargetName, (input: TargetInput) => TargetPlan>> = {
+  docker: planDockerTrust,
+  containerd: planContainerdTrust,
+  containers: planContainersTrust,
+  system: planSystemTrust,
+  k3s: planK3sTrust,
+  microk8s: planMicrok8sTrust,
+  macos: planMacosTrust,
+  windows: planWindowsTrust,
+};
+
+/** Options of planTrust. */
+export interface PlanTrustOptions {
+  /**
+   * Registries as clients type them: `registry.local:5000`, `192.168.0.12:5000`, `[fd00::1]:5000`,
+   * or `registry.local` (= port 443: planned as `registry.local` and `registry.local:443`). At least one.
+   */
+  hosts: readonly string[];
+  /** PEM text with one or more CA certificates (a rollover bundle: every CA is trusted). */
+  caPem: string;
+  /** Targets to plan (no "all": see parseTargets). Planned in LINUX_TARGETS order, then macos, windows. */
+  targets: readonly TargetName[];
+  /** Absolute path the system tree is under; default "/". Paths in the plan are runtime paths; write at root + path. */
+  root?: string;
+  /**
+   * Per-user runtimes instead of the system ones (only docker and containers): rootless Docker in
+   * `configHome/docker/certs.d` (default configHome: home/.config), podman in `home/.config/containers/certs.d`.
+   */
+  user?: { home: string; configHome?: string };
+  /** Client certificate for registries with http.tls.clientcas (PEM, from `regcert issue --client`). Needs clientKeyPem. */
+  clientCertPem?: string;
+  /** The client certificate's unencrypted private key (PEM). Needs clientCertPem. */
+  clientKeyPem?: string;
+  /**
+   * Current contents of files the plan merges into or inspects, by runtime path: k3s
+   * `/etc/rancher/k3s/registries.yaml` (merged), containerd `/etc/containerd/config.toml` (config_path
+   * warning). Default: none (registries.yaml planned as a new file; the config_path warning is given).
+   */
+  existing?: ExistingFiles;
+  /** System CA store layout; default "debian". */
+  systemFamily?: SystemFamily;
+  /** How printed macOS/Windows commands name the CA file; default "ca.crt". */
+  caFileName?: string;
+}
+
+/** Parses `--target` words (comma-separated, repeatable; `all` = every Linux target). */
+export function parseTargets(values: readonly string[]): TargetName[] {
+  const words = values.flatMap((v) => v.split(",")).map((w) => w.trim().toLowerCase()).filter(Boolean);
+  const chosen = new Set<TargetName>();
+  for (const word of words) {
+    if (word === "all") {
+      for (const t of LINUX_TARGETS) chosen.add(t);
+      continue;
+    }
+    if (!(TARGET_NAMES as readonly string[]).includes(word)) {
+      throw userError("regcert.invalidTarget", `--target "${word}" is not a known target`, `use one or more of: ${TARGET_NAMES.join(", ")}, all`);
+    }
+    chosen.add(word as TargetName);
+  }
+  return TARGET_NAMES.filter((t) => chosen.has(t));
+}
+
+function normaliseRoot(root: string | undefined): string {
+  const value = root ?? "/";
+  if (!posix.isAbsolute(value)) throw userError("regcert.invalidRoot", `--root "${value}" must be an absolute path`);
+  return posix.normalize(value).replace(/(.)\/$/, "$1");
+}
+
+/**
+ * Plans trust for every target. Throws a user error (exit 2) for bad hosts, ports, CA files, client
+ * pairs, targets that have no per-user location, or an empty host list.
+ */
+export function planTrust(options: PlanTrustOptions): TrustPlan {
+  const root = normaliseRoot(options.root);
+  if (options.hosts.length === 0) throw userError("regcert.noHosts", "no --host given: name the registry as clients type it", "e.g. --host registry.local:5000 --host 192.168.0.12:5000");
+  const hosts = parseRegistryHosts(options.hosts);
+  if (options.targets.length === 0) throw userError("regcert.noTargets", "no target to install trust into", `use --target with one or more of: ${TARGET_NAMES.join(", ")}, all`);
+  const targets = TARGET_NAMES.filter((t) => options.targets.includes(t));
+  if (options.user) {
+    const bad = targets.filter((t) => !USER_TARGETS.includes(t));
+    if (bad.length > 0) throw userError("regcert.notPerUser", `--user has no per-user location for ${bad.join(", ")}`, `with --user use --target ${USER_TARGETS.join(",")}`);
+  }
+  const cas = parseTrustCas(options.caPem);
+  if ((options.clientCertPem === undefined) !== (options.clientKeyPem === undefined)) {
+    throw userError("regcert.clientPairIncomplete", "--client-cert and --client-key go together", "pass both, from `regcert issue --client`");
+  }
+  const client = options.clientCertPem !== undefined && options.clientKeyPem !== undefined ? parseClientPair(options.clientCertPem, options.clientKeyPem, cas) : undefined;
+  const user = options.user ? { home: posix.normalize(options.user.home), configHome: posix.normalize(options.user.configHome ?? posix.join(options.user.home, ".config")) } : undefined;
+  const input: TargetInput = {
+    hosts,
+    cas,
+    client,
+    base: user ? "user" : "root",
+    user,
+    existing: options.existing ?? {},
+    systemFamily: options.systemFamily ?? "debian",
+    caFileName: options.caFileName ?? "ca.crt",
+  };
+  const plan: TrustPlan = {
+    version: 1,
+    root,
+    userHome: user?.home,
+    hosts,
+    targets,
+    cas,
+    client: client ? { fingerprint: client.fingerprint, subject: client.subject, issuedByTrustedCa: client.issuedByTrustedCa } : undefined,
+    files: [],
+    directories: [],
+    refresh: [],
+    printed: [],
+    notes: [],
+    warnings: [],
+  };
+  for (const target of targets) {
+    const part = TARGET_PLANNERS[target](input);
+    plan.files.push(...part.files);
+    for (const dir of part.directories) if (!plan.directories.some((d) => d.base === dir.base && d.path === dir.path)) plan.directories.push(dir);
+    plan.refresh.push(...part.refresh);
+    plan.printed.push(...part.printed);
+    plan.notes.push(...part.notes);
+    plan.warnings.push(...part.warnings);
+  }
+  if (client && !client.issuedByTrustedCa) plan.warnings.push(`the client certificate (${client.subject}) is not signed by the CA being installed; the registry's http.tls.clientcas must list its issuer`);
+  return plan;
+}
+
+/** Where a planned file or directory is on this machine: ROOT + path for system paths, the path itself for --user. */
+export function hostPathOf(plan: Pick<TrustPlan, "root">, entry: Pick<TrustFile, "base" | "path">): string {
+  if (entry.base === "user" || plan.root === "/") return entry.path;
+  return posix.join(plan.root, entry.path);
+}
+
+/** Current state of a file, as the applier read it. */
+export type CurrentFile = { contents: string; mode: number } | undefined;
+
+/**
+ * Whether `current` (a file found at the place of `file`) is regcert's, i.e. what regcert writes:
+ * - ca.crt bundles: only canonical PEM certificates, one of them one of the plan's CAs (so a bundle
+ *   from before a CA rollover counts, a hand-edited one does not);
+ * - system anchors, hosts.toml: byte-equal to what regcert writes (hosts.toml with or without client);
+ * - client.cert: one canonical certificate signed by one of the CAs; client.key: the canonical key
+ *   of the client.cert beside it (read through `sibling`).
+ */
+export function isRegcertContent(file: TrustFile, current: string, cas: readonly TrustCa[], sibling: (path: string) => string | undefined): boolean {
+  if (current === file.contents || file.alternatives?.includes(current)) return true;
+  switch (file.role) {
+    case "ca-bundle":
+      return isRegcertCaBundle(current, cas);
+    case "client-cert":
+      return isRegcertClientCert(current, cas);
+    case "client-key": {
+      const cert = sibling(posix.join(posix.dirname(file.path), "client.cert"));
+      return cert !== undefined && isRegcertClientCert(cert, cas) && isMatchingClientKey(current, cert);
+    }
+    default:
+      return false;
+  }
+}
+
+/** What uninstall does. */
+export interface RemovalPlan {
+  /** files to delete: their current content is regcert's */
+  remove: TrustFile[];
+  /** merged files rewritten without regcert's entries (contents = the new text) */
+  rewrite: TrustFile[];
+  /** files found at planned places whose content is not regcert's: left alone */
+  keep: Array<{ file: TrustFile; reason: string }>;
+  /** directories to remove if empty afterwards, deepest first */
+  directories: TrustDirectory[];
+  /** commands to run or print after removal (only for targets where something was removed) */
+  refresh: RefreshCommand[];
+}
+
+/**
+ * Plans an exact uninstall from the plan an install would make and the current files (`current(path)`
+ * takes runtime paths). Client pairs are found by content even when uninstall is run without
+ * --client-cert/--client-key. Pure.
+ */
+export function planTrustRemoval(plan: TrustPlan, current: (path: string) => CurrentFile): RemovalPlan {
+  const candidates: TrustFile[] = [...plan.files];
+  for (const file of plan.files) {
+    if (file.role !== "ca-bundle") continue;
+    const dir = posix.dirname(file.path);
+    for (const [name, role, mode] of [["client.cert", "client-cert", 0o644], ["client.key", "client-key", 0o600]] as const) {
+      const path = posix.join(dir, name);
+      if (!candidates.some((c) => c.path === path && c.base === file.base)) candidates.push({ ...file, path, role, mode, contents: "", alternatives: [] });
+    }
+  }
+  const sibling = (path: string) => current(path)?.contents;
+  const result: RemovalPlan = { remove: [], rewrite: [], keep: [], directories: [], refresh: [] };
+  const touched = new Set<TargetName>();
+  for (const file of candidates) {
+    const found = current(file.path);
+    if (found === undefined) continue;
+    if (file.ownership === "merge") {
+      // cert_file/key_file are removed when they name regcert's paths, with or without --client-* now
+      const entries = k3sEntries(plan.hosts, true);
+      const next = unmergeRegistriesYaml(found.contents, entries);
+      if (next === null) result.remove.push(file);
+      else if (next !== found.contents) result.rewrite.push({ ...file, contents: next, mode: found.mode });
+      else continue;
+      touched.add(file.target);
+      continue;
+    }
+    if (isRegcertContent(file, found.contents, plan.cas, sibling)) {
+      result.remove.push(file);
+      touched.add(file.target);
+    } else {
+      result.keep.push({ file, reason: "its content is not what regcert wrote (another CA, or edited by hand)" });
+    }
+  }
+  result.directories = [...plan.directories].reverse();
+  result.refresh = plan.refresh.filter((r) => touched.has(r.target));
+  return result;
+}

@@ -1,0 +1,138 @@
+/**
+ * The trust plan: what install-trust would write where, as data. The CLI applies it (src/files),
+ * prints it (--dry-run, --json), or removes it (--uninstall); `regcert k8s node-trust` renders the same
+ * plan as a DaemonSet script. One plan, rendered several ways.
+ */
+import type { RegistryHost } from "./host-port.js";
+import type { ClientPair, TrustCa } from "./material.js";
+
+/** Every install-trust target. `macos` and `windows` only print commands (they cannot run here). */
+export type TargetName = "docker" | "containerd" | "containers" | "system" | "k3s" | "microk8s" | "macos" | "windows";
+
+/** The Linux targets `--target all` means, in the order they are planned and printed. */
+export const LINUX_TARGETS: readonly TargetName[] = ["docker", "containerd", "containers", "system", "k3s", "microk8s"];
+/** Every accepted --target word (besides `all`). */
+export const TARGET_NAMES: readonly TargetName[] = [...LINUX_TARGETS, "macos", "windows"];
+/** Targets with a per-user location (`--user`: rootless Docker, rootless podman). */
+export const USER_TARGETS: readonly TargetName[] = ["docker", "containers"];
+
+/** Which family of system CA store (chosen by what exists under the root). */
+export type SystemFamily = "debian" | "rhel";
+
+/** What a planned file is for. */
+export type TrustFileRole = "ca-bundle" | "ca" | "client-cert" | "client-key" | "hosts-toml" | "registries-yaml";
+
+/** One file the plan writes. */
+export interface TrustFile {
+  target: TargetName;
+  /** where `path` lives: under the plan's root ("root"), or in the user's home ("user", --user) */
+  base: "root" | "user";
+  /**
+   * The absolute POSIX path as the runtime on the target system sees it, e.g.
+   * `/etc/docker/certs.d/registry.local:5000/ca.crt`. For base "root" the file is written at
+   * ROOT + path (see `hostPathOf`); for base "user" at path itself.
+   */
+  path: string;
+  /** exact bytes to write (UTF-8 text) */
+  contents: string;
+  /** file mode: 0o644 certificates and configs, 0o600 keys and registries.yaml */
+  mode: number;
+  role: TrustFileRole;
+  /**
+   * "whole": regcert owns the whole file (uninstall deletes it when its content is regcert's).
+   * "merge": `contents` is an existing file with regcert's entries merged in (k3s registries.yaml);
+   * uninstall removes only those entries.
+   */
+  ownership: "whole" | "merge";
+  /** absolute runtime path of the directory at and below which a symlink is refused */
+  guard: string;
+  /** the registry directory name this file serves (`registry.local:5000`), when per-registry */
+  registry?: string;
+  /** other contents that also count as regcert's on uninstall (hosts.toml with/without client pair) */
+  alternatives?: string[];
+}
+
+/** A directory regcert creates when missing (mode 0755) and removes on uninstall when empty. */
+export interface TrustDirectory {
+  target: TargetName;
+  base: "root" | "user";
+  /** absolute runtime path, like TrustFile.path */
+  path: string;
+  mode: number;
+}
+
+/** A command that makes a runtime pick up the change. */
+export interface RefreshCommand {
+  target: TargetName;
+  /** argv for install */
+  install: string[];
+  /** argv for uninstall */
+  uninstall: string[];
+  /**
+   * "auto": the CLI runs it when the root is / and it runs as root (otherwise prints it);
+   * "print": always printed, never run (restarts of k3s / microk8s are the operator's call).
+   */
+  run: "auto" | "print";
+  /** why it is needed, one line */
+  why: string;
+}
+
+/** Commands for platforms regcert cannot configure from here (macOS keychain, Windows store). */
+export interface PrintedCommands {
+  target: TargetName;
+  install: string[];
+  uninstall: string[];
+}
+
+/** A complete, deterministic plan (same input, same bytes). */
+export interface TrustPlan {
+  /** plan format version; bumped only for incompatible changes */
+  version: 1;
+  /** absolute path the system paths are under ("/" for the real system) */
+  root: string;
+  /** the user's home for --user targets */
+  userHome: string | undefined;
+  hosts: RegistryHost[];
+  targets: TargetName[];
+  cas: TrustCa[];
+  /** the client certificate (never its key) summary, when an mTLS pair is installed */
+  client: Omit<ClientPair, "keyPem" | "certPem"> | undefined;
+  files: TrustFile[];
+  /** parents first */
+  directories: TrustDirectory[];
+  refresh: RefreshCommand[];
+  printed: PrintedCommands[];
+  /** facts the user should know (where a runtime looks, which restart is needed) */
+  notes: string[];
+  /** things that will not work without an extra step (config_path, missing runtime) */
+  warnings: string[];
+}
+
+/** Current contents of a file the plan merges into or inspects, keyed by runtime path. */
+export type ExistingFiles = Readonly<Record<string, { contents: string; mode: number }>>;
+
+/** What each target module gets. */
+export interface TargetInput {
+  hosts: readonly RegistryHost[];
+  cas: readonly TrustCa[];
+  client: ClientPair | undefined;
+  base: "root" | "user";
+  /** --user: the home directory (rootless Docker: XDG config dir; podman: ~/.config) */
+  user: { home: string; configHome: string } | undefined;
+  existing: ExistingFiles;
+  systemFamily: SystemFamily;
+  /** how printed commands name the CA file */
+  caFileName: string;
+}
+
+/** What each target module returns; merged into the TrustPlan in target order. */
+export interface TargetPlan {
+  files: TrustFile[];
+  directories: TrustDirectory[];
+  refresh: RefreshCommand[];
+  printed: PrintedCommands[];
+  notes: string[];
+  warnings: string[];
+}
+
+export const emptyTargetPlan = (): TargetPlan => ({ files: [], directories: [], refresh: [], printed: [], notes: [], warnings: [] });
