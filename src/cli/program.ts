@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { createContext } from "./context.js";
 import { defineCaCommands } from "./defs/ca.js";
 import { defineCertificateCommands } from "./defs/certificates.js";
+import { defineLifecycleCommands } from "./defs/lifecycle.js";
 import { defineRegistryCommands } from "./defs/registry.js";
 import type { CommandModule } from "./defs/types.js";
 
@@ -48,5 +49,6 @@ Examples:
   defineCertificateCommands(program, action);
   defineRegistryCommands(program, action);
   defineCaCommands(program, action);
+  defineLifecycleCommands(program, action);
   return program;
 }

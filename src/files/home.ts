@@ -8,6 +8,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSy
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { RegcertError, userError } from "../pki/errors.js";
+import { parsePemBlocks } from "../pki/pem.js";
 import { ensureDirectory, trackForCleanup, untrackForCleanup } from "./write.js";
 
 export interface HomeOptions {
@@ -166,5 +167,16 @@ function ownerIsGone(lock: string): boolean {
  * install-trust and k8s node-trust read trust through this one function.
  */
 export function readTrustBundle(home: string): string | undefined {
-  return readCaCertificate(home);
+  const current = readCaCertificate(home);
+  if (current === undefined) return undefined;
+  const previousPath = previousCaPath(home);
+  if (!exists(previousPath)) return current;
+  // new CA first; a previous CA equal to the current one (an interrupted rotate) is not repeated
+  const previous = readFileSync(previousPath, "utf8");
+  const der = (pem: string) => parsePemBlocks(pem).map((b) => Buffer.from(b.der).toString("base64")).join();
+  if (der(previous) === der(current)) return current;
+  return `${current.trimEnd()}\n${previous.trimEnd()}\n`;
 }
+
+/** The CA being replaced during a rollover (`regcert ca rotate` … `regcert ca retire-old`); see files/rollover.ts. */
+export const previousCaPath = (home: string): string => join(home, "previous-ca.crt");

@@ -10,6 +10,7 @@ import type { Context } from "../context.js";
 import { generateKeyWithProgress, obtainIssuer } from "../ca-access.js";
 import { detectIps } from "../interfaces.js";
 import { assertNoConflicts, leafFilePlan, leafPaths, reportLeaf, writeLeaf } from "../leaf-output.js";
+import { recordInIndex } from "../index-hook.js";
 import { parseBaseName, parseWholeNumber } from "../options.js";
 import { askText } from "../prompts.js";
 
@@ -77,6 +78,7 @@ export async function run(ctx: Context, hosts: string[], flags: IssueFlags): Pro
     ...(flags.cn === undefined ? {} : { commonName: flags.cn }),
   });
   writeLeaf(leafFilePlan(files, cert, issuer.certificate.pem), flags.force === true);
+  await recordInIndex(ctx, [{ command: "issue", name, certificatePem: cert.certificatePem, files, ca: issuer.certificate }]);
   reportLeaf(ctx, {
     command: "issue",
     name,

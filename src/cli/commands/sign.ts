@@ -7,6 +7,7 @@ import type { Context } from "../context.js";
 import { obtainIssuer } from "../ca-access.js";
 import { readInputFile } from "../input.js";
 import { assertNoConflicts, leafFilePlan, leafPaths, reportLeaf, writeLeaf } from "../leaf-output.js";
+import { recordInIndex } from "../index-hook.js";
 import { parseBaseName, parseWholeNumber } from "../options.js";
 import { parsePort } from "./issue.js";
 
@@ -44,6 +45,7 @@ export async function run(ctx: Context, flags: SignFlags): Promise<void> {
     allowLongValidity: flags.force === true,
   });
   writeLeaf(leafFilePlan(files, cert, issuer.certificate.pem), flags.force === true);
+  await recordInIndex(ctx, [{ command: "sign", name, certificatePem: cert.certificatePem, files, ca: issuer.certificate, csr }]);
   reportLeaf(ctx, {
     command: "sign",
     name,

@@ -29,5 +29,35 @@ Examples:
     )
     .action(action(() => import("../commands/ca-passphrase.js")));
 
+  ca.command("rotate")
+    .description("start a CA rollover: a new CA signs from now on; the old one stays trusted (overlap bundle) until retire-old")
+    .option("--cn <name>", "the new CA's common name (default: the old one with today's date)")
+    .option("--days <n>", "validity in days (default: the old CA's)")
+    .option("--key <type>", "ecdsa-p256 | ecdsa-p384 | rsa-2048 | rsa-3072 | rsa-4096 (default: the old CA's)")
+    .option("--passphrase-file <file>", "passphrase of an encrypted ca.key (the new key gets the same one)")
+    .addHelpText(
+      "after",
+      `
+Safe order: rotate; install-trust on every client (both CAs); renew --all; restart the registry;
+ca retire-old; install-trust again (old CA removed). regcert status shows where you are.
+
+Examples:
+  $ regcert ca rotate
+    new CA "regcert CA alice@host 2027-03-01"; ca.crt bundles for clients now hold both`,
+    )
+    .action(action(() => import("../commands/ca-rotate.js")));
+
+  ca.command("retire-old")
+    .description("end a CA rollover: drop the previous CA from the trust bundle and delete its key")
+    .option("--force", "retire even though indexed certificates are still signed by the old CA")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ regcert ca retire-old
+    refused while the index still has certificates signed by the old CA (renew them first)`,
+    )
+    .action(action(() => import("../commands/ca-retire-old.js")));
+
   return ca;
 }

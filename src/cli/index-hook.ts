@@ -1,0 +1,63 @@
+/**
+ * Recording what issue, sign and renew wrote in the home's certificate index. Bookkeeping must never
+ * undo or block the real work: the certificate files are already written when this runs, so any
+ * failure here is a warning, and a damaged index is rebuilt from the archive (and the user told).
+ */
+import { resolve } from "node:path";
+import type { CaCertificateInfo } from "../pki/issuer.js";
+import { decodePemOrDer, toPem } from "../pki/pem.js";
+import { recordCertificates, type IndexCommand, type IndexFiles, type IndexRead } from "../files/index-store.js";
+import { withHomeLock } from "../files/home.js";
+import type { Context } from "./context.js";
+
+export interface RecordInput {
+  command: IndexCommand;
+  name: string;
+  certificatePem: string;
+  files: IndexFiles;
+  /** the signing CA */
+  ca: CaCertificateInfo;
+  /** the CSR a `sign` run signed, PEM or DER (kept so renew can re-sign it) */
+  csr?: string | Uint8Array | undefined;
+}
+
+function csrPem(csr: string | Uint8Array): string {
+  const der = decodePemOrDer(csr, ["CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"], "the CSR")[0] as Uint8Array;
+  return toPem("CERTIFICATE REQUEST", der);
+}
+
+/** Tells the user when the index had to be rebuilt or repaired. */
+export function reportIndexRepair(ctx: Context, read: IndexRead): void {
+  if (read.rebuilt) {
+    const why = read.rebuilt === "missing" ? "was missing" : "was corrupt";
+    ctx.ui.warn(`the certificate index ${read.path} ${why}; rebuilt it from ${read.entries.length} archived certificate(s) in the home's issued/ directory`);
+  } else if (read.merged > 0) {
+    ctx.ui.warn(`the certificate index lacked ${read.merged} certificate(s) found in the archive; added them`);
+  }
+  if (read.skipped > 0) ctx.ui.warn(`${read.skipped} archive record(s) in the home's issued/ directory could not be read and were skipped`);
+}
+
+/** Records certificates in the index of the current home; warns instead of failing. */
+export async function recordInIndex(ctx: Context, inputs: RecordInput[]): Promise<void> {
+  const home = ctx.home();
+  try {
+    const now = new Date().toISOString();
+    const { read } = await withHomeLock(home, () =>
+      recordCertificates(
+        home,
+        inputs.map((input) => ({
+          name: input.name,
+          command: input.command,
+          issuer: { fingerprint: input.ca.fingerprint, commonName: input.ca.commonName ?? null },
+          files: Object.fromEntries(Object.entries(input.files).filter(([, v]) => typeof v === "string").map(([k, v]) => [k, resolve(v as string)])) as unknown as IndexFiles,
+          recordedAt: now,
+          certificatePem: input.certificatePem,
+          ...(input.csr ? { csrPem: csrPem(input.csr) } : {}),
+        })),
+      ),
+    );
+    reportIndexRepair(ctx, read);
+  } catch (error) {
+    ctx.ui.warn(`the certificate was written, but recording it in the index of ${home} failed: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,296 @@
+/**
+ * The certificate index of a CA home: what regcert issued or signed, and where it wrote the files.
+ *
+ *   HOME/index.json            { version: 1, certificates: [IndexEntry…] }: what status and renew read
+ *   HOME/issued/SERIAL.json    one archive record per certificate (its PEM, the files, the CSR of a
+ *                              signed request): written once, never changed
+ *
+ * Like easy-rsa's index.txt + certs_by_serial/, but JSON and written atomically. The archive is the
+ * source of truth: a missing or corrupt index.json is rebuilt from it (and the caller says so), and
+ * records the index lacks (a run that crashed between the two writes) are merged in on read. Which
+ * certificate is current is derived, not stored in the archive: of the records that wrote the same
+ * certificate path, the newest one is current and the others are "replaced by" it.
+ */
+import { createPrivateKey } from "node:crypto";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { readCertificateFacts, type CertificateKind } from "../pki/certificate-facts.js";
+import { publicKeyFingerprint } from "../pki/keys.js";
+import type { NameSet } from "../pki/names.js";
+import type { FileCheck } from "../pki/status.js";
+import { ensureDirectory, writeFilesAtomic } from "./write.js";
+
+export const INDEX_VERSION = 1;
+
+export interface IndexFiles {
+  key?: string | undefined;
+  csr?: string | undefined;
+  certificate: string;
+  pem?: string | undefined;
+  ca?: string | undefined;
+}
+
+export type IndexCommand = "issue" | "sign" | "renew" | "adopt";
+
+export interface IndexEntry {
+  /** the file-name stem (--name): what `regcert renew NAME` takes */
+  name: string;
+  /** how it got here: issue, sign, renew, or adopt (renew --cert of a file the index did not know) */
+  command: IndexCommand;
+  serial: string;
+  profile: CertificateKind;
+  names: NameSet;
+  commonName: string | null;
+  keyAlgorithm: string;
+  notBefore: string;
+  notAfter: string;
+  /** SHA-256 of the certificate DER, hex */
+  fingerprint: string;
+  /** SHA-256 of the public key (SPKI), hex: matches the key file */
+  publicKeyFingerprint: string;
+  /** the CA that signed it, by certificate fingerprint */
+  issuer: { fingerprint: string; commonName: string | null };
+  /** absolute paths of what was written */
+  files: IndexFiles;
+  recordedAt: string;
+  /** serial of the certificate that replaced this one at the same path; absent while current */
+  replacedBy?: string;
+}
+
+/** What the archive keeps per certificate (facts are re-read from the PEM on rebuild). */
+export interface ArchiveRecord {
+  name: string;
+  command: IndexCommand;
+  issuer: IndexEntry["issuer"];
+  files: IndexFiles;
+  recordedAt: string;
+  certificatePem: string;
+  /** the request a `sign` run signed: renew re-signs it, since regcert never had that key */
+  csrPem?: string;
+}
+
+export interface IndexRead {
+  path: string;
+  entries: IndexEntry[];
+  /** why the index was rebuilt from the archive, if it was */
+  rebuilt: "missing" | "corrupt" | undefined;
+  /** archive records that were missing from index.json and were merged in */
+  merged: number;
+  /** archive records that could not be read (skipped) */
+  skipped: number;
+}
+
+export const indexPath = (home: string) => join(home, "index.json");
+export const archiveDir = (home: string) => join(home, "issued");
+
+const isString = (v: unknown): v is string => typeof v === "string";
+
+function isEntry(value: unknown): value is IndexEntry {
+  const e = value as Partial<IndexEntry> | null;
+  return (
+    typeof e === "object" &&
+    e !== null &&
+    isString(e.name) &&
+    isString(e.serial) &&
+    isString(e.fingerprint) &&
+    isString(e.notBefore) &&
+    isString(e.notAfter) &&
+    !Number.isNaN(Date.parse(e.notAfter)) &&
+    typeof e.files === "object" &&
+    e.files !== null &&
+    isString(e.files.certificate) &&
+    typeof e.names === "object" &&
+    e.names !== null &&
+    Array.isArray(e.names.dns) &&
+    Array.isArray(e.names.ip) &&
+    typeof e.issuer === "object" &&
+    e.issuer !== null &&
+    isString(e.issuer.fingerprint)
+  );
+}
+
+/** Builds an index entry from an archive record, trusting the certificate over anything else. */
+export function entryFromRecord(record: ArchiveRecord): IndexEntry {
+  const facts = readCertificateFacts(record.certificatePem, `the archived certificate of ${record.name}`);
+  return {
+    name: record.name,
+    command: record.command,
+    serial: facts.serialHex,
+    profile: facts.profile,
+    names: facts.names,
+    commonName: facts.commonName ?? null,
+    keyAlgorithm: facts.keyAlgorithm,
+    notBefore: facts.notBefore.toISOString(),
+    notAfter: facts.notAfter.toISOString(),
+    fingerprint: facts.fingerprint,
+    publicKeyFingerprint: facts.publicKeyFingerprint,
+    issuer: record.issuer,
+    files: record.files,
+    recordedAt: record.recordedAt,
+  };
+}
+
+/** Marks every entry but the newest per certificate path as replaced by its successor. */
+function deriveReplacements(entries: IndexEntry[]): IndexEntry[] {
+  const byPath = new Map<string, IndexEntry[]>();
+  for (const entry of entries) {
+    const key = resolve(entry.files.certificate);
+    byPath.set(key, [...(byPath.get(key) ?? []), entry]);
+  }
+  for (const group of byPath.values()) {
+    group.sort((a, b) => a.recordedAt.localeCompare(b.recordedAt) || a.notBefore.localeCompare(b.notBefore));
+    group.forEach((entry, i) => {
+      const next = group[i + 1];
+      if (next) entry.replacedBy = next.serial;
+      else delete entry.replacedBy;
+    });
+  }
+  return entries;
+}
+
+function readArchive(home: string): { records: Map<string, ArchiveRecord>; skipped: number } {
+  const records = new Map<string, ArchiveRecord>();
+  let skipped = 0;
+  const dir = archiveDir(home);
+  if (!existsSync(dir)) return { records, skipped };
+  for (const file of readdirSync(dir)) {
+    if (!/^[0-9a-f]+\.json$/.test(file)) continue;
+    try {
+      const record = JSON.parse(readFileSync(join(dir, file), "utf8")) as ArchiveRecord;
+      if (!isString(record.certificatePem) || !isString(record.name) || !isString(record.files?.certificate)) throw new Error("incomplete");
+      records.set(file.slice(0, -5), record);
+    } catch {
+      skipped++;
+    }
+  }
+  return { records, skipped };
+}
+
+/**
+ * Reads the index; rebuilds it from the archive when index.json is missing or corrupt, and merges in
+ * archive records it lacks. Never writes (see saveIndex) and never throws for a damaged index.
+ */
+export function readIndex(home: string): IndexRead {
+  const path = indexPath(home);
+  let entries: IndexEntry[] | undefined;
+  let rebuilt: IndexRead["rebuilt"];
+  if (!existsSync(path)) rebuilt = "missing";
+  else {
+    try {
+      const parsed = JSON.parse(readFileSync(path, "utf8")) as { version?: unknown; certificates?: unknown };
+      if (parsed.version !== INDEX_VERSION || !Array.isArray(parsed.certificates) || !parsed.certificates.every(isEntry)) throw new Error("bad shape");
+      entries = parsed.certificates;
+    } catch {
+      rebuilt = "corrupt";
+    }
+  }
+  const { records, skipped } = readArchive(home);
+  const known = new Set((entries ?? []).map((e) => e.serial));
+  let merged = 0;
+  const all = [...(entries ?? [])];
+  for (const [serial, record] of records) {
+    if (known.has(serial)) continue;
+    try {
+      all.push(entryFromRecord(record));
+      if (entries) merged++;
+    } catch {
+      /* an archived PEM that no longer parses: nothing to index */
+    }
+  }
+  // nothing to rebuild from and nothing there: an empty index, not a "rebuilt" one
+  if (rebuilt === "missing" && records.size === 0) rebuilt = undefined;
+  return { path, entries: rebuilt || merged > 0 ? deriveReplacements(all) : all, rebuilt, merged, skipped };
+}
+
+/** Writes index.json atomically (replacing the old one: it is ours and derived from the archive). */
+export function saveIndex(home: string, entries: IndexEntry[]): void {
+  ensureDirectory(home, 0o700);
+  const body = `${JSON.stringify({ version: INDEX_VERSION, certificates: entries }, null, 2)}\n`;
+  writeFilesAtomic([{ path: indexPath(home), contents: body, mode: 0o600, label: "certificate index" }], { force: true, dirMode: 0o700 });
+}
+
+/**
+ * Records newly written certificates: archive record first (the source of truth), then the index,
+ * marking what they replace at the same certificate path. Call it holding the home's lock.
+ */
+export function recordCertificates(home: string, records: ArchiveRecord[]): { read: IndexRead; added: IndexEntry[] } {
+  const read = readIndex(home);
+  const added = records.map(entryFromRecord);
+  ensureDirectory(archiveDir(home), 0o700);
+  writeFilesAtomic(
+    records.map((record, i) => ({ path: join(archiveDir(home), `${added[i]?.serial}.json`), contents: `${JSON.stringify(record, null, 2)}\n`, mode: 0o600, label: "archive record" })),
+    { dirMode: 0o700 },
+  );
+  const fresh = new Set(added.map((e) => e.serial));
+  const entries = read.entries.filter((e) => !fresh.has(e.serial));
+  for (const entry of added) {
+    for (const old of entries) {
+      if (!old.replacedBy && resolve(old.files.certificate) === resolve(entry.files.certificate)) old.replacedBy = entry.serial;
+    }
+    entries.push(entry);
+  }
+  saveIndex(home, entries);
+  return { read, added };
+}
+
+/** The entries still in use (not replaced by a newer certificate at the same path). */
+export const currentEntries = (entries: IndexEntry[]): IndexEntry[] => entries.filter((e) => !e.replacedBy);
+
+function readOrState(path: string): Buffer | "missing" | "unreadable" {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ENOENT" ? "missing" : "unreadable";
+  }
+}
+
+/**
+ * Whether the files an entry recorded are still there and still match it: the certificate (and its
+ * .pem copy) by fingerprint, the key by its public key. The CSR and ca.crt only need to exist.
+ */
+export function checkEntryFiles(entry: IndexEntry): FileCheck[] {
+  const checks: FileCheck[] = [];
+  const certificateCheck = (role: string, path: string, required: boolean) => {
+    const data = readOrState(path);
+    if (typeof data === "string") return checks.push({ role, path, state: data, required });
+    let state: FileCheck["state"] = "changed";
+    try {
+      if (readCertificateFacts(data.toString("latin1"), path).fingerprint === entry.fingerprint) state = "ok";
+    } catch {
+      /* not a certificate any more */
+    }
+    return checks.push({ role, path, state, required });
+  };
+  certificateCheck("certificate", entry.files.certificate, true);
+  if (entry.files.pem) certificateCheck("pem", entry.files.pem, false);
+  if (entry.files.key) {
+    const data = readOrState(entry.files.key);
+    if (typeof data === "string") checks.push({ role: "key", path: entry.files.key, state: data, required: true });
+    else {
+      let state: FileCheck["state"] = "changed";
+      try {
+        if (publicKeyFingerprint(createPrivateKey(data)) === entry.publicKeyFingerprint) state = "ok";
+      } catch {
+        state = "unreadable";
+      }
+      checks.push({ role: "key", path: entry.files.key, state, required: true });
+    }
+  }
+  for (const role of ["csr", "ca"] as const) {
+    const path = entry.files[role];
+    if (!path) continue;
+    const data = readOrState(path);
+    checks.push({ role, path, state: typeof data === "string" ? data : "ok", required: false });
+  }
+  return checks;
+}
+
+/** The archive record of a serial, or undefined when it is missing or unreadable. */
+export function readArchiveRecord(home: string, serial: string): ArchiveRecord | undefined {
+  if (!/^[0-9a-f]+$/.test(serial)) return undefined;
+  try {
+    return JSON.parse(readFileSync(join(archiveDir(home), `${serial}.json`), "utf8")) as ArchiveRecord;
+  } catch {
+    return undefined;
+  }
+}
