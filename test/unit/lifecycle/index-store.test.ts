@@ -1,0 +1,162 @@
+/**
+ * The certificate index: records, replacement at the same path, rebuild from the archive when
+ * index.json is missing or corrupt, merge of records a crashed run left out, and the file checks.
+ */
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync, readdirSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRootCa, issueCertificate } from "../../../src/index.js";
+import {
+  archiveDir,
+  checkEntryFiles,
+  currentEntries,
+  indexPath,
+  readIndex,
+  recordCertificates,
+  type ArchiveRecord,
+} from "../../../src/files/index-store.js";
+
+const ca = createRootCa({ commonName: "index test CA" });
+let dir: string;
+let home: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "regcert-index-"));
+  home = join(dir, "home");
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+let clock = Date.parse("2026-03-01T00:00:00Z");
+/** Issues a certificate, writes its files under dir/NAME.*, returns the archive record. */
+function issueTo(name: string, names: string[], outName = name): ArchiveRecord {
+  const cert = issueCertificate({ issuer: ca.issuer, names });
+  const files = { key: join(dir, `${outName}.key`), certificate: join(dir, `${outName}.crt`), pem: join(dir, `${outName}.pem`), ca: join(dir, "ca.crt") };
+  writeFileSync(files.key, cert.privateKeyPem);
+  writeFileSync(files.certificate, cert.certificatePem);
+  writeFileSync(files.pem, cert.certificatePem);
+  writeFileSync(files.ca, ca.certificatePem);
+  clock += 1000;
+  return {
+    name,
+    command: "issue",
+    issuer: { fingerprint: ca.issuer.certificate.fingerprint, commonName: "index test CA" },
+    files,
+    recordedAt: new Date(clock).toISOString(),
+    certificatePem: cert.certificatePem,
+  };
+}
+
+test("an empty home reads as an empty index, not a rebuilt one", () => {
+  expect(readIndex(home)).toMatchObject({ entries: [], rebuilt: undefined, merged: 0, skipped: 0 });
+});
+
+test("records every field the issue asks for, atomically, 0600", () => {
+  const record = issueTo("registry", ["registry.local", "192.168.0.12"]);
+  recordCertificates(home, [record]);
+  const index = JSON.parse(readFileSync(indexPath(home), "utf8"));
+  expect(index.version).toBe(1);
+  const [entry] = index.certificates;
+  expect(Object.keys(entry).sort()).toEqual(
+    ["name", "command", "serial", "profile", "names", "commonName", "keyAlgorithm", "notBefore", "notAfter", "fingerprint", "publicKeyFingerprint", "issuer", "files", "recordedAt"].sort(),
+  );
+  expect(entry).toMatchObject({ name: "registry", profile: "server", keyAlgorithm: "ecdsa-p256", names: { dns: ["registry.local"], ip: ["192.168.0.12"] }, files: record.files });
+  expect(entry.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+  expect(statSync(indexPath(home)).mode & 0o777).toBe(0o600);
+  expect(readdirSync(archiveDir(home))).toEqual([`${entry.serial}.json`]);
+  expect(readdirSync(home).filter((f) => f.includes("regcert-tmp"))).toEqual([]);
+});
+
+test("a new certificate at the same path replaces the old entry; other paths stay current", () => {
+  const first = issueTo("registry", ["registry.local"]);
+  recordCertificates(home, [first]);
+  recordCertificates(home, [issueTo("mirror", ["mirror.local"])]);
+  const second = issueTo("registry", ["registry.local"]);
+  const { added } = recordCertificates(home, [second]);
+  const { entries } = readIndex(home);
+  expect(entries).toHaveLength(3);
+  expect(currentEntries(entries).map((e) => e.name).sort()).toEqual(["mirror", "registry"]);
+  expect(entries.find((e) => e.name === "registry" && e.replacedBy)?.replacedBy).toBe(added[0]?.serial);
+});
+
+describe("rebuild from the archive", () => {
+  let serials: string[];
+  beforeEach(() => {
+    recordCertificates(home, [issueTo("registry", ["registry.local"])]);
+    recordCertificates(home, [issueTo("registry", ["registry.local"])]); // renewal at the same path
+    recordCertificates(home, [issueTo("mirror", ["mirror.local"])]);
+    serials = readIndex(home).entries.map((e) => e.serial);
+  });
+
+  test("missing index.json: rebuilt, same entries, same current/replaced split", () => {
+    const before = readIndex(home).entries;
+    unlinkSync(indexPath(home));
+    const read = readIndex(home);
+    expect(read.rebuilt).toBe("missing");
+    expect(read.entries.map((e) => e.serial).sort()).toEqual([...serials].sort());
+    expect(currentEntries(read.entries).map((e) => e.serial).sort()).toEqual(currentEntries(before).map((e) => e.serial).sort());
+  });
+
+  test.each([
+    ["not JSON", "{ this is not json"],
+    ["wrong version", JSON.stringify({ version: 99, certificates: [] })],
+    ["entries of the wrong shape", JSON.stringify({ version: 1, certificates: [{ name: 1 }] })],
+    ["empty file", ""],
+  ])("corrupt index.json (%s): rebuilt", (_label, contents) => {
+    writeFileSync(indexPath(home), contents);
+    const read = readIndex(home);
+    expect(read.rebuilt).toBe("corrupt");
+    expect(read.entries.map((e) => e.serial).sort()).toEqual([...serials].sort());
+    expect(currentEntries(read.entries)).toHaveLength(2);
+  });
+
+  test("a record missing from index.json (crash between the two writes) is merged in", () => {
+    const index = JSON.parse(readFileSync(indexPath(home), "utf8"));
+    index.certificates = index.certificates.slice(0, 1);
+    writeFileSync(indexPath(home), JSON.stringify(index));
+    const read = readIndex(home);
+    expect(read.rebuilt).toBeUndefined();
+    expect(read.merged).toBe(2);
+    expect(read.entries).toHaveLength(3);
+    expect(currentEntries(read.entries)).toHaveLength(2);
+  });
+
+  test("an unreadable archive record is skipped and counted, the rest survive", () => {
+    writeFileSync(join(archiveDir(home), "abcdef.json"), "garbage");
+    unlinkSync(indexPath(home));
+    const read = readIndex(home);
+    expect(read.skipped).toBe(1);
+    expect(read.entries).toHaveLength(3);
+  });
+
+  test("recording after corruption repairs index.json", () => {
+    writeFileSync(indexPath(home), "garbage");
+    const { read } = recordCertificates(home, [issueTo("third", ["third.local"])]);
+    expect(read.rebuilt).toBe("corrupt");
+    expect(JSON.parse(readFileSync(indexPath(home), "utf8")).certificates).toHaveLength(4);
+  });
+});
+
+describe("checkEntryFiles", () => {
+  const entry = () => {
+    recordCertificates(home, [issueTo("registry", ["registry.local"])]);
+    return readIndex(home).entries[0]!;
+  };
+  const states = (e: ReturnType<typeof entry>) => Object.fromEntries(checkEntryFiles(e).map((c) => [c.role, c.state]));
+
+  test("all present and matching", () => {
+    expect(states(entry())).toEqual({ certificate: "ok", pem: "ok", key: "ok", ca: "ok" });
+  });
+  test("deleted certificate: missing", () => {
+    const e = entry();
+    unlinkSync(e.files.certificate);
+    expect(states(e).certificate).toBe("missing");
+  });
+  test("another certificate in the file, another key, garbage: changed", () => {
+    const e = entry();
+    const other = issueCertificate({ issuer: ca.issuer, names: ["registry.local"] });
+    writeFileSync(e.files.certificate, other.certificatePem);
+    writeFileSync(e.files.key!, other.privateKeyPem);
+    writeFileSync(e.files.pem!, "not a certificate");
+    expect(states(e)).toMatchObject({ certificate: "changed", key: "changed", pem: "changed" });
+  });
+});
