@@ -21,8 +21,17 @@ export interface NameSet {
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
+/**
+ * A user's input as it may appear in a one-line message: control characters (a newline would split
+ * the message, an escape sequence could repaint the terminal) escaped, and at most 300 characters (a DNS name has at most 253).
+ */
+export function quoteInput(input: string): string {
+  const escaped = JSON.stringify(input.length > 300 ? `${input.slice(0, 300)}…` : input).slice(1, -1);
+  return `"${escaped.replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}"`;
+}
+
 function invalid(input: string, why: string) {
-  return userError("regcert.invalidName", `"${input}" is not a valid DNS name or IP address: ${why}`);
+  return userError("regcert.invalidName", `${quoteInput(input)} is not a valid DNS name or IP address: ${why}`);
 }
 
 /** Classifies one host as a DNS name or an IP address and returns its normalised form. */
@@ -50,7 +59,7 @@ export function classifyNames(inputs: Iterable<string>): NameSet {
 export function parseDnsOnly(input: string): string {
   const name = classifyName(input);
   if (name.type !== "dns") {
-    throw userError("regcert.invalidName", `"${input}" is an IP address, not a DNS name`, `pass it with --ip ${name.value}`);
+    throw userError("regcert.invalidName", `${quoteInput(input)} is an IP address, not a DNS name`, `pass it with --ip ${name.value}`);
   }
   return name.value;
 }
@@ -59,7 +68,7 @@ export function parseDnsOnly(input: string): string {
 export function parseIpOnly(input: string): string {
   const name = classifyName(input);
   if (name.type !== "ip") {
-    throw userError("regcert.invalidName", `"${input}" is not a valid IP address`, `pass host names with --dns ${input.trim()}`);
+    throw userError("regcert.invalidName", `${quoteInput(input)} is not a valid IP address`, `pass host names with --dns ${quoteInput(input.trim())}`);
   }
   return name.value;
 }
@@ -83,11 +92,11 @@ function parseDnsName(raw: string, input: string): string {
       return;
     }
     if (label.includes("*")) throw invalid(input, "a wildcard must be the whole left-most label (like *.example.com)");
-    if (label.length > 63) throw invalid(input, `label "${label.slice(0, 20)}…" is longer than 63 characters`);
+    if (label.length > 63) throw invalid(input, `label ${quoteInput(label.slice(0, 20))}… is longer than 63 characters`);
     if (label.includes("_")) throw invalid(input, "underscores are not allowed in host names (RFC 1123)");
     if (!LABEL.test(label)) {
-      if (label.startsWith("-") || label.endsWith("-")) throw invalid(input, `label "${label}" starts or ends with a hyphen`);
-      throw invalid(input, `label "${label}" has characters other than letters, digits and hyphens`);
+      if (label.startsWith("-") || label.endsWith("-")) throw invalid(input, `label ${quoteInput(label)} starts or ends with a hyphen`);
+      throw invalid(input, `label ${quoteInput(label)} has characters other than letters, digits and hyphens`);
     }
   });
   if (/^[0-9]+$/.test(labels[labels.length - 1] as string)) throw invalid(input, "the last label is numeric (not an IP address either)");
@@ -188,10 +197,10 @@ export interface IpRange {
 /** Parses a CIDR range for name constraints (--permit-ip). Host bits must be zero. */
 export function parseCidr(input: string): IpRange {
   const [addressText = "", prefixText, extra] = input.trim().split("/");
-  const bad = (why: string) => userError("regcert.invalidCidr", `"${input}" is not a valid IP range: ${why}`, "write it as ADDRESS/PREFIX, e.g. 192.168.0.0/16 or fd00::/8");
+  const bad = (why: string) => userError("regcert.invalidCidr", `${quoteInput(input)} is not a valid IP range: ${why}`, "write it as ADDRESS/PREFIX, e.g. 192.168.0.0/16 or fd00::/8");
   if (prefixText === undefined || extra !== undefined || !/^\d{1,3}$/.test(prefixText)) throw bad("expected ADDRESS/PREFIX");
   const name = classifyName(addressText);
-  if (name.type !== "ip") throw bad(`"${addressText}" is not an IP address`);
+  if (name.type !== "ip") throw bad(`${quoteInput(addressText)} is not an IP address`);
   const bytes = ipToBytes(name.value);
   const prefix = Number(prefixText);
   if (prefix > bytes.length * 8) throw bad(`prefix /${prefix} is longer than the address`);
@@ -199,7 +208,7 @@ export function parseCidr(input: string): IpRange {
     if (((bytes[bit >> 3] as number) >> (7 - (bit & 7))) & 1) {
       const masked = bytes.map((b, i) => (i * 8 >= prefix ? 0 : i * 8 + 8 <= prefix ? b : b & (0xff << (8 - (prefix - i * 8)))));
       const network = bytes.length === 4 ? Array.from(masked).join(".") : formatIpv6(masked);
-      throw userError("regcert.invalidCidr", `"${input}" has host bits set`, `did you mean ${network}/${prefix}?`);
+      throw userError("regcert.invalidCidr", `${quoteInput(input)} has host bits set`, `did you mean ${network}/${prefix}?`);
     }
   }
   return { cidr: `${name.value}/${prefix}`, address: name.value, prefix };
