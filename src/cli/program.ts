@@ -9,6 +9,7 @@ import { defineCaCommands } from "./defs/ca.js";
 import { defineCertificateCommands } from "./defs/certificates.js";
 import { defineLifecycleCommands } from "./defs/lifecycle.js";
 import { defineRegistryCommands } from "./defs/registry.js";
+import { defineTrustCommands } from "./defs/trust.js";
 import type { CommandModule } from "./defs/types.js";
 
 function version(): string {
@@ -50,5 +51,6 @@ Examples:
   defineRegistryCommands(program, action);
   defineCaCommands(program, action);
   defineLifecycleCommands(program, action);
+  defineTrustCommands(program, action);
   return program;
 }

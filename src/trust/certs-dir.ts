@@ -16,6 +16,11 @@ export interface CertsDirOptions {
   target: TargetName;
   /** absolute runtime path of the certs.d root, e.g. /etc/docker/certs.d */
   certsDir: string;
+  /**
+   * Directories above certs.d that regcert creates when missing and removes when empty (the runtime's
+   * config dir, e.g. /etc/docker), parents first; empty for certs.d roots a package owns (microk8s).
+   */
+  ownedParents: string[];
   /** whether regcert may create (and on uninstall remove when empty) the certs.d root itself */
   ownsCertsDir: boolean;
   /** extra files per registry directory (containerd's hosts.toml) */
@@ -27,6 +32,7 @@ export function planCertsDir(input: TargetInput, options: CertsDirOptions): Targ
   const plan = emptyTargetPlan();
   const { target, certsDir } = options;
   const base = input.base;
+  for (const parent of options.ownedParents) plan.directories.push({ target, base, path: parent, mode: 0o755 });
   if (options.ownsCertsDir) plan.directories.push({ target, base, path: certsDir, mode: 0o755 });
   const bundle = caBundlePem(input.cas);
   for (const host of input.hosts) {

@@ -97,7 +97,7 @@ function configWarning(existing: ExistingFiles): string | undefined {
 
 export function planContainerdTrust(input: TargetInput): TargetPlan {
   const certsDir = CONTAINERD_CERTS_DIR;
-  const plan = planCertsDir(input, { target: "containerd", certsDir, ownsCertsDir: true, extra: hostsTomlFiles("containerd", certsDir, input) });
+  const plan = planCertsDir(input, { target: "containerd", certsDir, ownedParents: [posix.dirname(certsDir)], ownsCertsDir: true, extra: hostsTomlFiles("containerd", certsDir, input) });
   plan.notes.push(`containerd: hosts.toml changes need no restart; ctr: ctr images pull --hosts-dir ${certsDir} ${input.hosts[0]?.hostPort ?? "HOST:PORT"}/IMAGE`);
   const warning = configWarning(input.existing);
   if (warning) plan.warnings.push(warning);

@@ -13,7 +13,7 @@ export const CONTAINERS_CERTS_DIR = "/etc/containers/certs.d";
 
 export function planContainersTrust(input: TargetInput): TargetPlan {
   const certsDir = input.user ? posix.join(input.user.home, ".config", "containers", "certs.d") : CONTAINERS_CERTS_DIR;
-  const plan = planCertsDir(input, { target: "containers", certsDir, ownsCertsDir: true });
+  const plan = planCertsDir(input, { target: "containers", certsDir, ownedParents: [posix.dirname(certsDir)], ownsCertsDir: true });
   if (input.user) {
     plan.notes.push(
       `containers (per user): podman/buildah/skopeo run by this user now read ${certsDir}/<host:port>/ and no longer /etc/containers/certs.d/<host:port>/ for these hosts (the first existing directory wins; they are not merged)`,

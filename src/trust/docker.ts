@@ -11,7 +11,7 @@ export const DOCKER_CERTS_DIR = "/etc/docker/certs.d";
 
 export function planDockerTrust(input: TargetInput): TargetPlan {
   const certsDir = input.user ? posix.join(input.user.configHome, "docker", "certs.d") : DOCKER_CERTS_DIR;
-  const plan = planCertsDir(input, { target: "docker", certsDir, ownsCertsDir: true });
+  const plan = planCertsDir(input, { target: "docker", certsDir, ownedParents: [posix.dirname(certsDir)], ownsCertsDir: true });
   plan.notes.push(
     input.user
       ? `docker (rootless): ${certsDir}/<host:port>/ is read by a rootless dockerd of this user on every pull and push; no restart needed`

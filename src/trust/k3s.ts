@@ -106,7 +106,7 @@ export function k3sEntries(hosts: readonly RegistryHost[], withClient: boolean):
 }
 
 export function planK3sTrust(input: TargetInput): TargetPlan {
-  const plan = planCertsDir(input, { target: "k3s", certsDir: K3S_CERTS_DIR, ownsCertsDir: true });
+  const plan = planCertsDir(input, { target: "k3s", certsDir: K3S_CERTS_DIR, ownedParents: ["/etc/rancher", "/etc/rancher/k3s"], ownsCertsDir: true });
   const existing = input.existing[K3S_REGISTRIES];
   plan.files.push({
     target: "k3s",

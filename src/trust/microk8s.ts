@@ -13,7 +13,14 @@ export const MICROK8S_CERTS_DIR = "/var/snap/microk8s/current/args/certs.d";
 
 export function planMicrok8sTrust(input: TargetInput): TargetPlan {
   const certsDir = MICROK8S_CERTS_DIR;
-  const plan = planCertsDir(input, { target: "microk8s", certsDir, ownsCertsDir: false, extra: hostsTomlFiles("microk8s", certsDir, input) });
+  const plan = planCertsDir(input, { target: "microk8s", certsDir, ownedParents: [], ownsCertsDir: false, extra: hostsTomlFiles("microk8s", certsDir, input) });
+  plan.requires.push({
+    target: "microk8s",
+    base: "root",
+    path: "/var/snap/microk8s/current/args",
+    message: "microk8s is not installed here (no /var/snap/microk8s/current/args)",
+    hint: "install microk8s first (sudo snap install microk8s --classic), or leave microk8s out of --target",
+  });
   plan.refresh.push({ target: "microk8s", install: ["snap", "restart", "microk8s"], uninstall: ["snap", "restart", "microk8s"], run: "print", why: "microk8s reads new registry directories after a restart" });
   return plan;
 }

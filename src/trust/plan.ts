@@ -139,6 +139,7 @@ export function planTrust(options: PlanTrustOptions): TrustPlan {
     client: client ? { fingerprint: client.fingerprint, subject: client.subject, issuedByTrustedCa: client.issuedByTrustedCa } : undefined,
     files: [],
     directories: [],
+    requires: [],
     refresh: [],
     printed: [],
     notes: [],
@@ -148,6 +149,7 @@ export function planTrust(options: PlanTrustOptions): TrustPlan {
     const part = TARGET_PLANNERS[target](input);
     plan.files.push(...part.files);
     for (const dir of part.directories) if (!plan.directories.some((d) => d.base === dir.base && d.path === dir.path)) plan.directories.push(dir);
+    plan.requires.push(...part.requires);
     plan.refresh.push(...part.refresh);
     plan.printed.push(...part.printed);
     plan.notes.push(...part.notes);

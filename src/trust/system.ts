@@ -40,6 +40,13 @@ export function planSystemTrust(input: TargetInput): TargetPlan {
       guard: store.anchorDir,
     });
   }
+  plan.requires.push({
+    target: "system",
+    base: "root",
+    path: store.anchorDir,
+    message: `no system CA store here (no ${store.anchorDir})`,
+    hint: input.systemFamily === "debian" ? "install the ca-certificates package (it creates that directory and update-ca-certificates), or leave system out of --target" : "install the ca-certificates package, or leave system out of --target",
+  });
   plan.refresh.push({ target: "system", install: store.install, uninstall: store.uninstall, run: "auto", why: `rebuilds the system CA bundle from ${store.anchorDir}` });
   plan.notes.push(`system: every program that uses the system CA bundle (curl, Go clients, git) will trust this CA for every site it signs for; prefer certs.d targets where they suffice`);
   return plan;

@@ -77,6 +77,17 @@ export interface RefreshCommand {
   why: string;
 }
 
+/** A directory that must already exist (the runtime or store is installed); checked before anything is written. */
+export interface TrustRequirement {
+  target: TargetName;
+  base: "root" | "user";
+  /** absolute runtime path */
+  path: string;
+  /** the user error when it is missing */
+  message: string;
+  hint: string;
+}
+
 /** Commands for platforms regcert cannot configure from here (macOS keychain, Windows store). */
 export interface PrintedCommands {
   target: TargetName;
@@ -98,8 +109,14 @@ export interface TrustPlan {
   /** the client certificate (never its key) summary, when an mTLS pair is installed */
   client: Omit<ClientPair, "keyPem" | "certPem"> | undefined;
   files: TrustFile[];
-  /** parents first */
+  /**
+   * Directories regcert creates when missing and removes on uninstall when empty, parents first:
+   * the runtime's config directory (/etc/docker), its certs.d, one per registry. Never a directory a
+   * package or snap owns (/usr/local/share/ca-certificates, microk8s's certs.d).
+   */
   directories: TrustDirectory[];
+  /** directories that must exist before anything is written (microk8s's args/, the system anchor dir) */
+  requires: TrustRequirement[];
   refresh: RefreshCommand[];
   printed: PrintedCommands[];
   /** facts the user should know (where a runtime looks, which restart is needed) */
@@ -129,10 +146,11 @@ export interface TargetInput {
 export interface TargetPlan {
   files: TrustFile[];
   directories: TrustDirectory[];
+  requires: TrustRequirement[];
   refresh: RefreshCommand[];
   printed: PrintedCommands[];
   notes: string[];
   warnings: string[];
 }
 
-export const emptyTargetPlan = (): TargetPlan => ({ files: [], directories: [], refresh: [], printed: [], notes: [], warnings: [] });
+export const emptyTargetPlan = (): TargetPlan => ({ files: [], directories: [], requires: [], refresh: [], printed: [], notes: [], warnings: [] });
