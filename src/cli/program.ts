@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { createContext } from "./context.js";
 import { defineCaCommands } from "./defs/ca.js";
 import { defineCertificateCommands } from "./defs/certificates.js";
+import { defineInspectVerifyCommands } from "./defs/inspect-verify.js";
 import { defineLifecycleCommands } from "./defs/lifecycle.js";
 import { defineRegistryCommands } from "./defs/registry.js";
 import { defineTrustCommands } from "./defs/trust.js";
@@ -49,6 +50,7 @@ Examples:
 
   defineCertificateCommands(program, action);
   defineRegistryCommands(program, action);
+  defineInspectVerifyCommands(program, action);
   defineCaCommands(program, action);
   defineLifecycleCommands(program, action);
   defineTrustCommands(program, action);
