@@ -81,6 +81,8 @@ function fsError(action: string, path: string, error: unknown): RegcertError {
   if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
     return userError("regcert.permissionDenied", `cannot ${action} ${path}: permission denied`, code === "EROFS" ? "the file system is read-only" : "re-run with sudo, or choose a directory you own");
   }
+  // e.g. --out naming an existing file: a user mistake (exit 2), not an I/O failure
+  if (code === "ENOTDIR") return userError("regcert.notDirectory", `cannot ${action} ${path}: part of its directory path is a file, not a directory`, "point --out at a directory");
   return new RegcertError("regcert.writeFailed", `failed to ${action} ${path}: ${(error as Error).message}`, { cause: error });
 }
 
