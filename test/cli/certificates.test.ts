@@ -221,6 +221,14 @@ describe("bad input is exit 2 with one clear line", () => {
     expectUserError(await cli(ws, ["issue", "--dns", "a.local", `--days=${days}`]), "--days");
   });
 
+  test("--out naming an existing file: exit 2 before a CA is made (was exit 1 'failed to inspect … ENOTDIR')", async () => {
+    const ws = workspace();
+    writeFileSync(join(ws.dir, "afile"), "x");
+    expectUserError(await cli(ws, ["issue", "--dns", "a.local", "--out", "afile"]), "not a directory");
+    expect(existsSync(ws.home)).toBe(false);
+    expect(readFileSync(join(ws.dir, "afile"), "utf8")).toBe("x");
+  });
+
   test("no names and no terminal: exit 2 saying what is missing", async () => {
     const ws = workspace();
     expectUserError(await cli(ws, ["issue"]), "no names");
