@@ -30,14 +30,16 @@ export const newKey = (): KeyObject => generateKeyPairSync("ec", { namedCurve: "
 const DAY = 86_400_000;
 
 /** A self-signed "CA" with whatever flags a test needs (defaults: a proper CA valid for a year). */
-export function forgeCa(options: { commonName?: string; ca?: boolean; keyUsage?: KeyUsageName[] | null; notBefore?: Date; notAfter?: Date; key?: KeyObject } = {}): ForgedCa {
+export function forgeCa(
+  options: { commonName?: string; ca?: boolean; keyUsage?: KeyUsageName[] | null; notBefore?: Date; notAfter?: Date; key?: KeyObject; extensions?: Uint8Array[] } = {},
+): ForgedCa {
   const key = options.key ?? newKey();
   const scheme = signatureSchemeFor(key);
   const spki = spkiDer(key);
   const name = encodeName({ organization: "forged", commonName: options.commonName ?? "Forged CA" });
   const extensions = [basicConstraintsExtension(options.ca ?? true, options.ca === false ? undefined : 0)];
   if (options.keyUsage !== null) extensions.push(keyUsageExtension(options.keyUsage ?? ["certSign", "crlSign"]));
-  extensions.push(subjectKeyIdentifierExtension(keyIdentifier(spki)));
+  extensions.push(subjectKeyIdentifierExtension(keyIdentifier(spki)), ...(options.extensions ?? []));
   const notBefore = options.notBefore ?? new Date(Date.now() - DAY);
   const notAfter = options.notAfter ?? new Date(Date.now() + 365 * DAY);
   const tbs = encodeTbsCertificate({ serial: randomSerial(), scheme, issuerName: name, notBefore, notAfter, subjectName: name, spki, extensions });
