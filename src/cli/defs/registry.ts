@@ -47,4 +47,24 @@ Examples:
     a config for /etc/docker/registry/config.yml and the install commands (key root:docker-registry 0640)`,
     )
     .action(action(() => import("../commands/registry-config.js")));
+
+  program
+    .command("check")
+    .description("connect to a running registry like a Docker client would (TLS + GET /v2/) and check this machine's trust; says what is wrong and the fix")
+    .argument("<host:port>", "the registry as clients type it (443 when no port)")
+    .option("--ca <file>", "CA certificate(s) to trust, - for stdin (default: the CA in the home)")
+    .option("--timeout <seconds>", "per step: connect, handshake, answer", "10")
+    .option("--client-cert <file>", "client certificate, for registries that require mTLS")
+    .option("--client-key <file>", "the client certificate's key")
+    .option("--root <dir>", "where this machine's /etc is (for checking a mounted image)", "/")
+    .option("--no-local", "skip this machine's certs.d, daemon.json, registries.conf and containerd checks")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ regcert check registry.local:5000
+    exit 0 when a Docker client would succeed; otherwise each problem with its fix
+  $ regcert check 192.168.0.12:5000 --ca certs/ca.crt --json`,
+    )
+    .action(action(() => import("../commands/check.js")));
 }

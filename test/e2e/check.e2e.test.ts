@@ -1,0 +1,251 @@
+/**
+ * `regcert check` against real registries (Debian docker-registry 2.8 on loopback) in every state the
+ * issue names: good, unknown CA, name mismatch (IP vs a DNS-only certificate), expired, plain HTTP,
+ * mTLS required, connection refused, and a port that accepts but never answers (bounded).
+ * Each diagnosis is asserted with the exact Go client error text from reference/client-errors.md,
+ * and skopeo (a Go client) is asked too, so the verdicts cannot drift from what clients do.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createServer, type Server, type Socket } from "node:net";
+import { join } from "node:path";
+import { runCli, tempWorkspace, type CliResult } from "../helpers/cli.js";
+import { makeOciImage, type OciLayoutInfo } from "../helpers/oci.js";
+import { freePort } from "../helpers/ports.js";
+import { type RunningRegistry, startRegistry } from "../helpers/registry.js";
+import { certsDirFor, skopeoCopy } from "../helpers/skopeo.js";
+import { createRootCa } from "../../src/pki/ca.js";
+import { issueCertificate } from "../../src/pki/issue.js";
+
+type Workspace = ReturnType<typeof tempWorkspace>;
+const ws: Workspace = tempWorkspace("regcert-check-");
+const other: Workspace = tempWorkspace("regcert-check-other-");
+const registries: RunningRegistry[] = [];
+let image: OciLayoutInfo;
+let caPath: string;
+let caPem: string;
+
+interface CheckJson {
+  ok: boolean;
+  tls: { version: string } | null;
+  chain: { subject: string; dns: string[]; ip: string[] }[];
+  http: { status: number; apiVersion?: string; authRequired: boolean; challenge?: string } | null;
+  findings: { id: string; status: string; message: string; clientError?: string; fix?: string }[];
+}
+
+async function regcert(args: string[], w: Workspace = ws): Promise<CliResult> {
+  return runCli(args, { cwd: w.dir, env: w.env });
+}
+
+async function ok(args: string[], w: Workspace = ws): Promise<void> {
+  const result = await regcert(args, w);
+  if (result.code !== 0) throw new Error(`regcert ${args.join(" ")} exited ${result.code}:\n${result.stderr}`);
+}
+
+/** `regcert --json check` (no local side: this machine's /etc is not the test's business); exit code and parsed JSON. */
+async function check(target: string, extra: string[] = []): Promise<{ code: number; json: CheckJson; stderr: string }> {
+  const result = await regcert(["--json", "check", target, "--no-local", "--timeout", "3", ...extra]);
+  if (result.code === 2) throw new Error(`check ${target} was a usage error:\n${result.stderr}`);
+  return { code: result.code, json: JSON.parse(result.stdout) as CheckJson, stderr: result.stderr };
+}
+
+const finding = (json: CheckJson, id: string) => json.findings.find((f) => f.id === id);
+
+async function serve(options: Parameters<typeof startRegistry>[0]): Promise<RunningRegistry> {
+  const registry = await startRegistry(options);
+  registries.push(registry);
+  return registry;
+}
+
+/** skopeo's verdict (a Go client) on pushing to host:port trusting only caPem. */
+async function skopeoPush(hostPort: string, name: string, trust = caPem): Promise<{ code: number; stderr: string }> {
+  const certDir = certsDirFor(join(ws.dir, `trust-${name}`), hostPort, trust);
+  return skopeoCopy(image.reference, `docker://${hostPort}/check/${name}:v1`, { destCertDir: certDir, timeoutMs: 30_000 });
+}
+
+const certs = (name: string) => ({ certificate: join(ws.dir, "certs", `${name}.crt`), key: join(ws.dir, "certs", `${name}.key`) });
+
+beforeAll(async () => {
+  image = makeOciImage(join(ws.dir, "image"));
+  await ok(["issue", "localhost", "127.0.0.1", "--out", "certs"]);
+  await ok(["issue", "localhost", "--name", "dnsonly", "--out", "certs"]);
+  await ok(["issue", "--client", "--cn", "ci", "--name", "client", "--out", "certs"]);
+  await ok(["init-ca", "--cn", "Other CA"], other);
+  await ok(["issue", "localhost", "127.0.0.1", "--out", "certs"], other);
+  caPath = join(ws.dir, "certs", "ca.crt");
+  caPem = readFileSync(caPath, "utf8");
+  // an expired certificate: a CA made "three years ago" (still valid) issued it "two years ago" for 30 days
+  const day = 86_400_000;
+  const oldCa = createRootCa({ commonName: "check old CA", days: 3650 }, { now: new Date(Date.now() - 1095 * day) });
+  const issued = issueCertificate({ issuer: { certificate: oldCa.certificatePem, privateKey: oldCa.privateKey }, names: ["localhost", "127.0.0.1"], days: 30 }, { now: new Date(Date.now() - 730 * day) });
+  writeFileSync(join(ws.dir, "certs", "expired.crt"), issued.certificatePem);
+  writeFileSync(join(ws.dir, "certs", "expired.key"), issued.privateKeyPem, { mode: 0o600 });
+  writeFileSync(join(ws.dir, "certs", "old-ca.crt"), oldCa.certificatePem);
+});
+
+afterAll(async () => {
+  for (const registry of registries) await registry.stop();
+  ws.cleanup();
+  other.cleanup();
+});
+
+test("good: TLS verified, name matches, API answers; exit 0, like skopeo", async () => {
+  const registry = await serve({ tls: certs("registry") });
+  const { code, json } = await check(`127.0.0.1:${registry.port}`);
+  expect(code).toBe(0);
+  expect(json.ok).toBe(true);
+  expect(json.tls?.version).toMatch(/^TLSv1\.[23]$/);
+  expect(json.chain[0]).toMatchObject({ subject: "CN=localhost,O=regcert", dns: ["localhost"], ip: ["127.0.0.1"] });
+  expect(json.http).toMatchObject({ status: 200, apiVersion: "registry/2.0", authRequired: false });
+  expect(finding(json, "note.loopback")?.message).toContain("dockerd treats 127.0.0.0/8 and ::1 as insecure");
+  expect((await skopeoPush(`127.0.0.1:${registry.port}`, "good")).code).toBe(0);
+
+  // the home's CA is the default trust, and the human output ends with the verdict
+  const human = await regcert(["check", `localhost:${registry.port}`, "--no-local"]);
+  expect(human.code).toBe(0);
+  expect(human.stdout).toContain("ok    GET /v2/: 200, Docker-Distribution-Api-Version: registry/2.0");
+  expect(human.stdout.trim().split("\n").at(-1)).toBe("Result: a Docker client would succeed.");
+});
+
+test("auth required: 401 with the realm is reported, still exit 0 (docker login is the next step)", async () => {
+  const added = await runCli(["htpasswd", "alice", "--password-stdin", "--cost", "4"], { cwd: ws.dir, env: ws.env, input: "pw\n" });
+  expect(added.code).toBe(0);
+  const htpasswd = join(ws.dir, "auth", "htpasswd");
+  const registry = await serve({ tls: certs("registry"), htpasswd: { path: htpasswd, realm: "Check Realm" } });
+  const { code, json } = await check(`127.0.0.1:${registry.port}`);
+  expect(code).toBe(0);
+  expect(json.http).toMatchObject({ status: 401, authRequired: true, challenge: 'Basic realm="Check Realm"' });
+  expect(finding(json, "http.authRequired")?.fix).toBe(`docker login 127.0.0.1:${registry.port} (users: regcert htpasswd USER)`);
+});
+
+test("unknown CA: names the CA that signed the served certificate and the one given", async () => {
+  const registry = await serve({ tls: { certificate: join(other.dir, "certs", "registry.crt"), key: join(other.dir, "certs", "registry.key") } });
+  const { code, json } = await check(`127.0.0.1:${registry.port}`, ["--ca", caPath]);
+  expect(code).toBe(1);
+  const f = finding(json, "tls.unknownAuthority");
+  expect(f?.status).toBe("fail");
+  expect(f?.clientError).toBe("x509: certificate signed by unknown authority");
+  const otherCa = readFileSync(join(other.dir, "certs", "ca.crt"), "utf8");
+  expect(otherCa).not.toBe(caPem);
+  expect(f?.message).toMatch(/^the served certificate was signed by "CN=Other CA,O=regcert"; certs\/ca\.crt holds "CN=regcert CA [^"]+" \(SHA-256 [0-9A-F:]+…\)/);
+  const skopeo = await skopeoPush(`127.0.0.1:${registry.port}`, "unknown");
+  expect(skopeo.code).not.toBe(0);
+  expect(skopeo.stderr).toContain(f?.clientError);
+});
+
+test("name mismatch: an IP on a DNS-only certificate gets Go's exact error and the re-issue fix", async () => {
+  const registry = await serve({ tls: certs("dnsonly") });
+  const { code, json } = await check(`127.0.0.1:${registry.port}`);
+  expect(code).toBe(1);
+  const f = finding(json, "tls.nameMismatch");
+  expect(f?.clientError).toBe("x509: cannot validate certificate for 127.0.0.1 because it doesn't contain any IP SANs");
+  expect(f?.message).toContain("it has DNS:localhost");
+  expect(f?.fix).toContain("regcert issue localhost 127.0.0.1 --force");
+  const skopeo = await skopeoPush(`127.0.0.1:${registry.port}`, "mismatch");
+  expect(skopeo.code).not.toBe(0);
+  expect(skopeo.stderr).toContain(f?.clientError);
+  // by name the same certificate is fine
+  expect((await check(`localhost:${registry.port}`)).code).toBe(0);
+});
+
+test("expired: the expiry date and Go's text", async () => {
+  const registry = await serve({ tls: certs("expired") });
+  const { code, json } = await check(`127.0.0.1:${registry.port}`, ["--ca", join(ws.dir, "certs", "old-ca.crt")]);
+  expect(code).toBe(1);
+  const f = finding(json, "tls.expired");
+  expect(f?.clientError).toMatch(/^x509: certificate has expired or is not yet valid: current time \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ is after \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  expect(finding(json, "tls.trusted")?.status).toBe("ok");
+  const skopeo = await skopeoPush(`127.0.0.1:${registry.port}`, "expired", readFileSync(join(ws.dir, "certs", "old-ca.crt"), "utf8"));
+  expect(skopeo.code).not.toBe(0);
+  expect(skopeo.stderr).toContain("x509: certificate has expired or is not yet valid");
+});
+
+test("plain HTTP: says the port speaks HTTP, not TLS", async () => {
+  const registry = await serve({});
+  expect(registry.url.startsWith("http://")).toBe(true);
+  const { code, json } = await check(`127.0.0.1:${registry.port}`);
+  expect(code).toBe(1);
+  const f = finding(json, "tls.plainHttp");
+  expect(f?.message).toBe(`127.0.0.1:${registry.port} speaks plain HTTP, not TLS (GET /v2/ over HTTP answered 200)`);
+  expect(f?.clientError).toBe("http: server gave HTTP response to HTTPS client");
+  const skopeo = await skopeoPush(`127.0.0.1:${registry.port}`, "plain");
+  expect(skopeo.code).not.toBe(0);
+  expect(skopeo.stderr).toContain("http: server gave HTTP response to HTTPS client");
+});
+
+test("mTLS required: diagnosed without a client certificate, passes with one", async () => {
+  const registry = await serve({ tls: { ...certs("registry"), clientCas: [caPath] } });
+  const without = await check(`127.0.0.1:${registry.port}`);
+  expect(without.code).toBe(1);
+  const f = finding(without.json, "tls.clientCertificateRequired");
+  expect(f?.status).toBe("fail");
+  expect(f?.clientError).toBe("remote error: tls: bad certificate");
+  expect(f?.fix).toContain("client.cert + client.key");
+  const skopeo = await skopeoPush(`127.0.0.1:${registry.port}`, "mtls");
+  expect(skopeo.code).not.toBe(0);
+  expect(skopeo.stderr).toContain("remote error: tls: bad certificate");
+  const withCert = await check(`127.0.0.1:${registry.port}`, ["--client-cert", join(ws.dir, "certs", "client.crt"), "--client-key", join(ws.dir, "certs", "client.key")]);
+  expect(withCert.code).toBe(0);
+  expect(withCert.json.http?.status).toBe(200);
+});
+
+test("connection refused: nothing listens", async () => {
+  const port = await freePort();
+  const { code, json } = await check(`127.0.0.1:${port}`);
+  expect(code).toBe(1);
+  expect(finding(json, "net.refused")?.message).toBe(`nothing listens on 127.0.0.1:${port} (connection refused)`);
+});
+
+describe("a port that accepts but never answers", () => {
+  let server: Server;
+  const sockets = new Set<Socket>();
+  beforeAll(async () => {
+    server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on("error", () => undefined);
+      socket.on("close", () => sockets.delete(socket));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => server.close(r));
+  });
+
+  test("times out within the bound and says so", async () => {
+    const { port } = server.address() as { port: number };
+    const started = Date.now();
+    const result = await regcert(["--json", "check", `127.0.0.1:${port}`, "--no-local", "--timeout", "1"]);
+    const elapsed = Date.now() - started;
+    expect(result.code).toBe(1);
+    const json = JSON.parse(result.stdout) as CheckJson;
+    expect(finding(json, "tls.timeout")?.message).toBe(`the TLS handshake did not finish within 1 s: something accepts connections on 127.0.0.1:${port} but does not answer`);
+    expect(elapsed).toBeLessThan(8_000);
+  });
+});
+
+test("user mistakes exit 2", async () => {
+  const bad = await regcert(["check", "127.0.0.1:99999"]);
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toContain('regcert: "127.0.0.1:99999" has an invalid port');
+  const noCa = await runCli(["check", "127.0.0.1:5000"], { cwd: other.dir, env: { ...other.env, REGCERT_HOME: join(other.dir, "empty-home") } });
+  expect(noCa.code).toBe(2);
+  expect(noCa.stderr).toContain("there is no CA in");
+  const timeout = await regcert(["check", "127.0.0.1:5000", "--timeout", "0"]);
+  expect(timeout.code).toBe(2);
+});
+
+test("the local side counts: a good registry but a mis-named ca.pem in certs.d fails, with the rename as the fix", async () => {
+  const registry = await serve({ tls: certs("registry") });
+  const root = join(ws.dir, "fake-root");
+  const dir = join(root, "etc/docker/certs.d", `localhost:${registry.port}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "ca.pem"), caPem);
+  const bad = await regcert(["check", `localhost:${registry.port}`, "--root", root]);
+  expect(bad.code).toBe(1);
+  expect(bad.stdout).toContain(`FAIL  /etc/docker/certs.d/localhost:${registry.port}/ca.pem is ignored: Docker reads CA certificates only from *.crt files`);
+  expect(bad.stdout).toContain(`fix: mv /etc/docker/certs.d/localhost:${registry.port}/ca.pem /etc/docker/certs.d/localhost:${registry.port}/ca.crt`);
+  renameSync(join(dir, "ca.pem"), join(dir, "ca.crt"));
+  const good = await regcert(["check", `localhost:${registry.port}`, "--root", root]);
+  expect(good.code).toBe(0);
+  expect(good.stdout).toContain(`ok    /etc/docker/certs.d/localhost:${registry.port}/ holds the CA: Docker trusts the registry`);
+});
