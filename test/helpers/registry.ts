@@ -63,16 +63,24 @@ export interface RunningRegistry {
 }
 
 const LIVE_KEY = Symbol.for("regcert.test.registries");
-type GlobalWithRegistries = typeof globalThis & { [LIVE_KEY]?: Set<ChildProcess> };
+interface LiveRegistry {
+  child: ChildProcess;
+  /** temp dir to remove when the process exits without stop() (undefined with keepDir) */
+  dir: string | undefined;
+}
+type GlobalWithRegistries = typeof globalThis & { [LIVE_KEY]?: Set<LiveRegistry> };
 
-/** The process-wide set of registries still running; killed on process exit. */
-function liveRegistries(): Set<ChildProcess> {
+/** The process-wide set of registries still running; killed (and their temp dirs removed) on process exit. */
+function liveRegistries(): Set<LiveRegistry> {
   const g = globalThis as GlobalWithRegistries;
   if (!g[LIVE_KEY]) {
-    const set = new Set<ChildProcess>();
+    const set = new Set<LiveRegistry>();
     g[LIVE_KEY] = set;
     process.once("exit", () => {
-      for (const child of set) child.kill("SIGKILL");
+      for (const live of set) {
+        live.child.kill("SIGKILL");
+        if (live.dir) rmSync(live.dir, { recursive: true, force: true });
+      }
     });
   }
   return g[LIVE_KEY];
@@ -135,7 +143,8 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
   };
   const child = spawn("docker-registry", ["serve", configPath], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
   const live = liveRegistries();
-  live.add(child);
+  const entry: LiveRegistry = { child, dir: options.keepDir ? undefined : dir };
+  live.add(entry);
   let log = "";
   const append = (d: Buffer): void => {
     log += d.toString();
@@ -147,13 +156,13 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
   const exitPromise = new Promise<void>((resolveExit) => {
     child.on("close", () => {
       exited = true;
-      live.delete(child);
+      live.delete(entry);
       resolveExit();
     });
     child.on("error", (err) => {
       log += `\n[spawn error] ${String(err)}`;
       exited = true;
-      live.delete(child);
+      live.delete(entry);
       resolveExit();
     });
   });
