@@ -111,6 +111,7 @@ function warnMissingRuntimes(ctx: Context, plan: TrustPlan, explicit: boolean): 
   if (!explicit || plan.userHome !== undefined) return;
   const exists = existsUnder(plan.root);
   for (const target of plan.targets) {
+    if (plan.requires.some((r) => r.target === target)) continue; // refused earlier when missing
     const markers = TARGET_MARKERS[target];
     if (markers && !markers.some(exists)) ctx.ui.warn(`${target} does not look installed under ${plan.root} (none of ${markers.join(", ")}); writing its files anyway`);
   }
@@ -150,8 +151,7 @@ export async function run(ctx: Context, flags: InstallTrustFlags): Promise<void>
     systemFamily: family.family,
     caFileName: ca.fileName,
   });
-  if (targets.includes("system") && !family.known) ctx.ui.warn(`no system CA store layout found under ${root}; using Debian's (/usr/local/share/ca-certificates)`);
-  warnMissingRuntimes(ctx, plan, flags.target.length > 0);
+  const explicit = flags.target.length > 0;
   const base = plan.userHome !== undefined ? "user" : "root";
   const caSummary = plan.cas.map((c) => ({ fingerprint: c.fingerprint, id: c.id, commonName: c.commonName ?? null, notAfter: c.notAfter.toISOString() }));
   const common = { command: "install-trust", root: plan.root, user: plan.userHome ?? null, hosts: plan.hosts.map((h) => h.hostPort), targets: plan.targets, detected: detected ?? null, caSource: ca.source, cas: caSummary };
@@ -192,6 +192,7 @@ export async function run(ctx: Context, flags: InstallTrustFlags): Promise<void>
     for (const r of plan.refresh) ctx.ui.info(`then: ${commandLine(r.install)}   # ${r.why}${r.run === "auto" ? " (run automatically when --root is / and as root)" : ""}`);
     printPrinted(ctx, plan, "install");
     for (const note of plan.notes) ctx.ui.info(`note: ${note}`);
+    warnMissingRuntimes(ctx, plan, explicit);
     for (const warning of plan.warnings) ctx.ui.warn(warning);
     if (ctx.ui.json) {
       ctx.ui.result({
@@ -221,6 +222,7 @@ export async function run(ctx: Context, flags: InstallTrustFlags): Promise<void>
   const refresh = changed ? runRefresh(ctx, plan, plan.refresh, "install") : [];
   printPrinted(ctx, plan, "install");
   for (const note of plan.notes) ctx.ui.info(`note: ${note}`);
+  warnMissingRuntimes(ctx, plan, explicit);
   for (const warning of plan.warnings) ctx.ui.warn(warning);
   if (ctx.ui.json) {
     ctx.ui.result({
