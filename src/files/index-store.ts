@@ -148,22 +148,19 @@ function deriveReplacements(entries: IndexEntry[]): IndexEntry[] {
   return entries;
 }
 
-function readArchive(home: string): { records: Map<string, ArchiveRecord>; skipped: number } {
-  const records = new Map<string, ArchiveRecord>();
-  let skipped = 0;
+/** Serials in the archive (file names only: cheap even with thousands of certificates). */
+function archiveSerials(home: string): string[] {
   const dir = archiveDir(home);
-  if (!existsSync(dir)) return { records, skipped };
-  for (const file of readdirSync(dir)) {
-    if (!/^[0-9a-f]+\.json$/.test(file)) continue;
-    try {
-      const record = JSON.parse(readFileSync(join(dir, file), "utf8")) as ArchiveRecord;
-      if (!isString(record.certificatePem) || !isString(record.name) || !isString(record.files?.certificate)) throw new Error("incomplete");
-      records.set(file.slice(0, -5), record);
-    } catch {
-      skipped++;
-    }
-  }
-  return { records, skipped };
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((file) => /^[0-9a-f]+\.json$/.test(file))
+    .map((file) => file.slice(0, -5));
+}
+
+function readRecord(home: string, serial: string): ArchiveRecord {
+  const record = JSON.parse(readFileSync(join(archiveDir(home), `${serial}.json`), "utf8")) as ArchiveRecord;
+  if (!isString(record.certificatePem) || !isString(record.name) || !isString(record.files?.certificate)) throw new Error("incomplete");
+  return record;
 }
 
 /**
@@ -184,21 +181,23 @@ export function readIndex(home: string): IndexRead {
       rebuilt = "corrupt";
     }
   }
-  const { records, skipped } = readArchive(home);
+  const serials = archiveSerials(home);
   const known = new Set((entries ?? []).map((e) => e.serial));
   let merged = 0;
+  let skipped = 0;
   const all = [...(entries ?? [])];
-  for (const [serial, record] of records) {
+  // only records the index lacks are parsed (all of them when rebuilding)
+  for (const serial of serials) {
     if (known.has(serial)) continue;
     try {
-      all.push(entryFromRecord(record));
+      all.push(entryFromRecord(readRecord(home, serial)));
       if (entries) merged++;
     } catch {
-      /* an archived PEM that no longer parses: nothing to index */
+      skipped++; // unreadable JSON, or an archived PEM that no longer parses
     }
   }
   // nothing to rebuild from and nothing there: an empty index, not a "rebuilt" one
-  if (rebuilt === "missing" && records.size === 0) rebuilt = undefined;
+  if (rebuilt === "missing" && serials.length === 0) rebuilt = undefined;
   return { path, entries: rebuilt || merged > 0 ? deriveReplacements(all) : all, rebuilt, merged, skipped };
 }
 
@@ -289,7 +288,7 @@ export function checkEntryFiles(entry: IndexEntry): FileCheck[] {
 export function readArchiveRecord(home: string, serial: string): ArchiveRecord | undefined {
   if (!/^[0-9a-f]+$/.test(serial)) return undefined;
   try {
-    return JSON.parse(readFileSync(join(archiveDir(home), `${serial}.json`), "utf8")) as ArchiveRecord;
+    return readRecord(home, serial);
   } catch {
     return undefined;
   }

@@ -111,7 +111,7 @@ export async function planRenewal(target: RenewTarget, issuer: Issuer, options: 
     }
     const issued = issueCertificate({ ...common, keyPair }, { now: options.now });
     cert = issued;
-    if (newKey) plan.push({ path: files.key, contents: issued.privateKeyPem, mode: 0o600, label: "private key" });
+    if (newKey) plan.push({ path: files.key, contents: issued.privateKeyPem, mode: 0o600, label: "new private key (0600)" });
     if (files.csr && issued.csrPem) plan.push({ path: files.csr, contents: issued.csrPem, mode: 0o644, label: "certificate request" });
   }
   plan.push({ path: files.certificate, contents: cert.certificatePem, mode: 0o644, label: "certificate" });
