@@ -109,6 +109,25 @@ export function registryConfig(options: RegistryOptions & { port: number; storag
   return config;
 }
 
+/**
+ * distribution opens its listener *before* it loads the TLS key pair, so an open port alone does not
+ * mean it is serving: a bad certificate makes it exit a moment later. Serving = the port accepts and
+ * the log says "listening on" (printed after the key pair loaded), or, for a caller's config that
+ * logs less, the port has stayed open for a second while the process still runs.
+ */
+async function waitUntilServing(host: LoopbackHost, port: number, timeoutMs: number, log: () => string, exited: () => boolean): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  let openSince: number | undefined;
+  while (Date.now() < deadline && !exited()) {
+    const remaining = deadline - Date.now();
+    if (!(await waitForPort(host, port, remaining, exited))) return false;
+    openSince ??= Date.now();
+    if (log().includes("listening on") || Date.now() - openSince >= 1_000) return !exited();
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
 /** Whether the registry will speak TLS: from options, or from http.tls in a caller's config file (or REGISTRY_HTTP_TLS_CERTIFICATE). */
 function servesTls(options: RegistryOptions, configPath: string): boolean {
   if (options.env?.REGISTRY_HTTP_TLS_CERTIFICATE) return true;
@@ -182,7 +201,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
     await exitPromise;
   };
 
-  const up = await waitForPort(hostOption, port, options.startTimeoutMs ?? 20_000, () => exited);
+  const up = await waitUntilServing(hostOption, port, options.startTimeoutMs ?? 20_000, () => log, () => exited);
   if (!up) {
     const why = exited ? "exited early" : "did not listen in time";
     await stop();
