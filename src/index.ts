@@ -26,3 +26,9 @@ export { classifyExpiry, assessCertificate, statusExitCode, needsRenewal, DEFAUL
 export type { CertificateState, Expiry, ExpiryOptions, Assessment, AssessInput, FileCheck, IssuerTrust } from "./pki/status.js";
 export { readIndex, currentEntries, checkEntryFiles } from "./files/index-store.js";
 export type { IndexEntry, IndexRead, IndexFiles } from "./files/index-store.js";
+export { verifyChain } from "./pki/verify/verify.js";
+export type { VerifyOptions, VerifyReport, Finding, ChainEntry } from "./pki/verify/types.js";
+export { matchHostname, certificateNames } from "./pki/verify/hostname.js";
+export type { CertificateNames } from "./pki/verify/hostname.js";
+export { describeInput } from "./pki/describe.js";
+export type { InspectReport, InspectItem, CertificateSummary, CsrSummary, PrivateKeySummary, PublicKeySummary, KeySummary } from "./pki/describe.js";
