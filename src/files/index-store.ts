@@ -11,11 +11,12 @@
  * certificate is current is derived, not stored in the archive: of the records that wrote the same
  * certificate path, the newest one is current and the others are "replaced by" it.
  */
-import { createPrivateKey } from "node:crypto";
+import { createHash, createPrivateKey } from "node:crypto";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { readCertificateFacts, type CertificateKind } from "../pki/certificate-facts.js";
 import { publicKeyFingerprint } from "../pki/keys.js";
+import { parsePemBlocks } from "../pki/pem.js";
 import type { NameSet } from "../pki/names.js";
 import type { FileCheck } from "../pki/status.js";
 import { ensureDirectory, writeFilesAtomic } from "./write.js";
@@ -252,13 +253,10 @@ export function checkEntryFiles(entry: IndexEntry): FileCheck[] {
   const certificateCheck = (role: string, path: string, required: boolean) => {
     const data = readOrState(path);
     if (typeof data === "string") return checks.push({ role, path, state: data, required });
-    let state: FileCheck["state"] = "changed";
-    try {
-      if (readCertificateFacts(data.toString("latin1"), path).fingerprint === entry.fingerprint) state = "ok";
-    } catch {
-      /* not a certificate any more */
-    }
-    return checks.push({ role, path, state, required });
+    // the fingerprint is the SHA-256 of the DER: no ASN.1 parse needed to compare it
+    const der = parsePemBlocks(data.toString("latin1")).find((b) => b.label === "CERTIFICATE")?.der;
+    const matches = der !== undefined && createHash("sha256").update(der).digest("hex") === entry.fingerprint;
+    return checks.push({ role, path, state: matches ? "ok" : "changed", required });
   };
   certificateCheck("certificate", entry.files.certificate, true);
   if (entry.files.pem) certificateCheck("pem", entry.files.pem, false);
