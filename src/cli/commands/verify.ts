@@ -82,6 +82,9 @@ function printReport(ctx: Context, report: VerifyReport): void {
 }
 
 export async function run(ctx: Context, flags: VerifyFlags): Promise<void> {
+  if (flags.cert === "-" && flags.ca.includes("-")) {
+    throw userError("regcert.stdinTwice", "--cert - and --ca - cannot both read standard input", "save one of them to a file");
+  }
   const hosts = flags.host.map(parseHost);
   const at = parseAt(flags.at);
   const certificates = decodePemOrDer(await readInputFile(flags.cert, "--cert"), ["CERTIFICATE", "TRUSTED CERTIFICATE"], `${flags.cert} (--cert)`);
