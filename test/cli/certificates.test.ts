@@ -303,6 +303,34 @@ describe("names", () => {
   }, SLOW);
 });
 
+describe("the CA made on first use", () => {
+  test("four concurrent first-use issue runs make exactly one CA, and every ca.crt is it", async () => {
+    const ws = workspace();
+    const runs = await Promise.all([1, 2, 3, 4].map((i) => cli(ws, ["--json", "issue", "--dns", `a${i}.local`, "--out", `o${i}`])));
+    for (const run of runs) expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
+    const created = runs.map((r) => (JSON.parse(r.stdout) as { ca: { created: boolean } }).ca.created);
+    expect(created.filter(Boolean)).toHaveLength(1);
+    const caHash = sha256File(join(ws.home, "ca.crt"));
+    for (const i of [1, 2, 3, 4]) {
+      expect(sha256File(join(ws.dir, `o${i}`, "ca.crt"))).toBe(caHash);
+      const verify = await openssl(["verify", "-CAfile", join(ws.home, "ca.crt"), join(ws.dir, `o${i}`, "registry.crt")]);
+      expect(verify.stdout).toContain(": OK");
+    }
+    expect(tempFiles(ws.dir)).toEqual([]);
+  }, SLOW);
+
+  test("a leaf asked to outlive its CA ends with the CA, with a warning", async () => {
+    const ws = workspace();
+    await ok(ws, ["init-ca", "--days", "100"]);
+    const result = await ok(ws, ["--json", "issue", "--dns", "a.local", "--days", "397"]);
+    const parsed = JSON.parse(result.stdout) as { certificate: { notAfter: string }; warnings: string[] };
+    const caEnd = await openssl(["x509", "-in", join(ws.home, "ca.crt"), "-noout", "-enddate"]);
+    expect(new Date(caEnd.stdout.trim().replace("notAfter=", "")).toISOString()).toBe(parsed.certificate.notAfter);
+    expect(parsed.warnings.join("\n")).toMatch(/CA/);
+    expect(result.stderr).toMatch(/^warning: /m);
+  }, SLOW);
+});
+
 describe("--json", () => {
   test("issue --json: one JSON object on stdout with command, ca, certificate, files, warnings", async () => {
     const ws = workspace();
