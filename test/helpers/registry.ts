@@ -137,11 +137,23 @@ function servesTls(options: RegistryOptions, configPath: string): boolean {
 }
 
 /**
- * Starts `docker-registry serve config.yml` and resolves once its port accepts TCP connections
- * (at most `startTimeoutMs`, default 20 s). Rejects with the registry's log when it exits early or
- * never listens.
+ * Starts `docker-registry serve config.yml` and resolves once it serves (port open and "listening on"
+ * logged; at most `startTimeoutMs`, default 20 s). Rejects with the registry's log when it exits early
+ * or never listens. A free port taken by someone else between the probe and the bind (parallel test
+ * workers) is retried with another port, up to 3 times, when the port was not given.
  */
 export async function startRegistry(options: RegistryOptions = {}): Promise<RunningRegistry> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRegistryOnce(options);
+    } catch (error) {
+      const raced = options.port === undefined && /address already in use/.test(String(error));
+      if (!raced || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startRegistryOnce(options: RegistryOptions): Promise<RunningRegistry> {
   const hostOption = options.host ?? "127.0.0.1";
   const port = options.port ?? (await freePort(hostOption));
   const dir = mkdtempSync(join(tmpdir(), "regcert-registry-"));
