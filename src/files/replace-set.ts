@@ -10,8 +10,9 @@
  *      are put back from their backups (or removed when there was none), so the old set stays intact;
  *   4. backups are removed.
  *
- * A power cut during step 3 can leave `.NAME.regcert-old-*` backups beside a mixed set; they hold
- * the previous files byte for byte (rename them back to recover).
+ * Everything here is synchronous, so Ctrl-C (handled on the event loop) cannot land between two
+ * renames. Only a power cut or SIGKILL during step 3 can leave `.NAME.regcert-old-*` backups beside a
+ * mixed set; they hold the previous files byte for byte (rename them back to recover).
  */
 import { randomBytes } from "node:crypto";
 import { closeSync, constants, fsyncSync, linkSync, lstatSync, openSync, readFileSync, renameSync, unlinkSync } from "node:fs";

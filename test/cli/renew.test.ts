@@ -297,3 +297,57 @@ describe("renew across a CA rotation", () => {
     expect(readTrustBundle(ws.home)!.match(/BEGIN CERTIFICATE/g)).toHaveLength(1);
   });
 });
+
+describe("ca rotate copies the old CA's settings", () => {
+  test("key type, validity, O, path length, name constraints and encryption (same passphrase); distinct dated CN", async () => {
+    const ws = workspace();
+    const pass = join(ws.dir, "pass.txt");
+    writeFileSync(pass, "correct horse\n");
+    await ok(ws, ["init-ca", "--cn", "Example Registry CA 2025-01-01", "--org", "Example", "--days", "1000", "--key", "ecdsa-p384", "--max-path-len", "1", "--permit-dns", "registry.local", "--permit-ip", "10.0.0.0/8", "--passphrase-file", pass]);
+    const oldCa = join(ws.dir, "old-ca.crt");
+    writeFileSync(oldCa, readFileSync(join(ws.home, "ca.crt")));
+    const describe = (file: string) => tool(["x509", "-in", file, "-noout", "-ext", "basicConstraints,keyUsage,nameConstraints", "-subject"]);
+    const days = async (file: string) => {
+      const text = await tool(["x509", "-in", file, "-noout", "-startdate", "-enddate"]);
+      const [start, end] = [...text.matchAll(/=(.*)$/gm)].map((m) => Date.parse(m[1]!));
+      return Math.round((end! - start!) / 86_400_000);
+    };
+
+    // an encrypted CA key needs its passphrase, and no terminal is there to ask
+    const refused = await cli(ws, ["ca", "rotate"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^regcert: the CA key in .* is encrypted and no passphrase was given\nhint: pass --passphrase-file FILE/);
+    expect(readFileSync(join(ws.home, "ca.crt"))).toEqual(readFileSync(oldCa));
+
+    const out = await ok(ws, ["ca", "rotate", "--passphrase-file", pass], { REGCERT_NOW: "2026-11-01T12:00:00Z" });
+    expect(out.stdout).toMatch(/^✓ New CA "Example Registry CA 2026-11-01" \(ecdsa-p384, expires \d{4}-\d\d-\d\d\) is now the home's CA$/m);
+    const newCa = join(ws.home, "ca.crt");
+    expect((await describe(newCa)).replace(/2026-11-01/, "DATE")).toBe((await describe(oldCa)).replace(/2025-01-01/, "DATE"));
+    expect(await describe(newCa)).toContain("Permitted:\n      DNS:registry.local\n      IP:10.0.0.0/255.0.0.0");
+    expect(await days(newCa)).toBe(1000);
+    expect(await tool(["x509", "-in", newCa, "-noout", "-text"])).toContain("ASN1 OID: secp384r1");
+    const keyPem = readFileSync(join(ws.home, "ca.key"), "utf8");
+    expect(keyPem).toContain("BEGIN ENCRYPTED PRIVATE KEY");
+    expect(await tool(["pkey", "-in", join(ws.home, "ca.key"), "-passin", `file:${pass}`, "-pubout"])).toBe(await pubkeyOfCert(newCa));
+
+    // one overlap at a time
+    const again = await cli(ws, ["ca", "rotate", "--passphrase-file", pass]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/^regcert: a CA rollover is already in progress: "Example Registry CA 2025-01-01" is still trusted next to "Example Registry CA 2026-11-01"\nhint: finish it first/);
+    // and issuing now uses the new CA
+    await ok(ws, ["issue", "--dns", "registry.local", "--passphrase-file", pass]);
+    expect((await verify(newCa, join(ws.dir, "certs", "registry.crt"))).code).toBe(0);
+    expect((await verify(oldCa, join(ws.dir, "certs", "registry.crt"))).code).not.toBe(0);
+  });
+
+  test("retire-old without a rollover, and rotate without a CA, are user errors", async () => {
+    const ws = workspace();
+    const noCa = await cli(ws, ["ca", "rotate"]);
+    expect(noCa.code).toBe(2);
+    expect(noCa.stderr).toMatch(/^regcert: no CA in .* to rotate\nhint: /);
+    await ok(ws, ["init-ca"]);
+    const none = await cli(ws, ["ca", "retire-old"]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^regcert: no CA rollover is in progress in .*: there is no old CA to retire\nhint: start one with regcert ca rotate\n$/);
+  });
+});
