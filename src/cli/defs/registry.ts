@@ -67,4 +67,31 @@ Examples:
   $ regcert check 192.168.0.12:5000 --ca certs/ca.crt --json`,
     )
     .action(action(() => import("../commands/check.js")));
+
+  program
+    .command("api")
+    .description("the registry HTTP API, trusting the CA: catalog, tags, digest, delete (with the right Accept headers)")
+    .argument("<host:port>", "the registry as clients type it")
+    .argument("<action>", "catalog | tags | digest | delete")
+    .argument("[ref]", "tags: REPO; digest: REPO:TAG; delete: REPO:TAG or REPO@DIGEST")
+    .option("--ca <file>", "CA certificate(s) to trust, - for stdin (default: the CA in the home)")
+    .option("--user <name>", "registry user (htpasswd auth)")
+    .option("--password-stdin", "read the password from standard input")
+    .option("--force", "delete: also remove the other tags that point at the same manifest")
+    .option("--client-cert <file>", "client certificate, for registries that require mTLS")
+    .option("--client-key <file>", "the client certificate's key")
+    .option("--timeout <seconds>", "per request", "15")
+    .option("--page-size <n>", "entries per page when listing (pages are all followed)", "100")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ regcert api registry.local:5000 catalog
+  $ regcert api registry.local:5000 tags team/app
+  $ regcert api registry.local:5000 digest team/app:v1
+    sha256:… (the digest delete needs: OCI and Docker manifest types are accepted)
+  $ regcert api registry.local:5000 delete team/app:v1 --user alice --password-stdin < pw.txt
+    refuses when other tags share the manifest (--force), then prints the garbage-collect command`,
+    )
+    .action(action(() => import("../commands/api.js")));
 }
