@@ -8,6 +8,7 @@ import { createContext } from "./context.js";
 import { defineCaCommands } from "./defs/ca.js";
 import { defineCertificateCommands } from "./defs/certificates.js";
 import { defineInspectVerifyCommands } from "./defs/inspect-verify.js";
+import { defineK8sCommands } from "./defs/k8s.js";
 import { defineLifecycleCommands } from "./defs/lifecycle.js";
 import { defineRegistryCommands } from "./defs/registry.js";
 import { defineTrustCommands } from "./defs/trust.js";
@@ -54,5 +55,6 @@ Examples:
   defineCaCommands(program, action);
   defineLifecycleCommands(program, action);
   defineTrustCommands(program, action);
+  defineK8sCommands(program, action);
   return program;
 }
