@@ -1,6 +1,7 @@
 /** regcert issue: key + CSR + CA-signed certificate for the registry (or a client), CA created on first use. */
 import { resolve } from "node:path";
 import { issueCertificate } from "../../pki/issue.js";
+import { assertWithinConstraints } from "../../pki/constraints.js";
 import { parseKeyAlgorithm } from "../../pki/keys.js";
 import { classifyNames, parseDnsOnly, parseIpOnly } from "../../pki/names.js";
 import { MAX_LEAF_DAYS_WITHOUT_FORCE } from "../../pki/profiles.js";
@@ -67,6 +68,7 @@ export async function run(ctx: Context, hosts: string[], flags: IssueFlags): Pro
   assertNoConflicts(files, flags.force === true);
 
   const { issuer, paths, created } = await obtainIssuer(ctx, { createWith: keyAlgorithm, passphraseFile: flags.passphraseFile });
+  assertWithinConstraints(names, issuer.certificate.nameConstraints); // before any key is generated
   const keyPair = await generateKeyWithProgress(ctx, keyAlgorithm, "key");
   const cert = issueCertificate({
     issuer,
