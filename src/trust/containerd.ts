@@ -7,6 +7,11 @@
  *   that fails to parse is silently ignored;
  * - without a hosts.toml, containerd 1.6 speaks plain HTTP to localhost/127.0.0.1 (client-errors.md):
  *   the explicit https server and host table make it use TLS with our CA;
+ * - IPv6: containerd 1.6 (and releases still on go-toml v1) parses hosts.toml with go-toml v1, which rejects a `]` inside a quoted
+ *   table key: `[host."https://[::1]:5000"]` fails with "table key cannot contain ']'" and the file is
+ *   ignored (tested with ctr 1.6.20). An inline table under `[host]` parses but loses `ca`. So for
+ *   an IPv6 registry the settings go on the top-level `server` entry (capabilities, ca and client apply
+ *   to it, per hosts.md) with an empty `[host]` table, which getSortedHosts requires;
  * - CRI reads certs.d only when `config_path` is set (default only from containerd 2.2); ctr needs
  *   `--hosts-dir`. hosts.toml edits need no restart; a config.toml edit does.
  */
@@ -24,16 +29,23 @@ export const CONTAINERD_CONFIG = "/etc/containerd/config.toml";
  */
 export function renderHostsToml(directoryName: string, withClient: boolean): string {
   const url = httpsUrl(directoryName);
-  const lines = [
+  const header = [
     `# Written by regcert install-trust: TLS trust for the registry ${directoryName}.`,
     "# containerd reads it when its registry config_path includes this certs.d directory (ctr: --hosts-dir).",
-    `server = "${url}"`,
-    "",
-    `[host."${url}"]`,
-    '  capabilities = ["pull", "resolve", "push"]',
-    `  ca = "${CA_FILE}"`,
   ];
-  if (withClient) lines.push(`  client = [["${CLIENT_CERT_FILE}", "${CLIENT_KEY_FILE}"]]`);
+  const settings = ['capabilities = ["pull", "resolve", "push"]', `ca = "${CA_FILE}"`];
+  if (withClient) settings.push(`client = [["${CLIENT_CERT_FILE}", "${CLIENT_KEY_FILE}"]]`);
+  const lines = directoryName.startsWith("[")
+    ? [
+        ...header,
+        "# IPv6: the settings are on the server entry, because containerd 1.6 (go-toml v1) cannot parse a",
+        "# table key with ']' in it ([host.\"https://[addr]:port\"]); the empty [host] table must stay.",
+        `server = "${url}"`,
+        ...settings,
+        "",
+        "[host]",
+      ]
+    : [...header, `server = "${url}"`, "", `[host."${url}"]`, ...settings.map((s) => `  ${s}`)];
   return `${lines.join("\n")}\n`;
 }
 
