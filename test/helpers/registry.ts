@@ -229,3 +229,17 @@ async function startRegistryOnce(options: RegistryOptions): Promise<RunningRegis
     logs: () => log,
   };
 }
+
+/**
+ * Waits (at most `timeoutMs`, default 5 s) until the registry's log contains `text`; resolves whether
+ * it did. The registry logs a failed handshake on its own schedule, often after the client has exited.
+ */
+export async function waitForLog(registry: RunningRegistry, text: string | RegExp, timeoutMs = 5_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  const found = () => (typeof text === "string" ? registry.logs().includes(text) : text.test(registry.logs()));
+  while (!found()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
