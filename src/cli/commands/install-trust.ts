@@ -19,9 +19,9 @@ import type { Context } from "../context.js";
 import { readInputFile } from "../input.js";
 
 export interface InstallTrustFlags {
-  host: string[];
+  host?: string[];
   ca?: string;
-  target: string[];
+  target?: string[];
   user?: boolean;
   root?: string;
   clientCert?: string;
@@ -51,7 +51,7 @@ async function readCa(ctx: Context, flags: InstallTrustFlags): Promise<{ pem: st
   return { pem, source: caPaths(home).certificate, fileName: caPaths(home).certificate };
 }
 
-function chooseTargets(ctx: Context, flags: InstallTrustFlags, root: string): { targets: TargetName[]; detected: TargetName[] | undefined } {
+function chooseTargets(ctx: Context, flags: InstallTrustFlags & { target: string[] }, root: string): { targets: TargetName[]; detected: TargetName[] | undefined } {
   if (flags.target.length > 0) return { targets: parseTargets(flags.target), detected: undefined };
   if (flags.user) return { targets: [...USER_TARGETS], detected: undefined };
   const detection = detectTargets(existsUnder(root));
@@ -113,11 +113,12 @@ function warnMissingRuntimes(ctx: Context, plan: TrustPlan, explicit: boolean): 
   for (const target of plan.targets) {
     if (plan.requires.some((r) => r.target === target)) continue; // refused earlier when missing
     const markers = TARGET_MARKERS[target];
-    if (markers && !markers.some(exists)) ctx.ui.warn(`${target} does not look installed under ${plan.root} (none of ${markers.join(", ")}); writing its files anyway`);
+    if (markers && !markers.some(exists)) ctx.ui.warn(`${target} does not look installed under ${plan.root} (none of ${markers.join(", ")}); its files are written anyway`);
   }
 }
 
-export async function run(ctx: Context, flags: InstallTrustFlags): Promise<void> {
+export async function run(ctx: Context, given: InstallTrustFlags): Promise<void> {
+  const flags = { ...given, host: given.host ?? [], target: given.target ?? [] };
   // everything that can be refused is checked before anything is read or written
   if (flags.host.length === 0) throw userError("regcert.noHosts", "no --host given: name the registry as clients type it", "e.g. regcert install-trust --host registry.local:5000 --host 192.168.0.12:5000");
   parseRegistryHosts(flags.host);

@@ -7,9 +7,9 @@ export function defineTrustCommands(program: Command, action: ActionFactory): vo
   program
     .command("install-trust")
     .description("put the CA where Docker, containerd, podman/skopeo and the OS look for it (or take it away with --uninstall)")
-    .option("--host <host[:port]>", "registry as clients type it: registry.local:5000, 192.168.0.12:5000, [fd00::1]:5000; no port = 443 (repeatable)", collect, [])
+    .option("--host <host[:port]>", "registry as clients type it: registry.local:5000, 192.168.0.12:5000, [fd00::1]:5000; no port = 443 (repeatable)", collect)
     .option("--ca <file>", "CA certificate(s) to trust (PEM; several for a CA rollover); - for stdin; default: the CA home's ca.crt")
-    .option("--target <list>", "docker,containerd,containers,system,k3s,microk8s,macos,windows or all (default: runtimes found under the root, else docker)", collect, [])
+    .option("--target <list>", "docker,containerd,containers,system,k3s,microk8s,macos,windows or all (default: runtimes found under the root, else docker)", collect)
     .option("--user", "per-user runtimes instead: rootless Docker (~/.config/docker) and podman (~/.config/containers); no root needed")
     .option("--root <dir>", "install under this directory instead of / (an image, a chroot, a test)")
     .option("--client-cert <file>", "client certificate for registries that demand mTLS (from regcert issue --client)")
