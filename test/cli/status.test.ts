@@ -253,3 +253,13 @@ describe("user errors", () => {
     expect(result.stdout).toContain("No certificates in the index yet");
   });
 });
+
+test("the CA counts too: within the window -> exit 3 with the rotate hint; expired -> exit 4", async () => {
+  const ws = workspace();
+  await ok(ws, ["init-ca", "--days", "20"]);
+  const due = await cli(ws, ["status"]);
+  expect(due.code).toBe(3);
+  expect(due.stdout).toMatch(/^CA \(current\) ".*": due, expires .* \(19 days left\)$/m);
+  expect(due.stdout).toContain("start now with regcert ca rotate");
+  expect((await cli(ws, ["status"], inDays(21))).code).toBe(4);
+});

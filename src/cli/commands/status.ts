@@ -144,6 +144,7 @@ function printHuman(ctx: Context, report: StatusReport): void {
     ui.info(`  ${displayPath(ca.path, ctx.cwd)}  sha256 ${ca.fingerprint}`);
   }
   if (report.cas.length > 1) ui.info("  rollover in progress: clients trust both CAs; renew what the previous CA signed, then regcert ca retire-old");
+  else if (report.cas[0] && report.cas[0].state !== "ok") ui.info("  the CA itself must be replaced, and clients need time to trust the new one: start now with regcert ca rotate");
   ui.info();
   if (report.certificates.length === 0) {
     ui.info("No certificates in the index yet (regcert issue and regcert sign record them).");
