@@ -56,3 +56,15 @@ export async function waitForPort(host: string, port: number, timeoutMs: number,
   }
   return false;
 }
+
+/**
+ * Whether this machine can listen on the IPv6 loopback ::1 (containers often run with IPv6 off).
+ * Tests that need it use `(await ipv6LoopbackAvailable() ? test : test.skip)(…)` so a skip is visible.
+ */
+export function ipv6LoopbackAvailable(): Promise<boolean> {
+  return new Promise((resolvePromise) => {
+    const server = createServer();
+    server.once("error", () => resolvePromise(false));
+    server.listen({ host: "::1", port: 0 }, () => server.close(() => resolvePromise(true)));
+  });
+}
