@@ -13,6 +13,8 @@ export { issueCertificate, signCsr } from "./pki/issue.js";
 export type { IssueOptions, SignCsrOptions, LeafOptions, IssuedCertificate, IssuedKeyAndCertificate } from "./pki/issue.js";
 export { prepareIssuer, parseCaCertificate } from "./pki/issuer.js";
 export type { Issuer, IssuerInput, CaCertificateInfo } from "./pki/issuer.js";
+export { encryptPrivateKey, encryptPrivateKeyPem, decryptPrivateKey, describeEncryptedKey, isEncryptedKeyPem, PBKDF2_ITERATIONS } from "./pki/pkcs8.js";
+export type { EncryptKeyOptions, KeyEncryptionInfo } from "./pki/pkcs8.js";
 export { createCsr, parseCsr } from "./pki/csr.js";
 export type { ParsedCsr } from "./pki/csr.js";
 export { PROFILES } from "./pki/profiles.js";

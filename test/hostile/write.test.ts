@@ -41,7 +41,7 @@ const failAt = (index: number) => (_path: string, i: number) => {
   test("ca.key: O_CREAT|O_EXCL|O_NOFOLLOW temp with 0600, fchmod 0600 before the first byte, fsync, link, directory fsync", () => {
     const dir = tempDir();
     const trace = join(dir, "trace.txt");
-    const env = { ...process.env, REGCERT_HOME: join(dir, "home"), CI: "1" };
+    const env: NodeJS.ProcessEnv = { ...process.env, REGCERT_HOME: join(dir, "home"), CI: "1" };
     delete env.NODE_OPTIONS;
     const run = spawnSync("strace", ["-f", "-s", "64", "-o", trace, "-e", "trace=openat,fchmod,write,pwrite64,fsync,link,rename,close", process.execPath, BIN, "init-ca"], {
       cwd: dir,
