@@ -69,6 +69,7 @@ beforeAll(async () => {
   await ok(["issue", "localhost", "127.0.0.1", "--out", "certs"]);
   await ok(["issue", "localhost", "--name", "dnsonly", "--out", "certs"]);
   await ok(["issue", "--client", "--cn", "ci", "--name", "client", "--out", "certs"]);
+  await ok(["issue", "localhost", "::1", "--name", "v6", "--out", "certs"]);
   await ok(["init-ca", "--cn", "Other CA"], other);
   await ok(["issue", "localhost", "127.0.0.1", "--out", "certs"], other);
   caPath = join(ws.dir, "certs", "ca.crt");
@@ -186,6 +187,14 @@ test("mTLS required: diagnosed without a client certificate, passes with one", a
   const withCert = await check(`127.0.0.1:${registry.port}`, ["--client-cert", join(ws.dir, "certs", "client.crt"), "--client-key", join(ws.dir, "certs", "client.key")]);
   expect(withCert.code).toBe(0);
   expect(withCert.json.http?.status).toBe(200);
+});
+
+test("IPv6: [::1]:PORT against a certificate with IP:::1", async () => {
+  const registry = await serve({ host: "::1", tls: certs("v6") });
+  const { code, json } = await check(`[::1]:${registry.port}`);
+  expect(code).toBe(0);
+  expect(finding(json, "tls.name")?.message).toBe("name: ::1 is in the certificate (DNS:localhost, IP:::1)");
+  expect(finding(json, "note.loopback")).toBeDefined();
 });
 
 test("connection refused: nothing listens", async () => {

@@ -45,6 +45,9 @@ beforeAll(async () => {
   image = makeOciImage(join(ws.dir, "image"));
   await ok(["issue", "localhost", "127.0.0.1", "--out", "certs"]);
   caPem = readFileSync(join(ws.dir, "certs", "ca.crt"), "utf8");
+  await ok(["issue", "--client", "--cn", "ci", "--name", "ci", "--out", "client"]);
+  // a user for the config tests, in its own file (the htpasswd tests edit auth/htpasswd)
+  await ok(["htpasswd", "kit", "--password-stdin", "--file", "kit-auth/htpasswd"], "kit-pw\n");
 });
 
 afterAll(async () => {
@@ -140,7 +143,7 @@ describe("htpasswd", () => {
  */
 async function startRendered(outDir: string, storage: string): Promise<RunningRegistry> {
   const config = parseYaml(readFileSync(join(outDir, "config.yml"), "utf8")) as Record<string, any>;
-  const hostPath = (p: string): string => p.replace(/^\/certs\//, `${join(ws.dir, "certs")}/`).replace(/^\/auth\//, `${join(ws.dir, "auth")}/`);
+  const hostPath = (p: string): string => p.replace(/^\/certs\//, `${join(ws.dir, "certs")}/`).replace(/^\/auth\//, `${join(ws.dir, "kit-auth")}/`);
   config.http.tls.certificate = hostPath(config.http.tls.certificate);
   config.http.tls.key = hostPath(config.http.tls.key);
   if (config.http.tls.clientcas) config.http.tls.clientcas = config.http.tls.clientcas.map(hostPath);
@@ -154,11 +157,6 @@ async function startRendered(outDir: string, storage: string): Promise<RunningRe
 }
 
 describe("registry-config (compose) starts the real registry", () => {
-  beforeAll(async () => {
-    await ok(["issue", "--client", "--cn", "ci", "--name", "ci", "--out", "client"]);
-    await ok(["htpasswd", "kit", "--password-stdin", "--file", "auth/htpasswd"], "kit-pw\n");
-  });
-
   test.each([
     ["tls", [] as string[]],
     ["auth", ["--auth"]],
@@ -166,7 +164,7 @@ describe("registry-config (compose) starts the real registry", () => {
     ["auth+mtls", ["--auth", "--mtls"]],
   ])("%s: the rendered config.yml serves a skopeo push over TLS", async (variant, flags) => {
     const out = join(ws.dir, `deploy-${variant.replace("+", "-")}`);
-    const result = await ok(["registry-config", "--out", out, ...flags]);
+    const result = await ok(["registry-config", "--out", out, "--htpasswd", "kit-auth/htpasswd", ...flags]);
     expect(result.stdout).toContain("docker compose up -d");
     expect(result.stdout).toContain("docker run -d --name registry --restart unless-stopped -p 5000:5000");
     const registry = await startRendered(out, join(out, "storage"));
@@ -223,7 +221,7 @@ describe("registry-config --systemd runs as the docker-registry user", () => {
     const etc = join(ws.dir, "etc-registry");
     const data = join(ws.dir, "var-lib-registry");
     const port = await freePort();
-    const result = await ok(["--json", "registry-config", "--systemd", "--auth", "--mtls", "--etc-dir", etc, "--data", data, "--port", String(port), "--out", "systemd"]);
+    const result = await ok(["--json", "registry-config", "--systemd", "--auth", "--mtls", "--etc-dir", etc, "--data", data, "--htpasswd", "kit-auth/htpasswd", "--port", String(port), "--out", "systemd"]);
     const report = JSON.parse(result.stdout) as { install: { argv: string[] }[]; restart: string[]; paths: { config: string; key: string } };
     expect(report.restart).toEqual(["systemctl", "restart", "docker-registry"]);
     for (const step of report.install) {
@@ -256,6 +254,17 @@ describe("registry-config --systemd runs as the docker-registry user", () => {
     const serviceUid = Number((await runTool("id", ["-u", "docker-registry"])).stdout.trim());
     expect(serviceUid).toBeGreaterThan(0);
     expect(statSync(join(data, "docker")).uid).toBe(serviceUid);
+
+    // adding a user later (as root) replaces the file: regcert says how to give it back to the service group
+    const htpasswdPath = parsed.auth.htpasswd.path;
+    const before = statSync(htpasswdPath);
+    const added = await ok(["htpasswd", "second", "--password-stdin", "--cost", "4", "--file", htpasswdPath], "second-pw\n");
+    expect(statSync(htpasswdPath).mode & 0o777).toBe(0o640);
+    expect(added.stderr).toContain(`warning: etc-registry/htpasswd belonged to uid ${before.uid} gid ${before.gid}; restore that so the registry can still read it: chown ${before.uid}:${before.gid} ${htpasswdPath}`);
+    expect((await runTool("chown", [`${before.uid}:${before.gid}`, htpasswdPath])).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 1100));
+    const second = await skopeoCopy(image.reference, `docker://127.0.0.1:${port}/kit/systemd:v2`, { destCertDir: certDir, destCreds: "second:second-pw" });
+    if (second.code !== 0) throw new Error(`push as the new user failed:\n${second.stderr}\n--- registry ---\n${log.slice(-3000)}`);
   });
 
   test("negative control: the packaged layout (a root-only 0600 key) keeps the service user out", async () => {
