@@ -245,6 +245,31 @@ function ctrPull(ref: string, hostsDir: string): Promise<ToolResult> {
     expectFailure(await ctrPull(`localhost:${v4.port}/e2e/hello:v1`, hostsDir), /400 Bad Request|unknown authority|server gave HTTP response|no such file/);
   }, SLOW);
 
+  test("a registry on 443: `--host localhost` writes localhost and localhost:443; ctr and skopeo find them for references without a port", async () => {
+    // the same storage as the IPv4 registry, served on the one port clients do not type
+    const certs = join(ws.dir, "certs");
+    const config443 = join(ws.dir, "registry-443.yml");
+    writeFileSync(config443, stringify(registryConfig({ host: "127.0.0.1", port: 443, storageDir: join(v4.dir, "storage"), tls: { certificate: join(certs, "registry.crt"), key: join(certs, "registry.key") } })));
+    const r443 = await startRegistry({ host: "127.0.0.1", port: 443, configPath: config443 }).catch((error: Error) => {
+      throw new Error(`this test needs 127.0.0.1:443 (run as root, port free): ${error.message.split("\n")[0]}`);
+    });
+    registries.push(r443);
+    const root = freshRoot("root-443");
+    await regcert(["install-trust", "--root", root, "--target", "containerd,containers", "--host", "localhost", "--ca", join(certs, "ca.crt")]);
+    expect(existsSync(join(root, "etc/containerd/certs.d/localhost/hosts.toml"))).toBe(true);
+    expect(existsSync(join(root, "etc/containerd/certs.d/localhost:443/hosts.toml"))).toBe(true);
+    const hostsDir = join(root, "etc/containerd/certs.d");
+    for (const ref of ["localhost/e2e/hello:v1", "localhost:443/e2e/hello:v1"]) {
+      const pulled = await ctrPull(ref, hostsDir);
+      if (pulled.code !== 0) throw new Error(`${explain(pulled, r443)}\n--- containerd log ---\n${containerdLog.slice(-3000)}`);
+    }
+    const empty = join(ws.dir, "empty-hosts-443");
+    mkdirSync(empty, { recursive: true });
+    // negative control: without hosts.toml, containerd speaks plain HTTP to localhost (port 80)
+    expectFailure(await ctrPull("localhost/e2e/hello:v1", empty), /http:\/\/localhost\/v2\/.*connection refused|unknown authority/);
+    expectSuccess(await skopeoCopy("docker://localhost/e2e/hello:v1", `oci:${join(ws.dir, "back-443")}:v1`, { srcCertDir: join(root, "etc/containers/certs.d/localhost") }), r443);
+  }, SLOW);
+
   test("mTLS through hosts.toml's client pair; without it the registry refuses", async () => {
     const hostPort = `127.0.0.1:${mtls.port}`;
     const withPair = freshRoot("root-containerd-mtls");
