@@ -45,14 +45,16 @@ export interface ObtainOptions {
 export async function obtainIssuer(ctx: Context, options: ObtainOptions): Promise<ObtainedIssuer> {
   const home = ctx.home();
   return withHomeLock(home, async () => {
-    const loaded = loadIssuer(home, { passphrase: await readPassphrase(ctx, options.passphraseFile, home) });
+    const passphrase = await readPassphrase(ctx, options.passphraseFile, home);
+    const loaded = loadIssuer(home, { passphrase });
     if (loaded) return { ...loaded, created: false };
     if (!options.createWith) {
       throw userError("regcert.noCa", `no CA in ${home}`, "create one with `regcert init-ca`, or pass --home DIR");
     }
     const keyPair = await generateKeyWithProgress(ctx, options.createWith, "CA key");
     const ca = createRootCa({ commonName: defaultCaName(), keyPair });
-    const paths = saveCa(home, ca);
+    // a --passphrase-file given before any CA exists protects the one created now
+    const paths = saveCa(home, { certificatePem: ca.certificatePem, privateKey: ca.privateKey }, { passphrase });
     return { issuer: ca.issuer, paths, created: true };
   });
 }

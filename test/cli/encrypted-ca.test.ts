@@ -128,6 +128,20 @@ describe("init-ca --passphrase-file", () => {
   });
 });
 
+describe("first use", () => {
+  test("issue --passphrase-file on an empty home creates the CA with its key encrypted under that passphrase", async () => {
+    const ws = workspace();
+    const pass = secretFile(ws, "first.txt", "first use\n");
+    await expectOk(await cli(ws, ["issue", "--dns", "registry.local", "--out", "certs", "--passphrase-file", pass]));
+    expect(readFileSync(join(ws.home, "ca.key"), "utf8")).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
+    expect(modeOf(join(ws.home, "ca.key"))).toBe(0o600);
+    if (hasOpenssl) expect((await openssl(["pkey", "-in", join(ws.home, "ca.key"), "-passin", `file:${pass}`, "-noout"])).code).toBe(0);
+    const again = await cli(ws, ["issue", "--dns", "registry.local", "--out", "again"]);
+    expect(again.code).toBe(2);
+    expectOneLineError(again);
+  });
+});
+
 describe("refusals before anything is created", () => {
   test.each([
     ["an empty file", ""],
