@@ -336,6 +336,25 @@ describe("hostile and wrong input: exit 2, one message, nothing written", () => 
     expect(treeState(elsewhere)).toEqual(outside);
   });
 
+  test("a symlinked registries.yaml, a directory where ca.crt goes, a missing --root: refused before anything is written", async () => {
+    const env = setup();
+    mkdirSync(join(env.root, "etc/rancher/k3s"), { recursive: true });
+    writeFileSync(join(env.ws.dir, "elsewhere.yaml"), "configs: {}\n");
+    symlinkSync(join(env.ws.dir, "elsewhere.yaml"), join(env.root, "etc/rancher/k3s/registries.yaml"));
+    await refused(env, ["--host", HOST, "--target", "docker,k3s"], /registries\.yaml is a symbolic link/);
+    expect(readFileSync(join(env.ws.dir, "elsewhere.yaml"), "utf8")).toBe("configs: {}\n");
+
+    const env2 = setup();
+    mkdirSync(join(env2.root, "etc/containers/certs.d", HOST, "ca.crt"), { recursive: true });
+    await refused(env2, ["--host", HOST, "--target", "docker,containers"], /ca\.crt exists and is not a regular file/);
+
+    const env3 = setup();
+    const missing = await env3.run(["install-trust", "--ca", env3.ca, "--root", join(env3.ws.dir, "nope"), "--host", HOST]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(`regcert: --root ${join(env3.ws.dir, "nope")} is not an existing directory\n`);
+    expect(existsSync(join(env3.ws.dir, "nope"))).toBe(false);
+  });
+
   test("a ca.crt someone else put there is not replaced without --force", async () => {
     const env = setup();
     mkdirSync(join(env.root, "etc/docker/certs.d", HOST), { recursive: true });
