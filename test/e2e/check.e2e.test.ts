@@ -43,7 +43,7 @@ async function ok(args: string[], w: Workspace = ws): Promise<void> {
 
 /** `regcert --json check` (no local side: this machine's /etc is not the test's business); exit code and parsed JSON. */
 async function check(target: string, extra: string[] = []): Promise<{ code: number; json: CheckJson; stderr: string }> {
-  const result = await regcert(["--json", "check", target, "--no-local", "--timeout", "3", ...extra]);
+  const result = await regcert(["--json", "check", target, "--no-local", "--timeout", "10", ...extra]);
   if (result.code === 2) throw new Error(`check ${target} was a usage error:\n${result.stderr}`);
   return { code: result.code, json: JSON.parse(result.stdout) as CheckJson, stderr: result.stderr };
 }
@@ -228,7 +228,8 @@ describe("a port that accepts but never answers", () => {
     expect(result.code).toBe(1);
     const json = JSON.parse(result.stdout) as CheckJson;
     expect(finding(json, "tls.timeout")?.message).toBe(`the TLS handshake did not finish within 1 s: something accepts connections on 127.0.0.1:${port} but does not answer`);
-    expect(elapsed).toBeLessThan(8_000);
+    // 1 s for the handshake plus CLI start-up on a loaded machine; without the bound it would hang until jest kills it
+    expect(elapsed).toBeLessThan(15_000);
   });
 });
 
