@@ -2,6 +2,7 @@
  * The built CLI (init-ca, issue, sign) in temp dirs: file modes, --force, exit codes, error lines,
  * --json, --detect-ips, and that a refused or failed run leaves nothing behind.
  */
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, type CliResult, runCli, tempWorkspace } from "../helpers/cli.js";
@@ -300,6 +301,56 @@ describe("names", () => {
     const interfaces = { lo: [{ address: "127.0.0.1", netmask: "255.0.0.0", family: "IPv4", mac: "00:00:00:00:00:00", internal: true, cidr: "127.0.0.1/8" }] };
     const result = await ok(ws, ["issue", "--dns", "registry.local", "--detect-ips", "--out", "certs"], { REGCERT_TEST_INTERFACES: JSON.stringify(interfaces) });
     expect(result.stderr).toMatch(/^warning: .*no non-loopback/m);
+  }, SLOW);
+});
+
+/**
+ * Runs the CLI on a pseudo-terminal (util-linux `script`), answers the first prompt that contains
+ * `prompt` with `answer` + Enter, and resolves with the exit code and everything the terminal showed.
+ */
+function runOnTerminal(ws: Workspace, args: string[], prompt: string, answer: string): Promise<{ code: number; screen: string }> {
+  return new Promise((resolvePromise) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...ws.env, NO_COLOR: "1", TERM: "dumb" };
+    delete env.CI;
+    delete env.NODE_OPTIONS;
+    const command = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+    const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: ws.dir, env, stdio: ["pipe", "pipe", "pipe"] });
+    let screen = "";
+    let answered = false;
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    const onData = (d: Buffer): void => {
+      screen += d.toString();
+      if (!answered && screen.includes(prompt)) {
+        answered = true;
+        child.stdin.write(`${answer}\r`);
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      child.stdin.destroy();
+      resolvePromise({ code: code ?? 1, screen });
+    });
+  });
+}
+
+describe("on a terminal", () => {
+  test("issue without names asks for them, and uses the answer", async () => {
+    const ws = workspace();
+    const { code, screen } = await runOnTerminal(ws, ["issue", "--out", "certs"], "Names clients use", "registry.local 10.0.0.7");
+    expect({ code, tail: screen.slice(-400) }).toMatchObject({ code: 0 });
+    const san = await openssl(["x509", "-in", join(ws.dir, "certs", "registry.crt"), "-noout", "-ext", "subjectAltName"]);
+    expect(san.stdout).toContain("DNS:registry.local, IP Address:10.0.0.7");
+  }, SLOW);
+
+  test("a bad answer is the same exit-2 error as a bad flag", async () => {
+    const ws = workspace();
+    const { code, screen } = await runOnTerminal(ws, ["issue", "--out", "certs"], "Names clients use", "a_b.example");
+    expect(code).toBe(2);
+    expect(screen).toContain('regcert: "a_b.example" is not a valid DNS name or IP address');
+    expect(screen).not.toContain("    at ");
+    expect(existsSync(join(ws.dir, "certs"))).toBe(false);
   }, SLOW);
 });
 
