@@ -50,7 +50,7 @@ Examples:
 
   program
     .command("check")
-    .description("connect to a running registry like a Docker client would (TLS + GET /v2/) and check this machine's trust; says what is wrong and the fix")
+    .description("live TLS + GET /v2/ against a running registry, and this machine's trust: each problem with its fix")
     .argument("<host:port>", "the registry as clients type it (443 when no port)")
     .option("--ca <file>", "CA certificate(s) to trust, - for stdin (default: the CA in the home)")
     .option("--timeout <seconds>", "per step: connect, handshake, answer", "10")
@@ -70,7 +70,7 @@ Examples:
 
   program
     .command("api")
-    .description("the registry HTTP API, trusting the CA: catalog, tags, digest, delete (with the right Accept headers)")
+    .description("the registry API, trusting the CA: catalog, tags, digest, delete")
     .argument("<host:port>", "the registry as clients type it")
     .argument("<action>", "catalog | tags | digest | delete")
     .argument("[ref]", "tags: REPO; digest: REPO:TAG; delete: REPO:TAG or REPO@DIGEST")
