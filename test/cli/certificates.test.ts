@@ -441,6 +441,16 @@ describe("--json", () => {
 });
 
 describe("text output", () => {
+  test("--quiet prints nothing on success; piped output has no colour codes even without NO_COLOR", async () => {
+    const ws = workspace();
+    const quiet = await ok(ws, ["--quiet", "issue", "--dns", "q.local", "--out", "quiet"]);
+    expect({ stdout: quiet.stdout, stderr: quiet.stderr }).toEqual({ stdout: "", stderr: "" });
+    expect(existsSync(join(ws.dir, "quiet", "registry.crt"))).toBe(true);
+    const piped = await ok(ws, ["issue", "--dns", "c.local", "--out", "color"], { NO_COLOR: "" });
+    expect(piped.stdout).toContain("c.local");
+    expect(piped.stdout + piped.stderr).not.toContain("\u001b[");
+  }, SLOW);
+
   test("issue prints every file, the expiry date and the next steps with these files", async () => {
     const ws = workspace();
     const result = await ok(ws, ["issue", "--dns", "registry.local", "--ip", "192.168.0.12", "--out", "certs"]);
