@@ -4,7 +4,7 @@ import { nodeTrust } from "../../k8s/node-trust.js";
 import { userError } from "../../pki/errors.js";
 import { parseTargets } from "../../trust/plan.js";
 import type { Context } from "../context.js";
-import { emitManifest, readTrustCa } from "./k8s-output.js";
+import { assertOutWritable, emitManifest, readTrustCa } from "./k8s-output.js";
 
 export interface NodeTrustFlags {
   host: string[];
@@ -24,6 +24,7 @@ export async function run(ctx: Context, flags: NodeTrustFlags): Promise<void> {
   const name = parseLabelName(flags.name ?? "regcert-node-trust", "--name");
   const image = (flags.image ?? "").trim();
   if (flags.image !== undefined && (image === "" || /\s/.test(image))) throw userError("regcert.invalidImage", `--image "${flags.image}" is not an image reference`, "e.g. --image docker.io/library/busybox:1.36.1");
+  assertOutWritable(ctx, flags.out, flags.force === true);
   const caPem = await readTrustCa(ctx, flags.ca);
   const result = nodeTrust({ hosts: flags.host, caPem, targets, namespace, name, ...(image ? { image } : {}) });
   const yaml = renderManifest(result.objects, result.header);

@@ -1,6 +1,6 @@
 /** Shared by the k8s commands: where the YAML goes (stdout or an --out file, atomically) and the --json result. */
 import { resolve } from "node:path";
-import { writeFilesAtomic } from "../../files/write.js";
+import { findConflicts, writeFilesAtomic } from "../../files/write.js";
 import { readTrustBundle } from "../../files/home.js";
 import { userError } from "../../pki/errors.js";
 import type { K8sObject } from "../../k8s/manifest.js";
@@ -19,6 +19,15 @@ export interface ManifestOutput {
   force: boolean;
   /** lines for stderr (per-node steps, warnings), also in the --json result */
   notes?: string[];
+}
+
+/** Refuses, before anything is generated, an --out file that exists (unless --force). */
+export function assertOutWritable(ctx: Context, out: string | undefined, force: boolean): void {
+  if (out === undefined || out === "-" || force) return;
+  const path = resolve(ctx.cwd, out);
+  if (findConflicts([{ path, contents: "\0", mode: 0o644 }]).length > 0) {
+    throw userError("regcert.fileExists", `${displayPath(path, ctx.cwd)} already exists; regcert never replaces files without --force`, "re-run with --force to replace it, or choose another --out");
+  }
 }
 
 /** Writes the manifest to stdout or to --out, then prints a summary (stderr when the YAML went to stdout). */

@@ -6,7 +6,7 @@ import { userError } from "../../pki/errors.js";
 import { parseRegistryHost } from "../../trust/host-port.js";
 import type { Context } from "../context.js";
 import { readInputFile } from "../input.js";
-import { emitManifest } from "./k8s-output.js";
+import { assertOutWritable, emitManifest } from "./k8s-output.js";
 
 export interface PullSecretFlags {
   host: string;
@@ -25,6 +25,7 @@ export async function run(ctx: Context, flags: PullSecretFlags): Promise<void> {
   const registry = parseRegistryHost(flags.host).hostPort;
   const namespace = parseNamespace(flags.namespace, "--namespace", "default");
   const name = parseObjectName(flags.name ?? "regcred", "--name");
+  assertOutWritable(ctx, flags.out, flags.force === true);
   // one line, like docker login --password-stdin: a trailing newline (and CR) is not part of it
   const password = (await readInputFile("-", "--password-stdin")).toString("utf8").replace(/\r?\n$/, "");
   validateCredentials(flags.user, password);

@@ -18,7 +18,7 @@ import { obtainIssuer } from "../ca-access.js";
 import { readInputFile } from "../input.js";
 import { parseBaseName, parseWholeNumber } from "../options.js";
 import { displayPath } from "../paths.js";
-import { emitManifest } from "./k8s-output.js";
+import { assertOutWritable, emitManifest } from "./k8s-output.js";
 
 export interface RegistrySecretFlags {
   name: string;
@@ -89,6 +89,7 @@ export async function run(ctx: Context, flags: RegistrySecretFlags): Promise<voi
   const dir = resolve(ctx.cwd, flags.dir ?? "certs");
   const out = flags.out ?? "-";
   const force = flags.force === true;
+  assertOutWritable(ctx, flags.out, flags.force === true);
   let objects: K8sObject[];
   let header: string[];
   const notes: string[] = [];
