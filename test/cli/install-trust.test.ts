@@ -185,6 +185,25 @@ describe("targets", () => {
     expect(existsSync(join(other.root, "etc/containerd/certs.d", HOST, "hosts.toml"))).toBe(true);
   });
 
+  test("--target all: every target that applies; microk8s and the system store are skipped (said so) when not installed", async () => {
+    const { root, ca, run } = setup();
+    const pristine = treeState(root);
+    const args = ["install-trust", "--ca", ca, "--host", HOST, "--root", root, "--target", "all"];
+    const result = await run(args);
+    expectOk(result);
+    expect(result.stdout).toContain("Skipping system: no system CA store here (no /usr/local/share/ca-certificates).");
+    expect(result.stdout).toContain("Skipping microk8s: microk8s is not installed here (no /var/snap/microk8s/current/args).");
+    expect(result.stdout).toContain(`Trust installed for ${HOST} in docker, containerd, containers, k3s.`);
+    expect(existsSync(join(root, "etc/rancher/k3s/registries.yaml"))).toBe(true);
+    expectOk(await run([...args, "--uninstall"]));
+    expect(treeState(root)).toEqual(pristine);
+    // named explicitly, a missing store is an error, not a skip
+    const named = await run(["install-trust", "--ca", ca, "--host", HOST, "--root", root, "--target", "docker,system"]);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toMatch(/^regcert: no system CA store here \(no \/usr\/local\/share\/ca-certificates\) under /);
+    expect(treeState(root)).toEqual(pristine);
+  });
+
   test("microk8s writes through snap's `current` symlink (a fixed prefix), and is refused when not installed", async () => {
     const { root, ca, run } = setup();
     const missing = await run(["install-trust", "--ca", ca, "--host", HOST, "--root", root, "--target", "microk8s"]);

@@ -141,17 +141,30 @@ export async function run(ctx: Context, given: InstallTrustFlags): Promise<void>
   const family = detectSystemFamily(existsUnder(root));
   const user = flags.user ? { home: ctx.env.HOME || homedir(), configHome: ctx.env.XDG_CONFIG_HOME || join(ctx.env.HOME || homedir(), ".config") } : undefined;
   const existing = user ? {} : readExistingFiles(root, [K3S_REGISTRIES, CONTAINERD_CONFIG]);
-  const plan = planTrust({
-    hosts: flags.host,
-    caPem: ca.pem,
-    targets,
-    root,
-    ...(user ? { user } : {}),
-    ...(clientCertPem !== undefined && clientKeyPem !== undefined ? { clientCertPem, clientKeyPem } : {}),
-    existing,
-    systemFamily: family.family,
-    caFileName: ca.fileName,
-  });
+  const planFor = (chosen: TargetName[]) =>
+    planTrust({
+      hosts: flags.host,
+      caPem: ca.pem,
+      targets: chosen,
+      root,
+      ...(user ? { user } : {}),
+      ...(clientCertPem !== undefined && clientKeyPem !== undefined ? { clientCertPem, clientKeyPem } : {}),
+      existing,
+      systemFamily: family.family,
+      caFileName: ca.fileName,
+    });
+  let plan = planFor(targets);
+  // `--target all` means every target that can apply here: skip those that need an installation
+  // (microk8s, the system store) that is missing; a target named explicitly is refused instead
+  const named = new Set(flags.target.flatMap((v) => v.split(",")).map((w) => w.trim().toLowerCase()));
+  if (named.has("all") && !flags.uninstall) {
+    const exists = existsUnder(root);
+    const skipped = plan.requires.filter((r) => !named.has(r.target) && !exists(r.path)).map((r) => r.target);
+    if (skipped.length > 0) {
+      for (const req of plan.requires.filter((r) => skipped.includes(r.target))) ctx.ui.info(`Skipping ${req.target}: ${req.message}.`);
+      plan = planFor(targets.filter((t) => !skipped.includes(t)));
+    }
+  }
   const explicit = flags.target.length > 0;
   const base = plan.userHome !== undefined ? "user" : "root";
   const caSummary = plan.cas.map((c) => ({ fingerprint: c.fingerprint, id: c.id, commonName: c.commonName ?? null, notAfter: c.notAfter.toISOString() }));
