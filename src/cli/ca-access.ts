@@ -47,7 +47,12 @@ export async function obtainIssuer(ctx: Context, options: ObtainOptions): Promis
   return withHomeLock(home, async () => {
     const passphrase = await readPassphrase(ctx, options.passphraseFile, home);
     const loaded = loadIssuer(home, { passphrase });
-    if (loaded) return { ...loaded, created: false };
+    if (loaded) {
+      // refused here, before any leaf key is generated (the engine refuses it again when signing)
+      const expiry = loaded.issuer.certificate.notAfter;
+      if (expiry.getTime() <= Date.now()) throw userError("regcert.caExpired", `the CA certificate expired on ${expiry.toISOString()}`, "create a new CA (regcert init-ca --force, or regcert ca rotate) and re-issue");
+      return { ...loaded, created: false };
+    }
     if (!options.createWith) {
       throw userError("regcert.noCa", `no CA in ${home}`, "create one with `regcert init-ca`, or pass --home DIR");
     }
