@@ -69,12 +69,16 @@ function describeFile(file: TrustFile): string {
   return file.contents;
 }
 
-function runRefresh(ctx: Context, plan: TrustPlan, commands: RefreshCommand[], which: "install" | "uninstall"): Array<{ command: string; ran: boolean; exitCode?: number }> {
+/**
+ * Runs the "auto" refresh commands (update-ca-certificates …) when the root is / and we are root;
+ * prints every other one. Exported for tests, which pass a PATH holding only stubs.
+ */
+export function runRefresh(ctx: Context, plan: Pick<TrustPlan, "root">, commands: RefreshCommand[], which: "install" | "uninstall", asRoot = isRoot()): Array<{ command: string; ran: boolean; exitCode?: number }> {
   const out: Array<{ command: string; ran: boolean; exitCode?: number }> = [];
   for (const r of commands) {
     const argv = which === "install" ? r.install : r.uninstall;
     const line = commandLine(argv);
-    if (r.run === "auto" && plan.root === "/" && isRoot()) {
+    if (r.run === "auto" && plan.root === "/" && asRoot) {
       const result = spawnSync(argv[0] as string, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], env: ctx.env, timeout: 120_000 });
       if (result.error) {
         ctx.ui.warn(`could not run ${line}: ${(result.error as NodeJS.ErrnoException).code === "ENOENT" ? "not installed" : result.error.message}; run it yourself`);
@@ -90,7 +94,7 @@ function runRefresh(ctx: Context, plan: TrustPlan, commands: RefreshCommand[], w
       } else ctx.ui.info(`Ran ${line} (${r.why}).`);
       out.push({ command: line, ran: true, exitCode: result.status ?? 1 });
     } else {
-      const sudo = r.run === "auto" || isRoot() ? "" : "sudo ";
+      const sudo = asRoot ? "" : "sudo ";
       const because = r.run === "auto" ? (plan.root === "/" ? "(needs root)" : `(not run: --root ${plan.root})`) : "";
       ctx.ui.info(`Then run: ${plan.root === "/" ? sudo : ""}${line}   # ${r.why} ${because}`.trimEnd());
       out.push({ command: line, ran: false });
