@@ -17,7 +17,7 @@ import {
   subjectKeyIdentifierExtension,
 } from "./extensions.js";
 import { prepareIssuer, type Issuer, type IssuerInput } from "./issuer.js";
-import { describeKey, exportPrivateKeyPem, generateKeyPairSyncFor, keyIdentifier, spkiDer, type KeyAlgorithm, type KeyPair } from "./keys.js";
+import { describeKey, encodeKeyPair, generateKeyPairSyncFor, keyIdentifier, spkiDer, type KeyAlgorithm, type KeyPair } from "./keys.js";
 import { classifyNames, type NameSet } from "./names.js";
 import { MAX_LEAF_DAYS_WITHOUT_FORCE, PROFILES, type LeafProfileName } from "./profiles.js";
 import { resolveNow, validateDays, validityWindow } from "./validity.js";
@@ -124,7 +124,8 @@ function prepareLeaf(options: LeafOptions, deps: EngineDeps): Prepared {
   return { issuer, names, profile, days, commonName, now };
 }
 
-function buildLeaf(prepared: Prepared, publicKey: KeyObject, deps: EngineDeps, warnings: string[]): IssuedCertificate {
+/** `spki` may be passed when the caller already has it encoded (issueCertificate gets it with the PKCS#8 from one key export). */
+function buildLeaf(prepared: Prepared, publicKey: KeyObject, deps: EngineDeps, warnings: string[], spki = spkiDer(publicKey)): IssuedCertificate {
   const { issuer, names, profile, days, commonName, now } = prepared;
   const ca = issuer.certificate;
   let { notBefore, notAfter } = validityWindow(now, days);
@@ -135,7 +136,6 @@ function buildLeaf(prepared: Prepared, publicKey: KeyObject, deps: EngineDeps, w
   if (notBefore.getTime() < ca.notBefore.getTime()) notBefore = ca.notBefore;
   const spec = PROFILES[profile];
   const key = describeKey(publicKey);
-  const spki = spkiDer(publicKey);
   const subjectName = encodeName({ organization: ca.organization, commonName });
   const subjectEmpty = subjectName.length === 2;
   const extensions = [
@@ -166,12 +166,13 @@ function buildLeaf(prepared: Prepared, publicKey: KeyObject, deps: EngineDeps, w
 export function issueCertificate(options: IssueOptions, deps: EngineDeps = {}): IssuedKeyAndCertificate {
   const prepared = prepareLeaf(options, deps);
   const keyPair = options.keyPair ?? generateKeyPairSyncFor(options.keyAlgorithm ?? "ecdsa-p256");
-  const issued = buildLeaf(prepared, keyPair.publicKey, deps, []);
+  const encoded = encodeKeyPair(keyPair);
+  const issued = buildLeaf(prepared, keyPair.publicKey, deps, [], encoded.spki);
   const csrPem =
     options.csr === false
       ? undefined
       : createCsr({ privateKey: keyPair.privateKey, subject: { organization: prepared.issuer.certificate.organization, commonName: prepared.commonName }, names: prepared.names }).pem;
-  return { ...issued, privateKeyPem: exportPrivateKeyPem(keyPair.privateKey), privateKey: keyPair.privateKey, csrPem };
+  return { ...issued, privateKeyPem: encoded.privateKeyPem, privateKey: keyPair.privateKey, csrPem };
 }
 
 /**
