@@ -1,13 +1,13 @@
 /**
  * Independent judges of what the built `regcert` writes: OpenSSL 3 (verify, x509 -text, -checkhost,
- * -checkip, req -verify) and GnuTLS certtool. `openssl x509 -checkhost/-checkip` and `certtool
+ * -checkip, req -verify), GnuTLS certtool and NSS certutil. `openssl x509 -checkhost/-checkip` and `certtool
  * --verify` exit 0 whether or not the check passes, so every assertion is on their printed text.
  */
-import { readFileSync, statSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { runCli, tempWorkspace } from "../helpers/cli.js";
 import { certtool, checkHost, checkIp, extensionBlock, openssl, x509Text } from "../helpers/openssl.js";
-import type { ToolResult } from "../helpers/run-tool.js";
+import { runTool, type ToolResult } from "../helpers/run-tool.js";
 
 const SLOW = 120_000;
 type Workspace = ReturnType<typeof tempWorkspace>;
@@ -165,6 +165,14 @@ describe.each(Object.keys(SIGNATURE))("regcert issue --key %s (CA made on first 
     expect(readFileSync(join(certs, "registry.pem"), "utf8")).toBe(readFileSync(join(certs, "registry.crt"), "utf8"));
   });
 
+  test("NSS certutil -V: valid as an SSL server certificate, not approved as a client one", async () => {
+    const server = await nssVerify(ws.dir, join(certs, "ca.crt"), join(certs, "registry.crt"), "V");
+    expect(server.stdout.trim()).toBe("certutil: certificate is valid");
+    const client = await nssVerify(ws.dir, join(certs, "ca.crt"), join(certs, "registry.crt"), "C");
+    expect(client.code).not.toBe(0);
+    expect(client.stdout + client.stderr).toContain("certificate is invalid");
+  });
+
   test("GnuTLS certtool --verify: the chain is trusted, for a name in the certificate", async () => {
     const result = await certtool(["--verify", "--load-ca-certificate", "ca.crt", "--infile", "registry.crt", "--verify-hostname", "registry.local"], { cwd: certs });
     expect(result.stdout).toContain("Chain verification output: Verified. The certificate is trusted.");
@@ -172,6 +180,16 @@ describe.each(Object.keys(SIGNATURE))("regcert issue --key %s (CA made on first 
     expect(wrongName.stdout).toContain("Not verified");
   });
 });
+
+/** NSS (Firefox, Chrome on Linux) as a third judge: a fresh certutil database trusting only `caFile`. */
+async function nssVerify(dir: string, caFile: string, leafFile: string, usage: "V" | "C"): Promise<ToolResult> {
+  const db = `sql:${join(dir, `nss-${usage}`)}`;
+  mkdirSync(join(dir, `nss-${usage}`), { recursive: true });
+  ok(await runTool("certutil", ["-N", "--empty-password", "-d", db]));
+  ok(await runTool("certutil", ["-A", "-d", db, "-n", "ca", "-t", "C,,", "-i", caFile]));
+  ok(await runTool("certutil", ["-A", "-d", db, "-n", "leaf", "-t", ",,", "-i", leafFile]));
+  return runTool("certutil", ["-V", "-u", usage, "-n", "leaf", "-d", db]);
+}
 
 describe("judges that must say no (negative controls)", () => {
   test("a certificate from another CA fails openssl verify and certtool", async () => {
