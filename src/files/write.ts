@@ -100,8 +100,9 @@ const symlinkRefused = (path: string) =>
 
 /**
  * Creates `dir` and missing parents (`mode` for `dir`, 0755 for parents). Refuses when `dir`, or any
- * directory between `guardFrom` (default: `dir` itself) and `dir`, is a symbolic link, including one
- * planted while this runs. Links above `guardFrom` are followed (system prefixes may be links).
+ * directory between `guardFrom` (default: `dir` itself) and `dir`, is a symbolic link, or when a link
+ * appears where this call was creating a directory. Links above `guardFrom` that were there before are
+ * followed (system prefixes may be links).
  */
 export function ensureDirectory(dir: string, mode = 0o755, guardFrom?: string): void {
   const target = resolve(dir);
@@ -114,6 +115,7 @@ export function ensureDirectory(dir: string, mode = 0o755, guardFrom?: string): 
   }
   for (const path of chain) {
     let stat = lstatOrNull(path);
+    const creating = !stat;
     if (!stat) {
       try {
         mkdirSync(path, { mode: path === target ? mode : 0o755 });
@@ -124,7 +126,8 @@ export function ensureDirectory(dir: string, mode = 0o755, guardFrom?: string): 
       if (!stat) throw fsError("create directory", path, new Error("vanished while being created"));
     }
     if (stat.isSymbolicLink()) {
-      if (guarded(path)) throw symlinkRefused(path);
+      // a link where this call was creating a directory was planted meanwhile: never follow it
+      if (guarded(path) || creating) throw symlinkRefused(path);
       let followed;
       try {
         followed = statSync(path);
