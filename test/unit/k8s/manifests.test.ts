@@ -210,3 +210,13 @@ describe("the judges can fail (negative controls)", () => {
     expect(apiServerErrors([cm])).toEqual(['ConfigMap Regcert: name is not a DNS-1123 subdomain', 'ConfigMap Regcert: data key "registry.local:5000.hosts.toml" is not a valid ConfigMap/Secret key']);
   });
 });
+
+describe("script table safety", () => {
+  test("paths that would need shell quoting never reach the script (hosts are validated first; this is the last guard)", async () => {
+    const { assertScriptSafe } = await import("../../../src/k8s/node-script.js");
+    expect(() => assertScriptSafe("/etc/docker/certs.d/[fd00::1]:5000/ca.crt")).not.toThrow();
+    for (const bad of ["/etc/docker/certs.d/$(reboot)/ca.crt", "/etc/docker/certs.d/a b/ca.crt", "/etc/docker/certs.d/../../shadow", "relative/ca.crt", "/etc/x'y"]) {
+      expect(() => assertScriptSafe(bad)).toThrow(/unsafe path/);
+    }
+  });
+});
