@@ -274,3 +274,12 @@ describe("registry-config --systemd runs as the docker-registry user", () => {
     expect((await runTool("runuser", ["-u", "docker-registry", "--", "test", "-r", key])).code).not.toBe(0);
   });
 });
+
+test("concurrent htpasswd runs on one file lose no user (read-modify-write under a lock)", async () => {
+  const users = ["u1", "u2", "u3", "u4", "u5", "u6"];
+  const results = await Promise.all(users.map((u) => regcert(["htpasswd", u, "--password-stdin", "--cost", "4", "--file", "race/htpasswd"], `${u}-pw\n`)));
+  for (const r of results) expect(r.code).toBe(0);
+  const text = readFileSync(join(ws.dir, "race", "htpasswd"), "utf8");
+  expect(text.split("\n").filter(Boolean).map((l) => l.split(":")[0]).sort()).toEqual(users);
+  for (const u of users) expect((await runTool("htpasswd", ["-vb", join(ws.dir, "race", "htpasswd"), u, `${u}-pw`])).code).toBe(0);
+});

@@ -1,7 +1,8 @@
 /** regcert htpasswd: add, replace or delete one bcrypt user in the registry's htpasswd file, atomically. */
 import { existsSync, lstatSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { writeFilesAtomic } from "../../files/write.js";
+import { dirname, resolve } from "node:path";
+import { withHomeLock } from "../../files/home.js";
+import { ensureDirectory, writeFilesAtomic } from "../../files/write.js";
 import { userError } from "../../pki/errors.js";
 import { DEFAULT_BCRYPT_COST, deleteHtpasswdEntry, hashPassword, nonBcryptUsers, setHtpasswdEntry, validateCost, validateHtpasswdUser, validatePassword } from "../../registry/htpasswd.js";
 import type { Context } from "../context.js";
@@ -43,19 +44,26 @@ export async function run(ctx: Context, userArg: string, flags: HtpasswdFlags): 
   const path = resolve(ctx.cwd, flags.file ?? "auth/htpasswd");
   const cost = validateCost(parseWholeNumber(flags.cost, "--cost", DEFAULT_BCRYPT_COST));
   if (flags.delete && flags.passwordStdin) throw userError("regcert.conflictingFlags", "--delete and --password-stdin do not go together", `regcert htpasswd ${user} --delete`);
-  const existing = readExisting(path);
   const shown = displayPath(path, ctx.cwd);
-
-  let change;
-  if (flags.delete) {
-    if (!existing) throw userError("regcert.fileNotFound", `${shown} does not exist; there is no user to delete`, "pass --file with the registry's htpasswd file");
-    change = deleteHtpasswdEntry(existing.text, user);
-    if (change.action === "absent") throw userError("regcert.unknownUser", `${user} is not in ${shown}`, "nothing was changed");
-  } else {
-    const password = await obtainPassword(ctx, user, flags);
-    change = setHtpasswdEntry(existing?.text ?? "", user, hashPassword(password, { cost }));
-  }
-  writeFilesAtomic([{ path, contents: change.text, mode: existing?.mode ?? NEW_FILE_MODE, label: "htpasswd file" }], { force: true, dirMode: 0o755 });
+  if (flags.delete && !existsSync(path)) throw userError("regcert.fileNotFound", `${shown} does not exist; there is no user to delete`, "pass --file with the registry's htpasswd file");
+  // ask before taking the lock: a prompt must not hold other runs up
+  const password = flags.delete ? undefined : await obtainPassword(ctx, user, flags);
+  const hash = password === undefined ? undefined : hashPassword(password, { cost });
+  // read-modify-write under a lock next to the file, so two concurrent runs cannot lose a user
+  ensureDirectory(dirname(path), 0o755);
+  const { existing, change } = await withHomeLock(dirname(path), () => {
+    const existing = readExisting(path);
+    let change;
+    if (hash === undefined) {
+      if (!existing) throw userError("regcert.fileNotFound", `${shown} does not exist; there is no user to delete`, "pass --file with the registry's htpasswd file");
+      change = deleteHtpasswdEntry(existing.text, user);
+      if (change.action === "absent") throw userError("regcert.unknownUser", `${user} is not in ${shown}`, "nothing was changed");
+    } else {
+      change = setHtpasswdEntry(existing?.text ?? "", user, hash);
+    }
+    writeFilesAtomic([{ path, contents: change.text, mode: existing?.mode ?? NEW_FILE_MODE, label: "htpasswd file" }], { force: true, dirMode: 0o755 });
+    return { existing, change };
+  });
 
   if (ctx.ui.json) {
     ctx.ui.result({ command: "htpasswd", file: path, user, action: change.action, ...(flags.delete ? {} : { algorithm: "bcrypt", cost }) });
