@@ -32,7 +32,9 @@ export function standardLabels(name: string, component: string): Record<string, 
 
 /** Renders objects as one multi-document YAML stream; `header` lines become leading `#` comments. */
 export function renderManifest(objects: readonly K8sObject[], header: readonly string[] = []): string {
-  const comments = header.map((line) => (line === "" ? "#\n" : `# ${line}\n`)).join("");
+  // a comment ends at a line break: control characters (a CA's CN is the CA maker's text) must not end it early
+  // eslint-disable-next-line no-control-regex
+  const comments = header.map((line) => (line === "" ? "#\n" : `# ${line.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, "?")}\n`)).join("");
   const docs = objects.map((o) => stringify(o, { version: "1.1", lineWidth: 0, blockQuote: "literal", indentSeq: true, aliasDuplicateObjects: false }));
   return comments + docs.map((d) => `---\n${d}`).join("");
 }

@@ -220,3 +220,9 @@ describe("script table safety", () => {
     }
   });
 });
+
+test("header comments cannot be broken out of (a CA's CN is someone else's text)", () => {
+  const yaml = renderManifest([], ["CA: evil\nkind: Secret\r\u2028x"]);
+  expect(yaml).toBe("# CA: evil?kind: Secret??x\n");
+  expect(parseAllDocuments(yaml)).toHaveLength(0);
+});
