@@ -400,6 +400,11 @@ export async function probeRegistry(o: ProbeOptions): Promise<ProbeResult> {
   const served = servedChain(socket);
   result.chain = served.map((c) => summarize(c, now));
   result.findings.push(...judgeChain(o, served, roots, now));
+  // a second opinion for what judgeChain does not model (name constraints, CA flags of intermediates)
+  if (!socket.authorized && !result.findings.some((f) => f.status === "fail")) {
+    const why = socket.authorizationError instanceof Error ? socket.authorizationError.message : String(socket.authorizationError);
+    result.findings.push({ id: "tls.verifyFailed", status: "fail", message: `the chain does not verify: ${why}`, fix: `regcert verify --cert THE_SERVED_CERT --ca ${o.caSource} --host ${o.host} lists every reason` });
+  }
 
   const response = await getV2(socket, o.host, o.port, timeoutMs);
   if ("status" in response) {
