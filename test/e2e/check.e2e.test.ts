@@ -14,6 +14,7 @@ import { freePort } from "../helpers/ports.js";
 import { type RunningRegistry, startRegistry } from "../helpers/registry.js";
 import { certsDirFor, skopeoCopy } from "../helpers/skopeo.js";
 import { createRootCa } from "../../src/pki/ca.js";
+import { createIntermediateCa } from "../../src/pki/intermediate.js";
 import { issueCertificate } from "../../src/pki/issue.js";
 
 type Workspace = ReturnType<typeof tempWorkspace>;
@@ -81,6 +82,15 @@ beforeAll(async () => {
   writeFileSync(join(ws.dir, "certs", "expired.crt"), issued.certificatePem);
   writeFileSync(join(ws.dir, "certs", "expired.key"), issued.privateKeyPem, { mode: 0o600 });
   writeFileSync(join(ws.dir, "certs", "old-ca.crt"), oldCa.certificatePem);
+  // a root that allows one intermediate, an intermediate, and a leaf it signs: served with and without the chain
+  const root = createRootCa({ commonName: "check chain root", maxPathLen: 1 });
+  const intermediate = createIntermediateCa({ issuer: { certificate: root.certificatePem, privateKey: root.privateKey }, permitDns: ["localhost"], permitIp: ["127.0.0.1/32"] });
+  const leaf = issueCertificate({ issuer: { certificate: intermediate.certificatePem, privateKey: intermediate.privateKeyPem }, names: ["localhost", "127.0.0.1"] });
+  writeFileSync(join(ws.dir, "certs", "chain-root.crt"), root.certificatePem);
+  writeFileSync(join(ws.dir, "certs", "chain.crt"), leaf.certificatePem + intermediate.certificatePem);
+  writeFileSync(join(ws.dir, "certs", "chain.key"), leaf.privateKeyPem, { mode: 0o600 });
+  writeFileSync(join(ws.dir, "certs", "leafonly.crt"), leaf.certificatePem);
+  writeFileSync(join(ws.dir, "certs", "leafonly.key"), leaf.privateKeyPem, { mode: 0o600 });
 });
 
 afterAll(async () => {
@@ -158,6 +168,22 @@ test("expired: the expiry date and Go's text", async () => {
   const skopeo = await skopeoPush(`127.0.0.1:${registry.port}`, "expired", readFileSync(join(ws.dir, "certs", "old-ca.crt"), "utf8"));
   expect(skopeo.code).not.toBe(0);
   expect(skopeo.stderr).toContain("x509: certificate has expired or is not yet valid");
+});
+
+test("intermediates: the full chain verifies; a leaf served without its intermediate is diagnosed as such", async () => {
+  const rootCa = join(ws.dir, "certs", "chain-root.crt");
+  const full = await serve({ tls: certs("chain") });
+  const good = await check(`127.0.0.1:${full.port}`, ["--ca", rootCa]);
+  expect(good.code).toBe(0);
+  expect(finding(good.json, "tls.trusted")?.message).toContain("1 intermediate(s), then CA \"CN=check chain root,O=regcert\"");
+  const bare = await serve({ tls: certs("leafonly") });
+  const bad = await check(`127.0.0.1:${bare.port}`, ["--ca", rootCa]);
+  expect(bad.code).toBe(1);
+  const f = finding(bad.json, "tls.unknownAuthority");
+  expect(f?.message).toContain("the server sent no intermediates: if an intermediate signed it, append it to the certificate file");
+  const skopeo = await skopeoPush(`127.0.0.1:${bare.port}`, "leafonly", readFileSync(rootCa, "utf8"));
+  expect(skopeo.code).not.toBe(0);
+  expect(skopeo.stderr).toContain("x509: certificate signed by unknown authority");
 });
 
 test("plain HTTP: says the port speaks HTTP, not TLS", async () => {
