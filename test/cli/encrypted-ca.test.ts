@@ -192,6 +192,28 @@ describe("on a terminal (pseudo-terminal)", () => {
     expect(existsSync(join(ws.dir, "certs", "registry.crt"))).toBe(true);
   });
 
+  itPty("ca passphrase on a terminal: asks for the current one once and the new one twice", async () => {
+    const ws = workspace();
+    const old = secretFile(ws, "old.txt", "old secret\n");
+    await expectOk(await cli(ws, ["init-ca", "--passphrase-file", old]));
+    const changed = runCliOnPty(["ca", "passphrase"], {
+      cwd: ws.dir,
+      env: ws.env,
+      script: [
+        ["CA key passphrase", "old secret"],
+        ["New CA key passphrase", "new secret"],
+        ["Again, to confirm", "new secret"],
+      ],
+    });
+    expect(changed).toMatchObject({ code: 0, pending: 0 });
+    expect(changed.output).toContain("Changed the passphrase");
+    if (hasOpenssl) {
+      const fresh = secretFile(ws, "new.txt", "new secret\n");
+      expect((await openssl(["pkey", "-in", join(ws.home, "ca.key"), "-passin", `file:${fresh}`, "-noout"])).code).toBe(0);
+      expect((await openssl(["pkey", "-in", join(ws.home, "ca.key"), "-passin", `file:${old}`, "-noout"])).code).not.toBe(0);
+    }
+  });
+
   itPty("two different entries: exit 2, no CA", () => {
     const ws = workspace();
     const result = runCliOnPty(["init-ca", "--encrypt"], { cwd: ws.dir, env: ws.env, script: [["New CA key passphrase", "one thing"], ["Again, to confirm", "another thing"]] });
