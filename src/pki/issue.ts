@@ -115,7 +115,7 @@ function prepareLeaf(options: LeafOptions, deps: EngineDeps): Prepared {
   const now = resolveNow(deps);
   const ca = issuer.certificate;
   if (ca.notAfter.getTime() <= now.getTime()) {
-    throw userError("regcert.caExpired", `the CA certificate expired on ${ca.notAfter.toISOString()}`, "create a new CA (regcert init-ca --force) and re-issue");
+    throw userError("regcert.caExpired", `the CA certificate expired on ${ca.notAfter.toISOString()}`, "replace it with `regcert ca rotate` (clients keep trusting both during the overlap), then re-issue");
   }
   if (ca.notBefore.getTime() > now.getTime() + 300_000) {
     throw userError("regcert.caNotYetValid", `the CA certificate is not valid before ${ca.notBefore.toISOString()}`, "check this machine's clock");

@@ -8,6 +8,7 @@ import { MAX_LEAF_DAYS_WITHOUT_FORCE } from "../../pki/profiles.js";
 import { userError } from "../../pki/errors.js";
 import { validateDays } from "../../pki/validity.js";
 import type { Context } from "../context.js";
+import { readTrustBundle } from "../../files/home.js";
 import { generateKeyWithProgress, obtainIssuer } from "../ca-access.js";
 import { detectIps } from "../interfaces.js";
 import { assertNoConflicts, leafFilePlan, leafPaths, reportLeaf, writeLeaf } from "../leaf-output.js";
@@ -79,7 +80,8 @@ export async function run(ctx: Context, hosts: string[], flags: IssueFlags): Pro
     allowLongValidity: flags.force === true,
     ...(flags.cn === undefined ? {} : { commonName: flags.cn }),
   });
-  writeLeaf(leafFilePlan(files, cert, issuer.certificate.pem), flags.force === true);
+  // ca.crt beside the certificate is what clients trust: during a CA rollover both CAs (as renew writes it)
+  writeLeaf(leafFilePlan(files, cert, readTrustBundle(paths.home) ?? issuer.certificate.pem), flags.force === true);
   await recordInIndex(ctx, [{ command: "issue", name, certificatePem: cert.certificatePem, files, ca: issuer.certificate }]);
   reportLeaf(ctx, {
     command: "issue",

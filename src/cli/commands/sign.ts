@@ -5,6 +5,7 @@ import { assertAcceptableLeafKey, parseCsr } from "../../pki/csr.js";
 import { classifyNames, parseDnsOnly, parseIpOnly } from "../../pki/names.js";
 import { validateDays } from "../../pki/validity.js";
 import type { Context } from "../context.js";
+import { readTrustBundle } from "../../files/home.js";
 import { obtainIssuer } from "../ca-access.js";
 import { readInputFile } from "../input.js";
 import { assertNoConflicts, leafFilePlan, leafPaths, reportLeaf, writeLeaf } from "../leaf-output.js";
@@ -48,7 +49,8 @@ export async function run(ctx: Context, flags: SignFlags): Promise<void> {
     days,
     allowLongValidity: flags.force === true,
   });
-  writeLeaf(leafFilePlan(files, cert, issuer.certificate.pem), flags.force === true);
+  // ca.crt beside the certificate is what clients trust: during a CA rollover both CAs (as renew writes it)
+  writeLeaf(leafFilePlan(files, cert, readTrustBundle(paths.home) ?? issuer.certificate.pem), flags.force === true);
   await recordInIndex(ctx, [{ command: "sign", name, certificatePem: cert.certificatePem, files, ca: issuer.certificate, csr }]);
   reportLeaf(ctx, {
     command: "sign",
