@@ -26,18 +26,15 @@ export function nextSteps(input: NextStepsInput): string[] {
     `       -e REGISTRY_HTTP_TLS_CERTIFICATE=/certs/${input.name}.crt \\`,
     `       -e REGISTRY_HTTP_TLS_KEY=/certs/${input.name}.key \\`,
     "       registry:2",
-    "  2. On every Docker client, trust the CA (one directory per name clients use; never copy the .key):",
-  ];
-  for (const host of hosts) {
-    const hp = hostPort(host, input.port);
-    lines.push(`     sudo mkdir -p /etc/docker/certs.d/${hp} && sudo cp ${dir}/ca.crt /etc/docker/certs.d/${hp}/ca.crt`);
-  }
-  lines.push(
-    "     (podman/skopeo: /etc/containers/certs.d/HOST:PORT/ca.crt; containerd: a hosts.toml, see README)",
+    "  2. On every client (Docker, containerd, podman/skopeo), trust the CA — never copy the .key:",
+    `     sudo regcert install-trust --ca ${dir}/ca.crt ${hosts.map((h) => `--host ${hostPort(h, input.port)}`).join(" ")}`,
+    `     from here over ssh: ssh CLIENT sudo -n regcert install-trust --ca - ${hosts.map((h) => `--host ${hostPort(h, input.port)}`).join(" ")} < ${dir}/ca.crt`,
+    `     (by hand: /etc/docker/certs.d/${first}/ca.crt, one directory per name clients use)`,
     "  3. Test it:",
     `     curl --cacert ${dir}/ca.crt https://${first}/v2/`,
     `     docker pull alpine && docker tag alpine ${first}/alpine && docker push ${first}/alpine`,
     `     with htpasswd auth: docker login ${first}`,
-  );
+    `     or: regcert check ${first} --ca ${dir}/ca.crt`,
+  ];
   return lines;
 }
