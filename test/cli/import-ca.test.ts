@@ -166,6 +166,22 @@ describeOpenssl("refused imports (exit 2, nothing written)", () => {
     await refused(ws, ["init-ca", "--import-cert", seed.crt, "--import-key", seed.key, "--passphrase-file", seed.pass], /not a CA certificate/);
   });
 
+  test("a CA:FALSE certificate is refused before the key's passphrase is even asked for", async () => {
+    const ws = workspace();
+    const seed = await seedsCa(ws.dir, ["-addext", "basicConstraints=critical,CA:FALSE"]);
+    await refused(ws, ["init-ca", "--import-cert", seed.crt, "--import-key", seed.key], /not a CA certificate/);
+  });
+
+  test("a self-signed CA whose signature was altered", async () => {
+    const ws = workspace();
+    const seed = await seedsCa(ws.dir);
+    await ossl(["x509", "-in", seed.crt, "-outform", "DER", "-out", "ca.der"], ws.dir);
+    const der = readFileSync(join(ws.dir, "ca.der"));
+    der[der.length - 10] = (der[der.length - 10] as number) ^ 0x01;
+    writeFileSync(join(ws.dir, "tampered.der"), der);
+    await refused(ws, ["init-ca", "--import-cert", "tampered.der", "--import-key", seed.key, "--passphrase-file", seed.pass], /signature does not verify/);
+  });
+
   test("a CA whose keyUsage lacks keyCertSign", async () => {
     const ws = workspace();
     const seed = await seedsCa(ws.dir, ["-addext", "keyUsage=critical,digitalSignature,cRLSign"]);

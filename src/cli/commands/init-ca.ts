@@ -4,7 +4,7 @@
  * replace an existing CA without --force. Everything that can be refused is checked before a key is
  * generated or a passphrase asked for.
  */
-import type { KeyObject } from "node:crypto";
+import { X509Certificate, type KeyObject } from "node:crypto";
 import { createRootCa, caNameConstraints } from "../../pki/ca.js";
 import { userError } from "../../pki/errors.js";
 import { describeKey, parseKeyAlgorithm, publicKeyFingerprint, signatureSchemeFor } from "../../pki/keys.js";
@@ -143,6 +143,24 @@ async function readImport(ctx: Context, flags: InitCaFlags): Promise<ImportedCa>
     throw userError("regcert.incompleteImport", "--import-cert and --import-key go together", "e.g. regcert init-ca --import-cert rootCA.crt --import-key rootCA.key");
   }
   const certificate = parseCaCertificate(readInputFileSync(flags.importCert, "--import-cert"), `${flags.importCert} (--import-cert)`);
+  // the certificate alone can be refused before a passphrase is asked for
+  if (!certificate.isCa) {
+    throw userError("regcert.notCa", `${flags.importCert} is not a CA certificate (basicConstraints CA:FALSE or absent)`, "adopt the root CA certificate (openssl x509 -text shows CA:TRUE), not a server certificate");
+  }
+  if (certificate.keyUsage && !certificate.keyUsage.includes("certSign")) {
+    throw userError("regcert.notCa", `${flags.importCert} has a keyUsage without keyCertSign: clients would reject what it signs`, "adopt a CA whose keyUsage includes Certificate Sign, or create a new one with regcert init-ca");
+  }
+  const now = Date.now();
+  if (certificate.notAfter.getTime() <= now) {
+    throw userError("regcert.caExpired", `${flags.importCert} expired on ${certificate.notAfter.toISOString().slice(0, 10)}`, "create a new CA with regcert init-ca");
+  }
+  if (certificate.notBefore.getTime() > now + 300_000) {
+    throw userError("regcert.caNotYetValid", `${flags.importCert} is not valid before ${certificate.notBefore.toISOString()}`, "check this machine's clock");
+  }
+  const selfIssued = Buffer.from(rawSubjectName(certificate.der)).equals(Buffer.from(rawIssuerName(certificate.der)));
+  if (selfIssued && !selfSignatureVerifies(certificate)) {
+    throw userError("regcert.badSignature", `${flags.importCert} is self-issued but its signature does not verify: the file was altered`, "adopt the original certificate file");
+  }
   const keyText = readInputFileSync(flags.importKey, "--import-key").toString("latin1");
   const keyWhat = `${flags.importKey} (--import-key)`;
   const warnings: string[] = [];
@@ -160,19 +178,6 @@ async function readImport(ctx: Context, flags: InitCaFlags): Promise<ImportedCa>
   if (publicKeyFingerprint(privateKey) !== publicKeyFingerprint(certificate.publicKey)) {
     throw userError("regcert.caKeyMismatch", `${flags.importKey} is not the private key of ${flags.importCert}`, "give the key the certificate was made with (openssl x509 -noout -pubkey and openssl pkey -pubout must print the same key)");
   }
-  if (!certificate.isCa) {
-    throw userError("regcert.notCa", `${flags.importCert} is not a CA certificate (basicConstraints CA:FALSE or absent)`, "adopt the root CA certificate (openssl x509 -text shows CA:TRUE), not a server certificate");
-  }
-  if (certificate.keyUsage && !certificate.keyUsage.includes("certSign")) {
-    throw userError("regcert.notCa", `${flags.importCert} has a keyUsage without keyCertSign: clients would reject what it signs`, "adopt a CA whose keyUsage includes Certificate Sign, or create a new one with regcert init-ca");
-  }
-  const now = Date.now();
-  if (certificate.notAfter.getTime() <= now) {
-    throw userError("regcert.caExpired", `${flags.importCert} expired on ${certificate.notAfter.toISOString().slice(0, 10)}`, "create a new CA with regcert init-ca");
-  }
-  if (certificate.notBefore.getTime() > now + 300_000) {
-    throw userError("regcert.caNotYetValid", `${flags.importCert} is not valid before ${certificate.notBefore.toISOString()}`, "check this machine's clock");
-  }
   const key = describeKey(privateKey);
   if (key.type === "rsa" && key.bits < 2048) {
     throw userError("regcert.weakKey", `${flags.importCert} has a ${key.bits}-bit RSA key; clients (Apple platforms, OpenSSL security level 2) require at least 2048 bits`, "create a new CA with regcert init-ca");
@@ -180,10 +185,19 @@ async function readImport(ctx: Context, flags: InitCaFlags): Promise<ImportedCa>
   signatureSchemeFor(privateKey); // refuses key types regcert cannot sign with
   prepareIssuer({ certificate, privateKey });
   if (!certificate.keyUsage) warnings.push(`${flags.importCert} has no keyUsage extension (allowed by RFC 5280 for a CA; openssl req -x509 makes such CAs); accepted`);
-  if (!Buffer.from(rawSubjectName(certificate.der)).equals(Buffer.from(rawIssuerName(certificate.der)))) {
+  if (!selfIssued) {
     warnings.push(`${flags.importCert} is not self-signed (an intermediate CA): servers must also send its issuer's certificate`);
   }
   return { certificate, privateKey, passphrase, warnings };
+}
+
+/** node:crypto (OpenSSL) checks the signature of a self-issued certificate with its own key. */
+function selfSignatureVerifies(certificate: CaCertificateInfo): boolean {
+  try {
+    return new X509Certificate(Buffer.from(certificate.der)).verify(certificate.publicKey);
+  } catch {
+    return false;
+  }
 }
 
 /** The exact DER of a certificate's issuer Name (TBS children: [version], serial, signature, issuer, …). */
