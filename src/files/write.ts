@@ -7,7 +7,8 @@
  * (under --force the replaced files are put back from hard-linked backups). A crash or Ctrl-C leaves
  * the old file or the new one, never half of one, and no temp files: the work is synchronous, so a
  * signal handler only runs between whole calls, and it removes what `trackForCleanup` registered
- * (e.g. a home's lock directory held while an RSA key is generated).
+ * (e.g. a home's lock directory held while an RSA key is generated). Temp files of a run killed with
+ * SIGKILL or by a power cut are removed by the next write of the same targets (after an hour).
  *
  * Symlinks: the target file and every directory at and below the guarded directory (by default the
  * target's own directory; `guardFrom` widens it, e.g. to a certs.d root) must not be symbolic links.
@@ -16,7 +17,7 @@
  * process of the same user is not caught; that user could write the file themselves anyway.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, constants, fchmodSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, constants, fchmodSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join, parse, resolve, sep } from "node:path";
 import { RegcertError, userError } from "../pki/errors.js";
 
@@ -199,6 +200,33 @@ export function fileExistsError(paths: string[]): RegcertError {
   return userError("regcert.fileExists", `${list} already exist${paths.length === 1 ? "s" : ""}; regcert never replaces files without --force`, "re-run with --force to replace (an old key is then gone), or choose another --name/--out");
 }
 
+/** A temp file this old was left by a run killed with SIGKILL or a power cut (a live one exists for milliseconds). */
+const STALE_TEMP_MS = 3_600_000;
+
+/** Removes stale `.NAME.regcert-tmp-*` files of the targets (never `-old-` backups: they may be needed to recover). */
+function removeStaleTemps(paths: string[]): void {
+  const byDir = new Map<string, Set<string>>();
+  for (const path of paths) {
+    const names = byDir.get(dirname(path)) ?? new Set<string>();
+    names.add(basename(path));
+    byDir.set(dirname(path), names);
+  }
+  for (const [dir, names] of byDir) {
+    let entries: string[];
+    try {
+      entries = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      const match = /^\.(.+)\.regcert-tmp-[0-9a-f]{12}$/.exec(entry);
+      if (!match || !names.has(match[1] as string)) continue;
+      const stat = lstatOrNull(join(dir, entry));
+      if (stat?.isFile() && Date.now() - stat.mtimeMs > STALE_TEMP_MS) tryUnlink(join(dir, entry));
+    }
+  }
+}
+
 /** Writes a set of files atomically and all-or-nothing. */
 export function writeFilesAtomic(plan: FilePlan, options: WriteOptions = {}): WriteResult {
   const entries = plan.map((e) => ({ ...e, path: resolve(e.path), data: toBuffer(e.contents) }));
@@ -215,6 +243,7 @@ export function writeFilesAtomic(plan: FilePlan, options: WriteOptions = {}): Wr
     else todo.push(entry);
   }
   if (conflicts.length > 0) throw fileExistsError(conflicts);
+  removeStaleTemps(todo.map((e) => e.path));
 
   const temps: string[] = [];
   const published: Array<{ path: string; backup: string | undefined }> = [];

@@ -6,7 +6,7 @@
  * home lock (taken over from a dead owner; a live owner makes the next run wait, then give up).
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN } from "../helpers/cli.js";
@@ -112,6 +112,21 @@ describe("all-or-nothing sets", () => {
     const dir = tempDir();
     writeFilesAtomic(plan(dir, "same"));
     expect(writeFilesAtomic(plan(dir, "same"))).toEqual({ written: [], unchanged: plan(dir, "same").map((e) => e.path) });
+  });
+});
+
+describe("leftovers of a run killed with SIGKILL (no handler can run)", () => {
+  test("temp files of the targets older than an hour are removed by the next write; fresh ones and backups are kept", () => {
+    const dir = tempDir();
+    const stale = join(dir, ".registry.key.regcert-tmp-0123456789ab");
+    const fresh = join(dir, ".registry.crt.regcert-tmp-0123456789ab");
+    const backup = join(dir, ".registry.crt.regcert-old-0123456789ab");
+    const other = join(dir, ".unrelated.key.regcert-tmp-0123456789ab");
+    for (const p of [stale, fresh, backup, other]) writeFileSync(p, "half a key");
+    const old = new Date(Date.now() - 2 * 3_600_000);
+    for (const p of [stale, backup, other]) utimesSync(p, old, old);
+    writeFilesAtomic(plan(dir, "new"));
+    expect([stale, fresh, backup, other].map(existsSync)).toEqual([false, true, true, true]);
   });
 });
 
