@@ -11,6 +11,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Readable } from "node:stream";
 import { parse, stringify } from "yaml";
 import { freePort, type LoopbackHost, waitForPort } from "./ports.js";
 
@@ -56,10 +57,40 @@ export interface RunningRegistry {
   dir: string;
   /** The config file the registry was started with. */
   configPath: string;
-  /** Kills the registry (SIGTERM, then SIGKILL after 5 s) and waits for it to exit; idempotent. */
+  /** Stops the registry (SIGTERM; SIGKILL to its process group after 5 s) and waits for it to exit; idempotent. */
   stop(): Promise<void>;
   /** Everything the registry printed so far (stdout + stderr). */
   logs(): string;
+}
+
+/**
+ * The registry runs under a small sh watchdog, because jest sandboxes `process`: exit hooks
+ * registered by a test never run. The watchdog ($1 config, $2 our pid, $3 temp dir or "") stops the
+ * registry when it gets SIGTERM/SIGINT (stop()), and when our process is gone (even after SIGKILL),
+ * then also removes the temp dir. It exits with the registry's status when the registry exits.
+ */
+const WATCHDOG = `
+docker-registry serve "$1" &
+reg=$!
+trap 'kill $reg 2>/dev/null; wait $reg; exit 143' TERM INT
+while kill -0 $reg 2>/dev/null; do
+  if ! kill -0 "$2" 2>/dev/null; then
+    kill $reg 2>/dev/null; wait $reg
+    [ -n "$3" ] && rm -rf "$3"
+    exit 0
+  fi
+  sleep 0.5 </dev/null >/dev/null 2>&1 & wait $!
+done
+wait $reg
+`;
+
+/** Signals the watchdog's whole process group (watchdog + registry); ignores a group already gone. */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal);
+  } catch {
+    /* already gone */
+  }
 }
 
 const LIVE_KEY = Symbol.for("regcert.test.registries");
@@ -78,7 +109,7 @@ function liveRegistries(): Set<LiveRegistry> {
     g[LIVE_KEY] = set;
     process.once("exit", () => {
       for (const live of set) {
-        live.child.kill("SIGKILL");
+        killGroup(live.child, "SIGKILL");
         if (live.dir) rmSync(live.dir, { recursive: true, force: true });
       }
     });
@@ -172,7 +203,17 @@ async function startRegistryOnce(options: RegistryOptions): Promise<RunningRegis
     // distribution parses REGISTRY_* values as YAML: "[::1]:PORT" unquoted would be a flow sequence
     REGISTRY_HTTP_ADDR: JSON.stringify(`${urlHost}:${port}`),
   };
-  const child = spawn("docker-registry", ["serve", configPath], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("sh", ["-c", WATCHDOG, "regcert-registry-watchdog", configPath, String(process.pid), options.keepDir ? "" : dir], {
+    cwd: dir,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true, // its own process group, so a last-resort kill reaches the watchdog and the registry
+  });
+  // a registry a test forgot to stop must not keep the test process alive: unref it (and its pipes);
+  // the watchdog then stops it once this process is gone
+  child.unref();
+  (child.stdout as (Readable & { unref?: () => void }) | null)?.unref?.();
+  (child.stderr as (Readable & { unref?: () => void }) | null)?.unref?.();
   const live = liveRegistries();
   const entry: LiveRegistry = { child, dir: options.keepDir ? undefined : dir };
   live.add(entry);
@@ -204,7 +245,7 @@ async function startRegistryOnce(options: RegistryOptions): Promise<RunningRegis
       stopped = true;
       if (!exited) {
         child.kill("SIGTERM");
-        const killer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+        const killer = setTimeout(() => killGroup(child, "SIGKILL"), 5_000);
         await exitPromise;
         clearTimeout(killer);
       }
