@@ -24,6 +24,7 @@ const { values: args } = parseArgs({
     sample: { type: "string", default: "20" },
     warmup: { type: "string" },
     json: { type: "boolean", default: false },
+    label: { type: "string" },
   },
 });
 const count = Number(args.count);
@@ -114,6 +115,7 @@ if (args.out) {
 }
 const result = {
   engine: args.engine,
+  label: args.label ?? (args.engine === "x509" ? "@peculiar/x509 generator" : "regcert"),
   key: keyAlgorithm,
   count,
   steadyCertsPerSecond: (count / (t1 - t0)) * 1000,
