@@ -459,7 +459,8 @@ describe("text output", () => {
     expect(result.stdout).toContain("REGISTRY_HTTP_TLS_CERTIFICATE=/certs/registry.crt");
     expect(result.stdout).toContain("REGISTRY_HTTP_TLS_KEY=/certs/registry.key");
     expect(result.stdout).toContain("/etc/docker/certs.d/registry.local:5000/ca.crt");
-    expect(result.stdout).toContain("/etc/docker/certs.d/192.168.0.12:5000/ca.crt");
+    // every name clients use gets trust: install-trust for each HOST:PORT (both names here)
+    expect(result.stdout).toContain(`install-trust --ca ${join(ws.dir, "certs", "ca.crt")} --host registry.local:5000 --host 192.168.0.12:5000`);
     expect(result.stdout).toContain("docker login registry.local:5000");
     expect(statSync(join(ws.dir, "certs", "registry.key")).size).toBeGreaterThan(0);
   }, SLOW);
