@@ -258,6 +258,19 @@ describe("bad input is exit 2 with one clear line", () => {
     expect(existsSync(join(ws.dir, "signed"))).toBe(false);
   }, SLOW);
 
+  test("sign: a bad name inside the CSR is refused like a bad flag; e-mail/URI SANs are not carried over", async () => {
+    const ws = workspace();
+    const req = (san: string, out: string) =>
+      openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${out}.key`, "-subj", "/CN=x.local", "-addext", `subjectAltName=${san}`, "-out", `${out}.csr`], { cwd: ws.dir });
+    expect((await req("DNS:bad_name.local,DNS:ok.local", "bad")).code).toBe(0);
+    expectUserError(await cli(ws, ["sign", "--csr", "bad.csr", "--out", "s"]), '"bad_name.local"');
+    expect(existsSync(ws.home)).toBe(false);
+    expect((await req("DNS:ok.local,email:a@b.example,URI:spiffe://x/y", "odd")).code).toBe(0);
+    await ok(ws, ["sign", "--csr", "odd.csr", "--out", "s"]);
+    const san = await openssl(["x509", "-in", join(ws.dir, "s", "odd.crt"), "-noout", "-ext", "subjectAltName"]);
+    expect(san.stdout.trim().split("\n").slice(1).join("").trim()).toBe("DNS:ok.local");
+  }, SLOW);
+
   test("REGCERT_DEBUG=1 is the only way to see a stack trace", async () => {
     const ws = workspace();
     const debug = await cli(ws, ["issue", "--dns", "a_b.example"], { REGCERT_DEBUG: "1" });
