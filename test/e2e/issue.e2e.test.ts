@@ -3,7 +3,7 @@
  * docker-registry (distribution 2.8) on loopback, and skopeo (Go's crypto/x509, like Docker,
  * containerd and podman) pushing and pulling a tiny OCI image while trusting only our ca.crt.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli, tempWorkspace } from "../helpers/cli.js";
 import { makeOciImage, readOciLayout, type OciLayoutInfo } from "../helpers/oci.js";
@@ -141,6 +141,28 @@ describe("certificates a Go client must reject or accept", () => {
     const bad = await handshake("::2");
     expect(bad.code).not.toBe(0);
     expect(`${bad.stdout}${bad.stderr}`).toContain("IP address mismatch");
+  }, SLOW);
+});
+
+describe("a name-constrained CA (init-ca --permit-dns), judged by Go", () => {
+  test("its certificate for localhost is trusted; one minted outside regcert for 127.0.0.1 is refused by the constraint", async () => {
+    const ws = workspace();
+    await regcert(ws, ["init-ca", "--permit-dns", "localhost"]);
+    await regcert(ws, ["issue", "--dns", "localhost", "--out", "certs"]);
+    const caPem = readFileSync(join(ws.home, "ca.crt"), "utf8");
+    const good = await serve(join(ws.dir, "certs", "registry.crt"), join(ws.dir, "certs", "registry.key"));
+    await roundTrip(ws, good, `localhost:${good.port}`, caPem, "nc/hello");
+
+    // what a thief with ca.key could make: a certificate for an IP, which the CA's constraints exclude
+    const cwd = { cwd: ws.dir };
+    expectSuccess(await openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "stolen.key", "-subj", "/CN=localhost", "-out", "stolen.csr"], cwd));
+    writeFileSync(join(ws.dir, "ext.cnf"), "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n");
+    expectSuccess(await openssl(["x509", "-req", "-in", "stolen.csr", "-CA", join(ws.home, "ca.crt"), "-CAkey", join(ws.home, "ca.key"), "-CAcreateserial", "-days", "30", "-extfile", "ext.cnf", "-out", "stolen.crt"], cwd));
+    const bad = await serve(join(ws.dir, "stolen.crt"), join(ws.dir, "stolen.key"));
+    const hostPort = `127.0.0.1:${bad.port}`;
+    const push = await skopeoCopy(image.reference, `docker://${hostPort}/nc/stolen:v1`, { destCertDir: certsDirFor(join(ws.dir, "t-nc"), hostPort, caPem) });
+    expect(push.code).not.toBe(0);
+    expect(push.stderr).toContain("x509: a root or intermediate certificate is not authorized to sign for this name");
   }, SLOW);
 });
 
