@@ -2,7 +2,7 @@
  * The commander program: global options and every command's flags and help. Command code is imported
  * only when that command runs, so `regcert --help` loads no crypto or ASN.1 code.
  */
-import { Command } from "commander";
+import { Command, Help } from "commander";
 import { createRequire } from "node:module";
 import { createContext } from "./context.js";
 import { defineCaCommands } from "./defs/ca.js";
@@ -30,6 +30,14 @@ export function buildProgram(): Command {
     .option("--quiet", "print only errors")
     .option("--no-color", "no colours (also with NO_COLOR)")
     .showHelpAfterError("(run regcert --help for usage)")
+    // repeatable flags start as []: "(default: [])" says nothing, so empty-list defaults are not shown
+    .configureHelp({
+      optionDescription(option) {
+        const empty = Array.isArray(option.defaultValue) && option.defaultValue.length === 0;
+        const text = new Help().optionDescription(option);
+        return empty ? text.replace(/ \(default: \[\]\)$/, "") : text;
+      },
+    })
     .addHelpText(
       "after",
       `
