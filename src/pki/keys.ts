@@ -4,7 +4,6 @@
  * ecdsa-p256 is the default: fast to make and accepted by Docker, containerd, podman, Go and OpenSSL.
  * RSA keys use e=65537; Apple platforms require at least 2048 bits (support 103769).
  */
-import * as nodeCrypto from "node:crypto";
 import {
   createPublicKey,
   generateKeyPair as generateKeyPairAsync,
@@ -187,10 +186,7 @@ export function keyIdentifier(spki: Uint8Array): Uint8Array {
   return sha1(spki.subarray(bitsContent + 1, bitsContent + bitsLength));
 }
 
-// crypto.hash (Node ≥ 20.12) is the one-shot digest without a Hash object; engines allows older 20.x
-const oneShotHash = (nodeCrypto as { hash?: (algorithm: string, data: Uint8Array, encoding: "buffer") => Buffer }).hash;
-const sha1 = (data: Uint8Array): Uint8Array =>
-  new Uint8Array(oneShotHash ? oneShotHash("sha1", data, "buffer") : createHash("sha1").update(data).digest());
+const sha1 = (data: Uint8Array): Uint8Array => new Uint8Array(createHash("sha1").update(data).digest());
 
 /** SHA-256 of the SPKI DER, hex: the fingerprint used to match keys and certificates. */
 export function publicKeyFingerprint(key: KeyObject): string {
