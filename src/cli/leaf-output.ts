@@ -5,6 +5,9 @@ import { fileExistsError, findConflicts, writeFilesAtomic, type FilePlan } from 
 import type { Context } from "./context.js";
 import { displayPath } from "./paths.js";
 import { nextSteps } from "./next-steps.js";
+import { readTrustBundle } from "../files/home.js";
+import { recordInIndex } from "./index-hook.js";
+import type { ObtainedIssuer } from "./ca-access.js";
 
 export interface LeafFiles {
   key?: string;
@@ -106,4 +109,35 @@ export function reportLeaf(ctx: Context, report: LeafReport): void {
     ui.info();
     ui.info(`Give ${report.name}.crt and ${report.name}.key to the client as client.cert and client.key in /etc/docker/certs.d/HOST:PORT/.`);
   }
+}
+
+export interface PublishInput {
+  command: "issue" | "sign";
+  name: string;
+  outDir: string;
+  port: number;
+  files: LeafFiles;
+  cert: IssuedCertificate & { privateKeyPem?: string; csrPem?: string | undefined };
+  obtained: ObtainedIssuer;
+  force: boolean;
+  /** the signed CSR (sign), archived so renew can sign it again */
+  csr?: string | Uint8Array;
+}
+
+/** Writes a leaf set, records it in the index and reports it: the shared tail of issue and sign. */
+export async function publishLeaf(ctx: Context, input: PublishInput): Promise<void> {
+  const { issuer, paths, created } = input.obtained;
+  // ca.crt beside the certificate is what clients trust: during a CA rollover both CAs (as renew writes it)
+  writeLeaf(leafFilePlan(input.files, input.cert, readTrustBundle(paths.home) ?? issuer.certificate.pem), input.force);
+  const record = { command: input.command, name: input.name, certificatePem: input.cert.certificatePem, files: input.files, ca: issuer.certificate };
+  await recordInIndex(ctx, [input.csr === undefined ? record : { ...record, csr: input.csr }]);
+  reportLeaf(ctx, {
+    command: input.command,
+    name: input.name,
+    outDir: input.outDir,
+    port: input.port,
+    files: input.files,
+    cert: input.cert,
+    ca: { created, home: paths.home, certificate: paths.certificate, fingerprint: issuer.certificate.fingerprint, commonName: issuer.certificate.commonName },
+  });
 }

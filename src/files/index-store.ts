@@ -14,7 +14,7 @@
 import { createHash, createPrivateKey } from "node:crypto";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { readCertificateFacts, type CertificateKind } from "../pki/certificate-facts.js";
+import { readCertificateFacts, type CertificateFacts, type CertificateKind } from "../pki/certificate-facts.js";
 import { publicKeyFingerprint } from "../pki/keys.js";
 import { parsePemBlocks } from "../pki/pem.js";
 import type { NameSet } from "../pki/names.js";
@@ -110,12 +110,9 @@ function isEntry(value: unknown): value is IndexEntry {
   );
 }
 
-/** Builds an index entry from an archive record, trusting the certificate over anything else. */
-export function entryFromRecord(record: ArchiveRecord): IndexEntry {
-  const facts = readCertificateFacts(record.certificatePem, `the archived certificate of ${record.name}`);
+/** The index fields that come from the certificate itself (the certificate is trusted over anything else). */
+export function entryFieldsFromFacts(facts: CertificateFacts) {
   return {
-    name: record.name,
-    command: record.command,
     serial: facts.serialHex,
     profile: facts.profile,
     names: facts.names,
@@ -125,6 +122,16 @@ export function entryFromRecord(record: ArchiveRecord): IndexEntry {
     notAfter: facts.notAfter.toISOString(),
     fingerprint: facts.fingerprint,
     publicKeyFingerprint: facts.publicKeyFingerprint,
+  };
+}
+
+/** Builds an index entry from an archive record, trusting the certificate over anything else. */
+export function entryFromRecord(record: ArchiveRecord): IndexEntry {
+  const facts = readCertificateFacts(record.certificatePem, `the archived certificate of ${record.name}`);
+  return {
+    name: record.name,
+    command: record.command,
+    ...entryFieldsFromFacts(facts),
     issuer: record.issuer,
     files: record.files,
     recordedAt: record.recordedAt,

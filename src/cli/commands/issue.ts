@@ -8,11 +8,9 @@ import { MAX_LEAF_DAYS_WITHOUT_FORCE } from "../../pki/profiles.js";
 import { userError } from "../../pki/errors.js";
 import { validateDays } from "../../pki/validity.js";
 import type { Context } from "../context.js";
-import { readTrustBundle } from "../../files/home.js";
 import { generateKeyWithProgress, obtainIssuer } from "../ca-access.js";
 import { detectIps } from "../interfaces.js";
-import { assertNoConflicts, leafFilePlan, leafPaths, reportLeaf, writeLeaf } from "../leaf-output.js";
-import { recordInIndex } from "../index-hook.js";
+import { assertNoConflicts, leafPaths, publishLeaf } from "../leaf-output.js";
 import { parseBaseName, parseWholeNumber } from "../options.js";
 import { askText } from "../prompts.js";
 
@@ -68,7 +66,8 @@ export async function run(ctx: Context, hosts: string[], flags: IssueFlags): Pro
   const files = leafPaths(outDir, name, true);
   assertNoConflicts(files, flags.force === true);
 
-  const { issuer, paths, created } = await obtainIssuer(ctx, { createWith: keyAlgorithm, passphraseFile: flags.passphraseFile });
+  const obtained = await obtainIssuer(ctx, { createWith: keyAlgorithm, passphraseFile: flags.passphraseFile });
+  const { issuer } = obtained;
   assertWithinConstraints(names, issuer.certificate.nameConstraints); // before any key is generated
   const keyPair = await generateKeyWithProgress(ctx, keyAlgorithm, "key");
   const cert = issueCertificate({
@@ -80,16 +79,5 @@ export async function run(ctx: Context, hosts: string[], flags: IssueFlags): Pro
     allowLongValidity: flags.force === true,
     ...(flags.cn === undefined ? {} : { commonName: flags.cn }),
   });
-  // ca.crt beside the certificate is what clients trust: during a CA rollover both CAs (as renew writes it)
-  writeLeaf(leafFilePlan(files, cert, readTrustBundle(paths.home) ?? issuer.certificate.pem), flags.force === true);
-  await recordInIndex(ctx, [{ command: "issue", name, certificatePem: cert.certificatePem, files, ca: issuer.certificate }]);
-  reportLeaf(ctx, {
-    command: "issue",
-    name,
-    outDir,
-    port,
-    files,
-    cert,
-    ca: { created, home: paths.home, certificate: paths.certificate, fingerprint: issuer.certificate.fingerprint, commonName: issuer.certificate.commonName },
-  });
+  await publishLeaf(ctx, { command: "issue", name, outDir, port, files, cert, obtained, force: flags.force === true });
 }

@@ -19,7 +19,7 @@ import { MAX_LEAF_DAYS_WITHOUT_FORCE } from "../../pki/profiles.js";
 import { DEFAULT_WARN_DAYS, needsRenewal, validityDays } from "../../pki/status.js";
 import { validateDays } from "../../pki/validity.js";
 import { readCaCertificate, readTrustBundle } from "../../files/home.js";
-import { currentEntries, readArchiveRecord, readIndex, type IndexEntry, type IndexFiles } from "../../files/index-store.js";
+import { currentEntries, entryFieldsFromFacts, readArchiveRecord, readIndex, type IndexEntry, type IndexFiles } from "../../files/index-store.js";
 import { replaceFileSet, type ReplaceOptions } from "../../files/replace-set.js";
 import { readPreviousCaCertificate } from "../../files/rollover.js";
 import type { FilePlan } from "../../files/write.js";
@@ -169,15 +169,7 @@ function targetForFile(home: string, entries: IndexEntry[], file: string): Renew
     entry: {
       name: stem,
       command: "adopt",
-      serial: facts.serialHex,
-      profile: facts.profile,
-      names: facts.names,
-      commonName: facts.commonName ?? null,
-      keyAlgorithm: facts.keyAlgorithm,
-      notBefore: facts.notBefore.toISOString(),
-      notAfter: facts.notAfter.toISOString(),
-      fingerprint: facts.fingerprint,
-      publicKeyFingerprint: facts.publicKeyFingerprint,
+      ...entryFieldsFromFacts(facts),
       issuer: { fingerprint: ca.fingerprint, commonName: ca.commonName },
       files,
       recordedAt: new Date().toISOString(),

@@ -5,11 +5,9 @@ import { assertAcceptableLeafKey, parseCsr } from "../../pki/csr.js";
 import { classifyNames, parseDnsOnly, parseIpOnly } from "../../pki/names.js";
 import { validateDays } from "../../pki/validity.js";
 import type { Context } from "../context.js";
-import { readTrustBundle } from "../../files/home.js";
 import { obtainIssuer } from "../ca-access.js";
 import { readInputFile } from "../input.js";
-import { assertNoConflicts, leafFilePlan, leafPaths, reportLeaf, writeLeaf } from "../leaf-output.js";
-import { recordInIndex } from "../index-hook.js";
+import { assertNoConflicts, leafPaths, publishLeaf } from "../leaf-output.js";
 import { parseBaseName, parseWholeNumber } from "../options.js";
 import { parsePort } from "./issue.js";
 
@@ -40,7 +38,8 @@ export async function run(ctx: Context, flags: SignFlags): Promise<void> {
   const files = leafPaths(outDir, name, false);
   assertNoConflicts(files, flags.force === true);
 
-  const { issuer, paths, created } = await obtainIssuer(ctx, { createWith: "ecdsa-p256", passphraseFile: flags.passphraseFile });
+  const obtained = await obtainIssuer(ctx, { createWith: "ecdsa-p256", passphraseFile: flags.passphraseFile });
+  const { issuer } = obtained;
   const cert = signCsr({
     issuer,
     csr,
@@ -49,16 +48,5 @@ export async function run(ctx: Context, flags: SignFlags): Promise<void> {
     days,
     allowLongValidity: flags.force === true,
   });
-  // ca.crt beside the certificate is what clients trust: during a CA rollover both CAs (as renew writes it)
-  writeLeaf(leafFilePlan(files, cert, readTrustBundle(paths.home) ?? issuer.certificate.pem), flags.force === true);
-  await recordInIndex(ctx, [{ command: "sign", name, certificatePem: cert.certificatePem, files, ca: issuer.certificate, csr }]);
-  reportLeaf(ctx, {
-    command: "sign",
-    name,
-    outDir,
-    port,
-    files,
-    cert,
-    ca: { created, home: paths.home, certificate: paths.certificate, fingerprint: issuer.certificate.fingerprint, commonName: issuer.certificate.commonName },
-  });
+  await publishLeaf(ctx, { command: "sign", name, outDir, port, files, cert, obtained, force: flags.force === true, csr });
 }
