@@ -9,7 +9,8 @@
 # RUNS_CPU (15, CPU/peak-memory sampling), BULK_P256 (1000), BULK_RSA (100), LOOP_P256 (100) and
 # LOOP_RSA (20) for the openssl and mkcert per-certificate loops, X509_COUNT (200).
 # COMPARE_DIST="label=dist-dir …": other builds of regcert to run beside this one in the P-256 first-use,
-# start-up and bulk groups (e.g. the commit before a change), to measure what the change bought.
+# and start-up groups (e.g. the commit before a change), to measure what the change bought; COMPARE_BULK_DIST
+# likewise for the bulk library runs. Labels must not contain spaces.
 # Needs: node, hyperfine, openssl, mkcert, GNU time (/usr/bin/time).
 set -eu
 cd "$(dirname "$0")/.."
@@ -51,6 +52,7 @@ log() { printf '\n== %s (%s)\n' "$1" "$(date -u +%H:%M:%S)" >&2; }
 
 REG="node $BIN"
 COMPARE_DIST=${COMPARE_DIST:-}
+COMPARE_BULK_DIST=${COMPARE_BULK_DIST:-}
 ISSUE_ARGS="issue --dns registry.example.com --ip 192.168.0.12"
 
 # ---- (1) first use: CA + registry key/CSR/certificate + files ----
@@ -102,7 +104,7 @@ node bench/cpu.mjs --runs "$RUNS_CPU" --json "$OUT/cpu.json" --prepare "rm -rf $
 # ---- (3) bulk: many server certificates ----
 log "bulk through the library"
 for i in 1 2 3; do node bench/bulk.mjs --json --count "$BULK_P256" --out "$W/bulk-p256" >> "$OUT/bulk.jsonl"; done
-for spec in $COMPARE_DIST; do
+for spec in $COMPARE_BULK_DIST; do
   for i in 1 2 3; do REGCERT_DIST=${spec#*=} node bench/bulk.mjs --json --count "$BULK_P256" --label "${spec%%=*}" >> "$OUT/bulk.jsonl"; done
 done
 for i in 1 2 3; do node bench/bulk.mjs --json --engine x509 --count "$X509_COUNT" >> "$OUT/bulk.jsonl"; done
