@@ -50,20 +50,30 @@ const { createRequire } = require("node:module");
 const { join } = require("node:path");
 const { Script } = require("node:vm");
 
-const file = join(__dirname, "regcert.cjs");
-let cachedData;
-try {
-  cachedData = readFileSync(file + ".cache");
-} catch {
-  cachedData = undefined;
+function runBundle() {
+  const file = join(__dirname, "regcert.cjs");
+  let cachedData;
+  try {
+    cachedData = readFileSync(file + ".cache");
+  } catch {
+    cachedData = undefined;
+  }
+  const source = "(function (exports, require, module, __filename, __dirname) { " + readFileSync(file, "utf8") + "\\n})";
+  const script = new Script(source, { filename: file, cachedData });
+  // build step only: scripts/build.mjs sets this to write the cache after one real run
+  const cacheOut = process.env.REGCERT_WRITE_CODE_CACHE;
+  if (cacheOut) process.once("exit", () => writeFileSync(cacheOut, script.createCachedData()));
+  const bundle = { exports: {} };
+  script.runInThisContext()(bundle.exports, createRequire(file), bundle, file, __dirname);
 }
-const source = "(function (exports, require, module, __filename, __dirname) { " + readFileSync(file, "utf8") + "\\n})";
-const script = new Script(source, { filename: file, cachedData });
-// build step only: scripts/build.mjs sets this to write the cache after one real run
-const cacheOut = process.env.REGCERT_WRITE_CODE_CACHE;
-if (cacheOut) process.once("exit", () => writeFileSync(cacheOut, script.createCachedData()));
-const bundle = { exports: {} };
-script.runInThisContext()(bundle.exports, createRequire(file), bundle, file, __dirname);
+
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+  // commander's answer (program.ts reads the same package.json), without loading the CLI at all
+  process.stdout.write(require("../../package.json").version + "\\n");
+} else {
+  runBundle();
+}
 `;
 
 const esbuild = await loadEsbuild();
