@@ -62,10 +62,10 @@ p();
 p(`- ${machine.cpu ?? "?"}, ${machine.cores ?? "?"} cores, ${machine.memory_mb ?? "?"} MB RAM, ${machine.kernel ?? "?"}`);
 p(`- Node ${machine.node ?? "?"} (OpenSSL ${machine.node_openssl ?? "?"}), ${machine.openssl ?? "?"}, mkcert ${machine.mkcert ?? "?"}, ${machine.hyperfine ?? "?"}`);
 p(`- run at ${machine.date_utc ?? "?"} on regcert ${machine.regcert_commit ?? "?"}; load average (1/5/15 min) ${machine.load_start ?? "?"} at the start, ${machine.load_end ?? "?"} at the end`);
-const load = Number((machine.load_start ?? "0").split(" ")[0]);
+const load = Math.max(...[machine.load_start, machine.load_end].map((l) => Number((l ?? "0").split(" ")[0])));
 if (load > Number(machine.cores ?? 2) * 0.5) {
-  p(`- **The machine was loaded** (load average ${machine.load_start} on ${machine.cores} cores: other jobs were running), so absolute times are`);
-  p("  inflated and noisy; ratios within a group remain comparable because the commands were interleaved.");
+  p(`- **The machine was loaded** during the run (1-minute load average up to ${load} on ${machine.cores} cores: other jobs were running), so`);
+  p("  absolute times are inflated and noisy; ratios within a group remain comparable because the commands were interleaved.");
 }
 p();
 
