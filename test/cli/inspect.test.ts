@@ -103,7 +103,7 @@ describe("regcert inspect", () => {
   });
 
   test("a certificate Go cannot parse is still shown, with Go's reason", async () => {
-    const vectors = JSON.parse(readFileSync(join(REPO, "..", "shared", "vectors", "limbo-subset.json"), "utf8")) as Array<{ id: string; leaf_pem: string }>;
+    const vectors = JSON.parse(readFileSync(join(REPO, "test", "fixtures", "limbo", "limbo-subset.json"), "utf8")) as Array<{ id: string; leaf_pem: string }>;
     const dup = vectors.find((v) => v.id === "rfc5280::duplicate-extensions");
     expect(dup).toBeDefined();
     const file = join(ws.dir, "dup.pem");
