@@ -16,6 +16,7 @@ import { parseCaCertificate, prepareIssuer, rawSubjectName, type CaCertificateIn
 import { readPrivateKeyPem, saveCa } from "../../files/ca-store.js";
 import { readStoredCa, withHomeLock } from "../../files/home.js";
 import type { Context } from "../context.js";
+import { readPreviousCaCertificate } from "../../files/rollover.js";
 import { defaultCaName, generateKeyWithProgress } from "../ca-access.js";
 import { readInputFileSync } from "../input.js";
 import { parseWholeNumber } from "../options.js";
@@ -105,6 +106,14 @@ export async function run(ctx: Context, flags: InitCaFlags): Promise<void> {
  * is something --force will replace.
  */
 function assertNoCa(home: string, force: boolean): boolean {
+  // a replaced CA during a rollover would leave the previous CA in every client's trust bundle
+  if (readPreviousCaCertificate(home) !== undefined) {
+    throw userError(
+      "regcert.rolloverInProgress",
+      `a CA rollover is in progress in ${home} (previous-ca.crt is still trusted)`,
+      "finish it first: regcert ca retire-old (once clients and the registry use the new CA), then re-run init-ca",
+    );
+  }
   let existing;
   try {
     existing = readStoredCa(home);
