@@ -111,6 +111,14 @@ function printPrinted(ctx: Context, plan: TrustPlan, which: "install" | "uninsta
   }
 }
 
+/** After an install (or its dry run): commands to run by hand, notes, missing runtimes, warnings. */
+function reportPlanNotes(ctx: Context, plan: TrustPlan, explicit: boolean): void {
+  printPrinted(ctx, plan, "install");
+  for (const note of plan.notes) ctx.ui.info(`note: ${note}`);
+  warnMissingRuntimes(ctx, plan, explicit);
+  for (const warning of plan.warnings) ctx.ui.warn(warning);
+}
+
 function warnMissingRuntimes(ctx: Context, plan: TrustPlan, explicit: boolean): void {
   if (!explicit || plan.userHome !== undefined) return;
   const exists = existsUnder(plan.root);
@@ -208,10 +216,7 @@ export async function run(ctx: Context, given: InstallTrustFlags): Promise<void>
       if (s.state !== "unchanged") for (const line of describeFile(s.file).trimEnd().split("\n")) ctx.ui.info(`    ${line}`);
     }
     for (const r of plan.refresh) ctx.ui.info(`then: ${commandLine(r.install)}   # ${r.why}${r.run === "auto" ? " (run automatically when --root is / and as root)" : ""}`);
-    printPrinted(ctx, plan, "install");
-    for (const note of plan.notes) ctx.ui.info(`note: ${note}`);
-    warnMissingRuntimes(ctx, plan, explicit);
-    for (const warning of plan.warnings) ctx.ui.warn(warning);
+    reportPlanNotes(ctx, plan, explicit);
     if (ctx.ui.json) {
       ctx.ui.result({
         ...common,
@@ -238,10 +243,7 @@ export async function run(ctx: Context, given: InstallTrustFlags): Promise<void>
   if (plan.files.length > 0 && !changed) ctx.ui.info(`Already installed for ${plan.hosts.map((h) => h.hostPort).join(", ")} (${plan.targets.join(", ")}); nothing changed.`);
   else if (changed) ctx.ui.info(`Trust installed for ${plan.hosts.map((h) => h.hostPort).join(", ")} in ${plan.targets.filter((t) => t !== "macos" && t !== "windows").join(", ")}.`);
   const refresh = changed ? runRefresh(ctx, plan, plan.refresh, "install") : [];
-  printPrinted(ctx, plan, "install");
-  for (const note of plan.notes) ctx.ui.info(`note: ${note}`);
-  warnMissingRuntimes(ctx, plan, explicit);
-  for (const warning of plan.warnings) ctx.ui.warn(warning);
+  reportPlanNotes(ctx, plan, explicit);
   if (ctx.ui.json) {
     ctx.ui.result({
       ...common,
