@@ -51,6 +51,8 @@ export interface ParsedCsr {
   names: NameSet;
   /** OIDs of every extension the CSR asked for (all ignored except the SAN) */
   requestedExtensions: string[];
+  /** SAN entries of other kinds (email, URI, …) that a registry certificate does not carry, e.g. "email:a@b.example" */
+  droppedNames: string[];
 }
 
 /** Signature algorithms accepted on CSRs. SHA-1 and RSASSA-PSS are refused with a reason. */
@@ -98,6 +100,7 @@ export function parseCsr(input: string | Uint8Array, what = "the CSR"): ParsedCs
   }
   if (!valid) throw userError("regcert.badCsrSignature", `${what} has an invalid self-signature: it was altered or signed by another key`, "make the CSR again with the key it names");
   const requestedExtensions: string[] = [];
+  const droppedNames: string[] = [];
   let names: NameSet = { dns: [], ip: [] };
   for (const attribute of info.attributes) {
     if (attribute.type !== OID_EXTENSION_REQUEST) continue;
@@ -107,6 +110,11 @@ export function parseCsr(input: string | Uint8Array, what = "the CSR"): ParsedCs
         if (ext.extnID !== id_ce_subjectAltName) continue;
         const san = AsnConvert.parse(ext.extnValue, SubjectAlternativeName);
         const hosts = san.flatMap((g) => (g.dNSName !== undefined ? [g.dNSName] : g.iPAddress !== undefined ? [g.iPAddress] : []));
+        for (const g of san) {
+          if (g.rfc822Name !== undefined) droppedNames.push(`email:${g.rfc822Name}`);
+          else if (g.uniformResourceIdentifier !== undefined) droppedNames.push(`URI:${g.uniformResourceIdentifier}`);
+          else if (g.dNSName === undefined && g.iPAddress === undefined) droppedNames.push("a non-DNS/IP name");
+        }
         names = classifyNames(hosts);
       }
     }
@@ -115,7 +123,7 @@ export function parseCsr(input: string | Uint8Array, what = "the CSR"): ParsedCs
     for (const rdn of info.subject) for (const atv of rdn) if (atv.type === oid) return atv.value.toString();
     return undefined;
   };
-  return { der, publicKey, subject: { commonName: attr(OID_COMMON_NAME), organization: attr(OID_ORGANIZATION) }, names, requestedExtensions };
+  return { der, publicKey, subject: { commonName: attr(OID_COMMON_NAME), organization: attr(OID_ORGANIZATION) }, names, requestedExtensions, droppedNames };
 }
 
 /** Refuses leaf keys that clients reject: RSA below 2048 bits (Apple, modern OpenSSL levels), odd curves. */

@@ -192,6 +192,7 @@ export function signCsr(options: SignCsrOptions, deps: EngineDeps = {}): IssuedC
       warnings.push(`the CSR has no subjectAltName; using its CN "${csr.subject.commonName}" as the SAN (clients ignore the CN)`);
     }
   }
+  if (csr.droppedNames.length > 0 && !given) warnings.push(`dropped ${csr.droppedNames.join(", ")} from the CSR's names: registry certificates carry DNS names and IPs only`);
   const ignored = csr.requestedExtensions.filter((oid) => oid !== "2.5.29.17");
   if (ignored.length > 0) warnings.push(`ignored ${ignored.length} extension(s) requested by the CSR (${ignored.join(", ")}): the ${options.profile ?? "server"} profile applies`);
   const prepared = prepareLeaf({ ...options, names: names ?? [] }, deps);

@@ -238,6 +238,12 @@ describe("signCsr", () => {
     expect(leaf.warnings.join(" ")).toMatch(/no subjectAltName/);
   });
 
+  test("email and URI SANs of a CSR are dropped with a warning, never silently", () => {
+    const leaf = signCsr({ issuer: ca().issuer, csr: fixtureCsr("email-uri-san.csr") }, deps);
+    expect(leaf.names).toEqual({ dns: ["registry.local"], ip: [] });
+    expect(leaf.warnings.join(" ")).toContain("dropped email:ops@example.com, URI:https://registry.local/ from the CSR's names");
+  });
+
   test("a CSR whose self-signature does not verify is refused", () => {
     const pem = fixtureCsr("ca-true.csr");
     const der = Buffer.from(pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, ""), "base64");
