@@ -95,8 +95,8 @@ export interface PrintedCommands {
   uninstall: string[];
 }
 
-/** A complete, deterministic plan (same input, same bytes). */
-export interface TrustPlan {
+/** A complete, deterministic plan (same input, same bytes): the target modules' parts merged in target order, plus what they were made from. */
+export interface TrustPlan extends TargetPlan {
   /** plan format version; bumped only for incompatible changes */
   version: 1;
   /** absolute path the system paths are under ("/" for the real system) */
@@ -108,21 +108,6 @@ export interface TrustPlan {
   cas: TrustCa[];
   /** the client certificate (never its key) summary, when an mTLS pair is installed */
   client: Omit<ClientPair, "keyPem" | "certPem"> | undefined;
-  files: TrustFile[];
-  /**
-   * Directories regcert creates when missing and removes on uninstall when empty, parents first:
-   * the runtime's config directory (/etc/docker), its certs.d, one per registry. Never a directory a
-   * package or snap owns (/usr/local/share/ca-certificates, microk8s's certs.d).
-   */
-  directories: TrustDirectory[];
-  /** directories that must exist before anything is written (microk8s's args/, the system anchor dir) */
-  requires: TrustRequirement[];
-  refresh: RefreshCommand[];
-  printed: PrintedCommands[];
-  /** facts the user should know (where a runtime looks, which restart is needed) */
-  notes: string[];
-  /** things that will not work without an extra step (config_path, missing runtime) */
-  warnings: string[];
 }
 
 /** Current contents of a file the plan merges into or inspects, keyed by runtime path. */
@@ -145,11 +130,19 @@ export interface TargetInput {
 /** What each target module returns; merged into the TrustPlan in target order. */
 export interface TargetPlan {
   files: TrustFile[];
+  /**
+   * Directories regcert creates when missing and removes on uninstall when empty, parents first:
+   * the runtime's config directory (/etc/docker), its certs.d, one per registry. Never a directory a
+   * package or snap owns (/usr/local/share/ca-certificates, microk8s's certs.d).
+   */
   directories: TrustDirectory[];
+  /** directories that must exist before anything is written (microk8s's args/, the system anchor dir) */
   requires: TrustRequirement[];
   refresh: RefreshCommand[];
   printed: PrintedCommands[];
+  /** facts the user should know (where a runtime looks, which restart is needed) */
   notes: string[];
+  /** things that will not work without an extra step (config_path, missing runtime) */
   warnings: string[];
 }
 
