@@ -50,24 +50,41 @@ export interface DerElement {
   end: number;
 }
 
-/** Reads one TLV at `offset` (definite lengths only, as DER requires). Throws on truncation. */
+/**
+ * Reads one TLV at `offset` with DER's rules, as Go's cryptobyte does: definite lengths only, the
+ * shortest length form (long form only for 128 and above, no leading zero octets), low tag numbers
+ * only. Throws on truncation or any non-DER framing.
+ */
 export function readElement(buf: Uint8Array, offset = 0): DerElement {
-  const malformed = () => new RegcertError("regcert.malformedDer", "malformed DER: truncated or invalid length", { exitCode: 2 });
-  if (offset + 2 > buf.length) throw malformed();
+  const malformed = (why: string) => new RegcertError("regcert.malformedDer", `malformed DER: ${why}`, { exitCode: 2, hint: "the file is not valid DER; re-create it with openssl or regcert" });
+  if (offset + 2 > buf.length) throw malformed("truncated");
   const tag = buf[offset] as number;
-  let lengthByte = buf[offset + 1] as number;
+  if ((tag & 0x1f) === 0x1f) throw malformed("high tag numbers are not used in X.509");
+  const lengthByte = buf[offset + 1] as number;
   let contentStart = offset + 2;
   let length = lengthByte;
   if (lengthByte & 0x80) {
     const count = lengthByte & 0x7f;
-    if (count === 0 || count > 4 || contentStart + count > buf.length) throw malformed();
+    if (count === 0) throw malformed("indefinite length (BER, not DER)");
+    if (count > 4 || contentStart + count > buf.length) throw malformed("truncated or invalid length");
+    if (buf[contentStart] === 0) throw malformed("length with a leading zero octet (not the shortest form)");
     length = 0;
     for (let i = 0; i < count; i++) length = length * 256 + (buf[contentStart + i] as number);
+    if (length < 0x80) throw malformed(`length ${length} written in long form (not the shortest form)`);
     contentStart += count;
   }
   const end = contentStart + length;
-  if (end > buf.length) throw malformed();
+  if (end > buf.length) throw malformed("truncated");
   return { tag, start: offset, contentStart, end };
+}
+
+/** Reads the one TLV that must fill `buf` exactly: trailing bytes are an error, as in Go. */
+export function readWholeElement(buf: Uint8Array): DerElement {
+  const element = readElement(buf, 0);
+  if (element.end !== buf.length) {
+    throw new RegcertError("regcert.malformedDer", `malformed DER: ${buf.length - element.end} trailing byte(s) after the structure`, { exitCode: 2, hint: "remove the extra data after the DER structure" });
+  }
+  return element;
 }
 
 /** The children of a constructed element, in order. */

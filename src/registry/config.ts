@@ -8,6 +8,7 @@
 import { posix } from "node:path";
 import { type Document, isMap, parseDocument, Scalar } from "yaml";
 import { userError } from "../pki/errors.js";
+import { shellQuote } from "../text/shell.js";
 
 /** What to serve and how; the same options drive both targets. */
 export interface RegistryConfigOptions {
@@ -81,10 +82,7 @@ function checkPort(port: number): number {
   return port;
 }
 
-/** POSIX shell quoting: bare when safe, else single quotes. */
-export function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
+export { shellQuote } from "../text/shell.js";
 
 function loadTemplate(text: string, what: string): Document {
   const doc = parseDocument(text);

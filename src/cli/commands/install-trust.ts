@@ -17,6 +17,7 @@ import { hostPathOf, parseTargets, planTrust, planTrustRemoval } from "../../tru
 import { USER_TARGETS, type RefreshCommand, type TargetName, type TrustFile, type TrustPlan } from "../../trust/types.js";
 import type { Context } from "../context.js";
 import { readInputFile } from "../input.js";
+import { shellQuote } from "../../text/shell.js";
 
 export interface InstallTrustFlags {
   host?: string[];
@@ -31,7 +32,6 @@ export interface InstallTrustFlags {
   force?: boolean;
 }
 
-const shellQuote = (s: string) => (/^[A-Za-z0-9._/:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
 const commandLine = (argv: readonly string[]) => argv.map(shellQuote).join(" ");
 
 function isRoot(): boolean {
