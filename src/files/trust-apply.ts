@@ -3,7 +3,8 @@
  * refusal (symlink, foreign file, no permission) leaves the tree exactly as it was:
  * - at and below each target's guard directory (the certs.d directories regcert creates or writes)
  *   no path component may be a symlink; the fixed prefixes above may be (snap's `current`);
- * - a file with other content is replaced only when it is regcert's (see isRegcertContent) or --force;
+ * - a file with other content is replaced only when the planner owns it (its `owns` callback, e.g.
+ *   src/trust's isRegcertContent) or --force;
  * - every directory to be created must be creatable (nearest existing parent writable).
  * Files are written by writeFilesAtomic (temp + fsync + link/rename). Directories regcert creates get
  * mode 0755 regardless of the umask (rootless podman and non-root users must be able to read them).
@@ -11,9 +12,12 @@
 import { accessSync, chmodSync, constants, lstatSync, mkdirSync, readFileSync, rmdirSync, unlinkSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import { RegcertError, userError } from "../pki/errors.js";
-import { hostPathOf, isRegcertContent, type CurrentFile, type RemovalPlan } from "../trust/plan.js";
-import type { TrustDirectory, TrustFile, TrustPlan } from "../trust/types.js";
+import { hostPathOf, type CurrentFile, type FileRemovalPlan, type FileTreePlan, type OwnsContent, type PlannedDirectory, type PlannedFile } from "./plan-types.js";
 import { writeFilesAtomic, type FilePlan } from "./write.js";
+
+type TrustFile = PlannedFile;
+type TrustDirectory = PlannedDirectory;
+type TrustPlan = FileTreePlan;
 
 function lstatOrNull(path: string) {
   try {
@@ -114,15 +118,15 @@ export function checkTrustPaths(plan: TrustPlan): void {
 /** What apply found for one planned file. */
 export type FileState = "create" | "unchanged" | "replace" | "conflict";
 
-export interface FileStatus {
-  file: TrustFile;
+export interface FileStatus<F extends PlannedFile = PlannedFile> {
+  file: F;
   /** host path */
   path: string;
   state: FileState;
 }
 
 /** Compares the plan with the disk: which files are new, identical, regcert's (replaceable) or foreign. */
-export function inspectTrustPlan(plan: TrustPlan): FileStatus[] {
+export function inspectTrustPlan<F extends PlannedFile>(plan: FileTreePlan<F>, owns: OwnsContent<F>): FileStatus<F>[] {
   const read = (path: string) => readCurrent(plan, { base: "root", path })?.contents;
   return plan.files.map((file) => {
     const path = hostPathOf(plan, file);
@@ -134,7 +138,7 @@ export function inspectTrustPlan(plan: TrustPlan): FileStatus[] {
     if (found.contents === file.contents && found.mode === file.mode) return { file, path, state: "unchanged" };
     if (file.ownership === "merge") return { file, path, state: "replace" };
     const sibling = (p: string) => (file.base === "user" ? readCurrent(plan, { base: "user", path: p })?.contents : read(p));
-    return { file, path, state: isRegcertContent(file, found.contents, plan.cas, sibling) ? "replace" : "conflict" };
+    return { file, path, state: owns(file, found.contents, sibling) ? "replace" : "conflict" };
   });
 }
 
@@ -159,13 +163,15 @@ function checkWritable(paths: readonly string[]): void {
   }
 }
 
-export interface ApplyOptions {
+export interface ApplyOptions<F extends PlannedFile = PlannedFile> {
+  /** whether content found at a planned place is the planner's own (replaceable without --force) */
+  owns: OwnsContent<F>;
   /** replace files with foreign content (otherwise exit 2, nothing written) */
   force?: boolean;
 }
 
-export interface ApplyResult {
-  statuses: FileStatus[];
+export interface ApplyResult<F extends PlannedFile = PlannedFile> {
+  statuses: FileStatus<F>[];
   /** host paths of files written (new or replaced) */
   written: string[];
   /** host paths of directories created */
@@ -173,9 +179,9 @@ export interface ApplyResult {
 }
 
 /** Applies a plan: all checks first, then directories, then files (atomic, all-or-nothing where possible). */
-export function applyTrustPlan(plan: TrustPlan, options: ApplyOptions = {}): ApplyResult {
+export function applyTrustPlan<F extends PlannedFile>(plan: FileTreePlan<F>, options: ApplyOptions<F>): ApplyResult<F> {
   checkTrustPaths(plan);
-  const statuses = inspectTrustPlan(plan);
+  const statuses = inspectTrustPlan(plan, options.owns);
   const conflicts = statuses.filter((s) => s.state === "conflict");
   if (conflicts.length > 0 && !options.force) {
     throw userError(
@@ -236,7 +242,7 @@ export interface RemoveResult {
 }
 
 /** Carries out a RemovalPlan (from planTrustRemoval): deletes, rewrites merged files, removes empty directories. */
-export function applyTrustRemoval(plan: TrustPlan, removal: RemovalPlan): RemoveResult {
+export function applyTrustRemoval(plan: TrustPlan, removal: FileRemovalPlan): RemoveResult {
   for (const file of [...removal.remove, ...removal.rewrite]) checkNoSymlinks(hostPathOf(plan, { base: file.base, path: file.guard }), hostPathOf(plan, file), "file");
   checkWritable([...removal.remove, ...removal.rewrite].map((f) => dirname(hostPathOf(plan, f))));
   const removed: string[] = [];

@@ -18,14 +18,15 @@ import { createHash } from "node:crypto";
 import { userError } from "../pki/errors.js";
 import { configPathLines, CONTAINERD_CERTS_DIR } from "../trust/containerd.js";
 import { planTrust } from "../trust/plan.js";
+import { targetsWithKubernetesRole } from "../trust/targets.js";
 import type { TargetName, TrustPlan } from "../trust/types.js";
 import { standardLabels, type K8sObject } from "./manifest.js";
 import { CONFIG_MOUNT, NODE_ROOT, RECHECK_SECONDS, SCRIPT_KEY, renderNodeScript, scriptInputOf } from "./node-script.js";
 
 /** Targets the DaemonSet writes (a file drop under a certs.d directory, no restart needed). */
-export const DAEMONSET_TARGETS: readonly TargetName[] = ["docker", "containerd", "containers"];
+export const DAEMONSET_TARGETS: readonly TargetName[] = targetsWithKubernetesRole("daemonset");
 /** Targets that need a restart or a merge on the node: printed as per-node steps. */
-export const NODE_STEP_TARGETS: readonly TargetName[] = ["k3s", "microk8s"];
+export const NODE_STEP_TARGETS: readonly TargetName[] = targetsWithKubernetesRole("node-step");
 
 /**
  * The default image: busybox from Docker Hub. Small (about 2 MB), has every applet the script uses,

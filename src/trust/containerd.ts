@@ -18,7 +18,7 @@
 import { posix } from "node:path";
 import { CA_FILE, CLIENT_CERT_FILE, CLIENT_KEY_FILE, planCertsDir } from "./certs-dir.js";
 import { httpsUrl } from "./host-port.js";
-import type { ExistingFiles, TargetInput, TargetName, TargetPlan, TrustFile } from "./types.js";
+import type { ExistingFiles, TargetInput, TargetName, TargetPlan, TargetSpec, TrustFile } from "./types.js";
 
 export const CONTAINERD_CERTS_DIR = "/etc/containerd/certs.d";
 export const CONTAINERD_CONFIG = "/etc/containerd/config.toml";
@@ -115,3 +115,16 @@ export function planContainerdTrust(input: TargetInput): TargetPlan {
   if (warning) plan.warnings.push(warning);
   return plan;
 }
+
+export const containerdTarget: TargetSpec = {
+  name: "containerd",
+  label: "containerd (CRI, ctr, Docker 29's image store)",
+  summary: "/etc/containerd/certs.d/<host:port>/hosts.toml + ca.crt (containerd 1.6 and 2.x)",
+  output: "files",
+  plan: planContainerdTrust,
+  markers: ["/usr/bin/containerd", "/usr/local/bin/containerd", "/etc/containerd/config.toml", "/etc/containerd/certs.d"],
+  perUser: "no",
+  inAll: true,
+  kubernetes: "daemonset",
+  reads: [CONTAINERD_CONFIG],
+};

@@ -7,7 +7,7 @@
  */
 import { posix } from "node:path";
 import { planCertsDir } from "./certs-dir.js";
-import type { TargetInput, TargetPlan } from "./types.js";
+import type { TargetInput, TargetPlan, TargetSpec } from "./types.js";
 
 export const CONTAINERS_CERTS_DIR = "/etc/containers/certs.d";
 
@@ -25,3 +25,16 @@ export function planContainersTrust(input: TargetInput): TargetPlan {
   }
   return plan;
 }
+
+export const containersTarget: TargetSpec = {
+  name: "containers",
+  label: "podman, buildah, skopeo, CRI-O (containers/image)",
+  summary: "/etc/containers/certs.d/<host:port>/ca.crt; --user: ~/.config/containers/certs.d",
+  output: "files",
+  plan: planContainersTrust,
+  markers: ["/usr/bin/podman", "/usr/bin/skopeo", "/usr/bin/buildah", "/usr/bin/crio", "/usr/local/bin/podman", "/etc/containers/registries.conf", "/etc/containers/certs.d"],
+  perUser: "yes",
+  inAll: true,
+  kubernetes: "daemonset",
+  reads: [],
+};

@@ -2,19 +2,10 @@
  * Which runtimes are installed under a root, decided from marker paths (binaries, config directories).
  * Pure: the caller passes `exists(path)` for runtime paths (the CLI checks ROOT + path on disk).
  */
+import { DETECTABLE, TARGET_MARKERS } from "./targets.js";
 import type { SystemFamily, TargetName } from "./types.js";
 
-/** Marker paths per target, any of which means "installed". Config dirs that other packages create (e.g. /etc/docker by docker-registry) are not markers. */
-export const TARGET_MARKERS: Readonly<Partial<Record<TargetName, readonly string[]>>> = {
-  docker: ["/usr/bin/dockerd", "/usr/sbin/dockerd", "/usr/local/bin/dockerd", "/etc/docker/daemon.json", "/etc/docker/certs.d"],
-  containerd: ["/usr/bin/containerd", "/usr/local/bin/containerd", "/etc/containerd/config.toml", "/etc/containerd/certs.d"],
-  containers: ["/usr/bin/podman", "/usr/bin/skopeo", "/usr/bin/buildah", "/usr/bin/crio", "/usr/local/bin/podman", "/etc/containers/registries.conf", "/etc/containers/certs.d"],
-  k3s: ["/usr/local/bin/k3s", "/etc/rancher/k3s"],
-  microk8s: ["/var/snap/microk8s/current", "/snap/bin/microk8s"],
-};
-
-/** The targets detection can find, in plan order (the system store and desktops are only chosen explicitly). */
-export const DETECTABLE: readonly TargetName[] = ["docker", "containerd", "containers", "k3s", "microk8s"];
+export { TARGET_MARKERS, DETECTABLE } from "./targets.js";
 
 export interface Detection {
   /** targets whose markers exist */

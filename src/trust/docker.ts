@@ -5,7 +5,7 @@
  */
 import { posix } from "node:path";
 import { planCertsDir } from "./certs-dir.js";
-import type { TargetInput, TargetPlan } from "./types.js";
+import type { TargetInput, TargetPlan, TargetSpec } from "./types.js";
 
 export const DOCKER_CERTS_DIR = "/etc/docker/certs.d";
 
@@ -19,3 +19,16 @@ export function planDockerTrust(input: TargetInput): TargetPlan {
   );
   return plan;
 }
+
+export const dockerTarget: TargetSpec = {
+  name: "docker",
+  label: "Docker Engine",
+  summary: "/etc/docker/certs.d/<host:port>/ca.crt (+ client pair); --user: rootless Docker's ~/.config/docker/certs.d",
+  output: "files",
+  plan: planDockerTrust,
+  markers: ["/usr/bin/dockerd", "/usr/sbin/dockerd", "/usr/local/bin/dockerd", "/etc/docker/daemon.json", "/etc/docker/certs.d"],
+  perUser: "yes",
+  inAll: true,
+  kubernetes: "daemonset",
+  reads: [],
+};

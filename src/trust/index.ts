@@ -2,7 +2,7 @@
  * Trust for registry clients: one module per target, each returning a plan (data); planTrust merges
  * them. Nothing here writes files or runs commands (src/files/trust-apply.ts and the CLI do).
  */
-export { planTrust, planTrustRemoval, parseTargets, hostPathOf, isRegcertContent, TARGET_PLANNERS } from "./plan.js";
+export { planTrust, planTrustRemoval, parseTargets, hostPathOf, isRegcertContent, regcertOwns, TARGET_PLANNERS } from "./plan.js";
 export type { PlanTrustOptions, RemovalPlan, CurrentFile } from "./plan.js";
 export { parseRegistryHost, parseRegistryHosts } from "./host-port.js";
 export type { RegistryHost } from "./host-port.js";
@@ -16,5 +16,5 @@ export { DOCKER_CERTS_DIR } from "./docker.js";
 export { CONTAINERS_CERTS_DIR } from "./containers.js";
 export { MICROK8S_CERTS_DIR } from "./microk8s.js";
 export { SYSTEM_STORES, systemAnchorName } from "./system.js";
-export { LINUX_TARGETS, TARGET_NAMES, USER_TARGETS } from "./types.js";
-export type { TargetName, SystemFamily, TrustFile, TrustFileRole, TrustDirectory, RefreshCommand, PrintedCommands, TrustPlan, ExistingFiles } from "./types.js";
+export { LINUX_TARGETS, TARGET_NAMES, USER_TARGETS, HOME_ONLY_TARGETS, TARGET_SPECS, TARGET_READS, targetSpec, targetsWithKubernetesRole, describeTargets } from "./targets.js";
+export type { TargetSpec, KubernetesRole, TargetName, SystemFamily, TrustFile, TrustFileRole, TrustDirectory, RefreshCommand, PrintedCommands, TrustPlan, ExistingFiles } from "./types.js";

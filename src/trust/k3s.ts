@@ -13,7 +13,7 @@ import { Document, isMap, parseDocument, type YAMLMap } from "yaml";
 import { userError } from "../pki/errors.js";
 import { planCertsDir } from "./certs-dir.js";
 import { httpsUrl, type RegistryHost } from "./host-port.js";
-import type { TargetInput, TargetPlan } from "./types.js";
+import type { TargetInput, TargetPlan, TargetSpec, TrustFile, TrustPlan } from "./types.js";
 
 export const K3S_REGISTRIES = "/etc/rancher/k3s/registries.yaml";
 /** Where regcert keeps the files registries.yaml points at (k3s regenerates its own certs.d). */
@@ -121,3 +121,22 @@ export function planK3sTrust(input: TargetInput): TargetPlan {
   plan.refresh.push({ target: "k3s", install: ["systemctl", "restart", "k3s"], uninstall: ["systemctl", "restart", "k3s"], run: "print", why: "k3s reads registries.yaml only at start (on agents: systemctl restart k3s-agent); every node that pulls needs it" });
   return plan;
 }
+
+/** Uninstall of the merged registries.yaml: cert_file/key_file go when they name regcert's paths, with or without --client-* now. */
+function unmergeK3s(_file: TrustFile, current: string, plan: TrustPlan): string | null {
+  return unmergeRegistriesYaml(current, k3sEntries(plan.hosts, true));
+}
+
+export const k3sTarget: TargetSpec = {
+  name: "k3s",
+  label: "k3s",
+  summary: "/etc/rancher/k3s/registries.yaml (merged) + CA files under /etc/rancher/k3s/regcert; restart printed",
+  output: "files",
+  plan: planK3sTrust,
+  markers: ["/usr/local/bin/k3s", "/etc/rancher/k3s"],
+  perUser: "no",
+  inAll: true,
+  kubernetes: "node-step",
+  reads: [K3S_REGISTRIES],
+  unmerge: unmergeK3s,
+};

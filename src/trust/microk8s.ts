@@ -7,7 +7,7 @@
  */
 import { planCertsDir } from "./certs-dir.js";
 import { hostsTomlFiles } from "./containerd.js";
-import type { TargetInput, TargetPlan } from "./types.js";
+import type { TargetInput, TargetPlan, TargetSpec } from "./types.js";
 
 export const MICROK8S_CERTS_DIR = "/var/snap/microk8s/current/args/certs.d";
 
@@ -24,3 +24,16 @@ export function planMicrok8sTrust(input: TargetInput): TargetPlan {
   plan.refresh.push({ target: "microk8s", install: ["snap", "restart", "microk8s"], uninstall: ["snap", "restart", "microk8s"], run: "print", why: "microk8s reads new registry directories after a restart" });
   return plan;
 }
+
+export const microk8sTarget: TargetSpec = {
+  name: "microk8s",
+  label: "MicroK8s",
+  summary: "/var/snap/microk8s/current/args/certs.d/<host:port>/hosts.toml + ca.crt; restart printed",
+  output: "files",
+  plan: planMicrok8sTrust,
+  markers: ["/var/snap/microk8s/current", "/snap/bin/microk8s"],
+  perUser: "no",
+  inAll: true,
+  kubernetes: "node-step",
+  reads: [],
+};

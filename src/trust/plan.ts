@@ -6,41 +6,14 @@
  */
 import { posix } from "node:path";
 import { userError } from "../pki/errors.js";
-import { planContainerdTrust } from "./containerd.js";
-import { planContainersTrust } from "./containers.js";
-import { planMacosTrust, planWindowsTrust } from "./desktop.js";
-import { planDockerTrust } from "./docker.js";
+import { hostPathOf as genericHostPathOf, type CurrentFile, type FileRemovalPlan } from "../files/plan-types.js";
 import { parseRegistryHosts } from "./host-port.js";
-import { k3sEntries, planK3sTrust, unmergeRegistriesYaml } from "./k3s.js";
 import { isMatchingClientKey, isRegcertCaBundle, isRegcertClientCert, parseClientPair, parseTrustCas, type TrustCa } from "./material.js";
-import { planMicrok8sTrust } from "./microk8s.js";
-import { planSystemTrust } from "./system.js";
-import {
-  LINUX_TARGETS,
-  TARGET_NAMES,
-  USER_TARGETS,
-  type ExistingFiles,
-  type RefreshCommand,
-  type SystemFamily,
-  type TargetInput,
-  type TargetName,
-  type TargetPlan,
-  type TrustDirectory,
-  type TrustFile,
-  type TrustPlan,
-} from "./types.js";
+import { HOME_ONLY_TARGETS, LINUX_TARGETS, TARGET_NAMES, TARGET_SPECS, USER_TARGETS, targetSpec } from "./targets.js";
+import type { ExistingFiles, RefreshCommand, SystemFamily, TargetInput, TargetName, TargetPlan, TrustDirectory, TrustFile, TrustPlan } from "./types.js";
 
-/** The planner of each target (one module per target). */
-export const TARGET_PLANNERS: Readonly<Record<TargetName, (input: TargetInput) => TargetPlan>> = {
-  docker: planDockerTrust,
-  containerd: planContainerdTrust,
-  containers: planContainersTrust,
-  system: planSystemTrust,
-  k3s: planK3sTrust,
-  microk8s: planMicrok8sTrust,
-  macos: planMacosTrust,
-  windows: planWindowsTrust,
-};
+/** The planner of each target (from its spec). */
+export const TARGET_PLANNERS: Readonly<Record<TargetName, (input: TargetInput) => TargetPlan>> = Object.fromEntries(TARGET_SPECS.map((s) => [s.name, s.plan])) as Record<TargetName, (input: TargetInput) => TargetPlan>;
 
 /** Options of planTrust. */
 export interface PlanTrustOptions {
@@ -51,7 +24,7 @@ export interface PlanTrustOptions {
   hosts: readonly string[];
   /** PEM text with one or more CA certificates (a rollover bundle: every CA is trusted). */
   caPem: string;
-  /** Targets to plan (no "all": see parseTargets). Planned in LINUX_TARGETS order, then macos, windows. */
+  /** Targets to plan (no "all": see parseTargets). Planned in the registry's order (src/trust/targets.ts). */
   targets: readonly TargetName[];
   /** Absolute path the system tree is under; default "/". Paths in the plan are runtime paths; write at root + path. */
   root?: string;
@@ -110,8 +83,11 @@ export function planTrust(options: PlanTrustOptions): TrustPlan {
   if (options.targets.length === 0) throw userError("regcert.noTargets", "no target to install trust into", `use --target with one or more of: ${TARGET_NAMES.join(", ")}, all`);
   const targets = TARGET_NAMES.filter((t) => options.targets.includes(t));
   if (options.user) {
-    const bad = targets.filter((t) => !USER_TARGETS.includes(t));
-    if (bad.length > 0) throw userError("regcert.notPerUser", `--user has no per-user location for ${bad.join(", ")}`, `with --user use --target ${USER_TARGETS.join(",")}`);
+    const bad = targets.filter((t) => targetSpec(t).perUser === "no");
+    if (bad.length > 0) throw userError("regcert.notPerUser", `--user has no per-user location for ${bad.join(", ")}`, `with --user use --target ${[...USER_TARGETS, ...HOME_ONLY_TARGETS].join(",")}`);
+  } else {
+    const homeOnly = targets.filter((t) => targetSpec(t).perUser === "only");
+    if (homeOnly.length > 0) throw userError("regcert.needsUser", `${homeOnly.join(", ")} ${homeOnly.length === 1 ? "lives" : "live"} in a home directory, not under the system root`, `add --user (as the user who runs it, without sudo): regcert install-trust --user --target ${homeOnly.join(",")} …`);
   }
   const cas = parseTrustCas(options.caPem);
   if ((options.clientCertPem === undefined) !== (options.clientKeyPem === undefined)) {
@@ -160,13 +136,9 @@ export function planTrust(options: PlanTrustOptions): TrustPlan {
 }
 
 /** Where a planned file or directory is on this machine: ROOT + path for system paths, the path itself for --user. */
-export function hostPathOf(plan: Pick<TrustPlan, "root">, entry: Pick<TrustFile, "base" | "path">): string {
-  if (entry.base === "user" || plan.root === "/") return entry.path;
-  return posix.join(plan.root, entry.path);
-}
+export const hostPathOf: (plan: Pick<TrustPlan, "root">, entry: Pick<TrustFile, "base" | "path">) => string = genericHostPathOf;
 
-/** Current state of a file, as the applier read it. */
-export type CurrentFile = { contents: string; mode: number } | undefined;
+export type { CurrentFile };
 
 /**
  * Whether `current` (a file found at the place of `file`) is regcert's, i.e. what regcert writes:
@@ -193,18 +165,16 @@ export function isRegcertContent(file: TrustFile, current: string, cas: readonly
 }
 
 /** What uninstall does. */
-export interface RemovalPlan {
-  /** files to delete: their current content is regcert's */
-  remove: TrustFile[];
-  /** merged files rewritten without regcert's entries (contents = the new text) */
-  rewrite: TrustFile[];
-  /** files found at planned places whose content is not regcert's: left alone */
-  keep: Array<{ file: TrustFile; reason: string }>;
-  /** directories to remove if empty afterwards, deepest first */
-  directories: TrustDirectory[];
+export interface RemovalPlan extends FileRemovalPlan<TrustFile, TrustDirectory> {
   /** commands to run or print after removal (only for targets where something was removed) */
   refresh: RefreshCommand[];
 }
+
+/** The applier's ownership test for this plan (src/files/trust-apply.ts asks it before replacing a file). */
+export const regcertOwns =
+  (plan: Pick<TrustPlan, "cas">) =>
+  (file: TrustFile, current: string, sibling: (path: string) => string | undefined): boolean =>
+    isRegcertContent(file, current, plan.cas, sibling);
 
 /**
  * Plans an exact uninstall from the plan an install would make and the current files (`current(path)`
@@ -228,9 +198,9 @@ export function planTrustRemoval(plan: TrustPlan, current: (path: string) => Cur
     const found = current(file.path);
     if (found === undefined) continue;
     if (file.ownership === "merge") {
-      // cert_file/key_file are removed when they name regcert's paths, with or without --client-* now
-      const entries = k3sEntries(plan.hosts, true);
-      const next = unmergeRegistriesYaml(found.contents, entries);
+      const unmerge = targetSpec(file.target).unmerge;
+      if (!unmerge) throw new Error(`target ${file.target} plans a merged file but has no unmerge`);
+      const next = unmerge(file, found.contents, plan);
       if (next === null) result.remove.push(file);
       else if (next !== found.contents) result.rewrite.push({ ...file, contents: next, mode: found.mode });
       else continue;

@@ -7,7 +7,7 @@
  * - RHEL family: /etc/pki/ca-trust/source/anchors/NAME.crt, then `update-ca-trust extract`.
  */
 import { posix } from "node:path";
-import type { SystemFamily, TargetInput, TargetPlan } from "./types.js";
+import type { SystemFamily, TargetInput, TargetPlan, TargetSpec } from "./types.js";
 import { emptyTargetPlan } from "./types.js";
 
 export interface SystemStore {
@@ -51,3 +51,16 @@ export function planSystemTrust(input: TargetInput): TargetPlan {
   plan.notes.push(`system: every program that uses the system CA bundle (curl, Go clients, git) will trust this CA for every site it signs for; prefer certs.d targets where they suffice`);
   return plan;
 }
+
+export const systemTarget: TargetSpec = {
+  name: "system",
+  label: "the OS CA store (curl, Go, git; Node with --use-system-ca)",
+  summary: "Debian /usr/local/share/ca-certificates/regcert-<id>.crt, RHEL /etc/pki/ca-trust/source/anchors/, then the refresh command",
+  output: "files",
+  plan: planSystemTrust,
+  markers: [],
+  perUser: "no",
+  inAll: true,
+  kubernetes: "none",
+  reads: [],
+};

@@ -3,18 +3,15 @@
  * prints it (--dry-run, --json), or removes it (--uninstall); `regcert k8s node-trust` renders the same
  * plan as a DaemonSet script. One plan, rendered several ways.
  */
+import type { CurrentFile, PlannedDirectory, PlannedFile, PlannedRequirement } from "../files/plan-types.js";
 import type { RegistryHost } from "./host-port.js";
 import type { ClientPair, TrustCa } from "./material.js";
 
-/** Every install-trust target. `macos` and `windows` only print commands (they cannot run here). */
+/**
+ * Every install-trust target. Each has one module exporting its TargetSpec, listed once in
+ * src/trust/targets.ts; every list (all, --user, detection, help, Kubernetes roles) derives from the specs.
+ */
 export type TargetName = "docker" | "containerd" | "containers" | "system" | "k3s" | "microk8s" | "macos" | "windows";
-
-/** The Linux targets `--target all` means, in the order they are planned and printed. */
-export const LINUX_TARGETS: readonly TargetName[] = ["docker", "containerd", "containers", "system", "k3s", "microk8s"];
-/** Every accepted --target word (besides `all`). */
-export const TARGET_NAMES: readonly TargetName[] = [...LINUX_TARGETS, "macos", "windows"];
-/** Targets with a per-user location (`--user`: rootless Docker, rootless podman). */
-export const USER_TARGETS: readonly TargetName[] = ["docker", "containers"];
 
 /** Which family of system CA store (chosen by what exists under the root). */
 export type SystemFamily = "debian" | "rhel";
@@ -22,8 +19,8 @@ export type SystemFamily = "debian" | "rhel";
 /** What a planned file is for. */
 export type TrustFileRole = "ca-bundle" | "ca" | "client-cert" | "client-key" | "hosts-toml" | "registries-yaml";
 
-/** One file the plan writes. */
-export interface TrustFile {
+/** One file the plan writes (the generic PlannedFile of src/files, narrowed to trust targets and roles). */
+export interface TrustFile extends PlannedFile {
   target: TargetName;
   /** where `path` lives: under the plan's root ("root"), or in the user's home ("user", --user) */
   base: "root" | "user";
@@ -53,7 +50,7 @@ export interface TrustFile {
 }
 
 /** A directory regcert creates when missing (mode 0755) and removes on uninstall when empty. */
-export interface TrustDirectory {
+export interface TrustDirectory extends PlannedDirectory {
   target: TargetName;
   base: "root" | "user";
   /** absolute runtime path, like TrustFile.path */
@@ -78,7 +75,7 @@ export interface RefreshCommand {
 }
 
 /** A directory that must already exist (the runtime or store is installed); checked before anything is written. */
-export interface TrustRequirement {
+export interface TrustRequirement extends PlannedRequirement {
   target: TargetName;
   base: "root" | "user";
   /** absolute runtime path */
@@ -147,3 +144,38 @@ export interface TargetPlan {
 }
 
 export const emptyTargetPlan = (): TargetPlan => ({ files: [], directories: [], requires: [], refresh: [], printed: [], notes: [], warnings: [] });
+
+/** How `regcert k8s node-trust` can serve a target: a file drop by the DaemonSet, printed per-node steps, or not at all. */
+export type KubernetesRole = "daemonset" | "node-step" | "none";
+
+/**
+ * One target, as its module exports it. planTrust, parseTargets, detection, `--user`, `--target all`,
+ * help and labels all read these fields; adding a target is its module plus one line in targets.ts.
+ */
+export interface TargetSpec {
+  name: TargetName;
+  /** human name for messages and help ("Docker Engine") */
+  label: string;
+  /** what it writes or prints, one line (help, README table) */
+  summary: string;
+  /** "files": writes files; "printed": only prints commands (another machine); "both" */
+  output: "files" | "printed" | "both";
+  /** the planner (pure) */
+  plan: (input: TargetInput) => TargetPlan;
+  /** runtime paths whose existence means "installed here" (empty: only chosen explicitly) */
+  markers: readonly string[];
+  /** per-user location: "no" (system only), "yes" (--user or system), "only" (a home directory, needs --user) */
+  perUser: "no" | "yes" | "only";
+  /** part of `--target all` (the Linux system runtimes) */
+  inAll: boolean;
+  kubernetes: KubernetesRole;
+  /** runtime paths the planner merges into or inspects; the CLI reads them into `existing` */
+  reads: readonly string[];
+  /**
+   * For files with ownership "merge": the file's text without this target's entries (null: nothing
+   * else left, delete the file). `plan` is the install plan the removal is computed from.
+   */
+  unmerge?: (file: TrustFile, current: string, plan: TrustPlan) => string | null;
+}
+
+export type { CurrentFile };

@@ -9,12 +9,11 @@ import { join, resolve } from "node:path";
 import { userError } from "../../pki/errors.js";
 import { readTrustBundle, caPaths } from "../../files/home.js";
 import { applyTrustPlan, applyTrustRemoval, existsUnder, inspectTrustPlan, readCurrent, readExistingFiles, checkTrustPaths } from "../../files/trust-apply.js";
-import { CONTAINERD_CONFIG } from "../../trust/containerd.js";
-import { detectSystemFamily, detectTargets, TARGET_MARKERS } from "../../trust/detect.js";
+import { detectSystemFamily, detectTargets } from "../../trust/detect.js";
 import { parseRegistryHosts } from "../../trust/host-port.js";
-import { K3S_REGISTRIES } from "../../trust/k3s.js";
-import { hostPathOf, parseTargets, planTrust, planTrustRemoval } from "../../trust/plan.js";
-import { USER_TARGETS, type RefreshCommand, type TargetName, type TrustFile, type TrustPlan } from "../../trust/types.js";
+import { hostPathOf, parseTargets, planTrust, planTrustRemoval, regcertOwns } from "../../trust/plan.js";
+import { TARGET_MARKERS, TARGET_READS, USER_TARGETS, targetSpec } from "../../trust/targets.js";
+import type { RefreshCommand, TargetName, TrustFile, TrustPlan } from "../../trust/types.js";
 import type { Context } from "../context.js";
 import { readInputFile } from "../input.js";
 import { shellQuote } from "../../text/shell.js";
@@ -105,7 +104,7 @@ export function runRefresh(ctx: Context, plan: Pick<TrustPlan, "root">, commands
 
 function printPrinted(ctx: Context, plan: TrustPlan, which: "install" | "uninstall"): void {
   for (const p of plan.printed) {
-    const label = p.target === "macos" ? "On macOS" : "On Windows";
+    const label = p.target === "macos" ? "On macOS" : p.target === "windows" ? "On Windows" : `For ${targetSpec(p.target).label}`;
     ctx.ui.info(`${label}, run:`);
     for (const line of which === "install" ? p.install : p.uninstall) ctx.ui.info(`  ${line}`);
   }
@@ -152,7 +151,7 @@ export async function run(ctx: Context, given: InstallTrustFlags): Promise<void>
   const { targets, detected } = chooseTargets(ctx, flags, root);
   const family = detectSystemFamily(existsUnder(root));
   const user = flags.user ? { home: ctx.env.HOME || homedir(), configHome: ctx.env.XDG_CONFIG_HOME || join(ctx.env.HOME || homedir(), ".config") } : undefined;
-  const existing = user ? {} : readExistingFiles(root, [K3S_REGISTRIES, CONTAINERD_CONFIG]);
+  const existing = user ? {} : readExistingFiles(root, TARGET_READS);
   const planFor = (chosen: TargetName[]) =>
     planTrust({
       hosts: flags.host,
@@ -209,7 +208,7 @@ export async function run(ctx: Context, given: InstallTrustFlags): Promise<void>
 
   if (flags.dryRun) {
     checkTrustPaths(plan);
-    const statuses = inspectTrustPlan(plan);
+    const statuses = inspectTrustPlan(plan, regcertOwns(plan));
     for (const s of statuses) {
       const verb = { create: "would write", unchanged: "unchanged", replace: "would replace", conflict: "CONFLICT (not regcert's; --force replaces)" }[s.state];
       ctx.ui.info(`${verb} ${s.path} (mode ${s.file.mode.toString(8).padStart(4, "0")})`);
@@ -233,7 +232,7 @@ export async function run(ctx: Context, given: InstallTrustFlags): Promise<void>
     return;
   }
 
-  const result = applyTrustPlan(plan, { force: flags.force === true });
+  const result = applyTrustPlan(plan, { force: flags.force === true, owns: regcertOwns(plan) });
   const changed = result.written.length > 0;
   for (const s of result.statuses) {
     if (s.state === "create") ctx.ui.info(`Wrote ${s.path}`);
