@@ -7,11 +7,17 @@
  *   that fails to parse is silently ignored;
  * - without a hosts.toml, containerd 1.6 speaks plain HTTP to localhost/127.0.0.1 (client-errors.md):
  *   the explicit https server and host table make it use TLS with our CA;
- * - IPv6: containerd 1.6 (and releases still on go-toml v1) parses hosts.toml with go-toml v1, which rejects a `]` inside a quoted
- *   table key: `[host."https://[::1]:5000"]` fails with "table key cannot contain ']'" and the file is
- *   ignored (tested with ctr 1.6.20). An inline table under `[host]` parses but loses `ca`. So for
- *   an IPv6 registry the settings go on the top-level `server` entry (capabilities, ca and client apply
- *   to it, per hosts.md) with an empty `[host]` table, which getSortedHosts requires;
+ * - every file carries a host entry for its `https://` URL. IPv6: containerd 1.6 (go-toml v1) cannot
+ *   parse a table header with `]` in its key: `[host."https://[::1]:5000"]` makes it ignore the whole
+ *   file (plain HTTP, 400; tested with ctr 1.6.20). So for an IPv6 registry the settings go on the
+ *   top-level `server` entry (capabilities, ca and client apply to it, per hosts.md), and the host
+ *   entry is written as dotted keys (`host."https://[::1]:5000".ca = "ca.crt"`), which go-toml v1
+ *   reads with TLS verified and every TOML parser sees as a proper `host` table;
+ * - containerd 2.x (go-toml v2; test/fixtures/upstream/containerd-2-hosts.json): endpoints are the
+ *   `[host."…"]` table headers in file order, then the top-level server entry; dotted keys are decoded
+ *   but not endpoints, so the IPv6 file is served by its top-level entry, with the same CA. 2.x
+ *   also reads `/etc/docker/certs.d` by default (config_path, since 2.2). registry.mirrors/configs
+ *   are never written (removed in 2.4; `mirrors` with config_path is a validation error);
  * - CRI reads certs.d only when `config_path` is set (default only from containerd 2.2); ctr needs
  *   `--hosts-dir`. hosts.toml edits need no restart; a config.toml edit does.
  */
@@ -38,15 +44,33 @@ export function renderHostsToml(directoryName: string, withClient: boolean): str
   const lines = directoryName.startsWith("[")
     ? [
         ...header,
-        "# IPv6: the settings are on the server entry, because containerd 1.6 (go-toml v1) cannot parse a",
-        "# table key with ']' in it ([host.\"https://[addr]:port\"]); the empty [host] table must stay.",
+        "# IPv6: containerd 1.6 (go-toml v1) ignores a file whose table header holds ']'",
+        "# ([host.\"https://[addr]:port\"]), so the settings are on the top-level server entry and",
+        "# the host entry is written as dotted keys: 1.6 and 2.x both read it with this CA.",
         `server = "${url}"`,
         ...settings,
-        "",
-        "[host]",
+        ...settings.map((s) => `host."${url}".${s}`),
       ]
     : [...header, `server = "${url}"`, "", `[host."${url}"]`, ...settings.map((s) => `  ${s}`)];
   return `${lines.join("\n")}\n`;
+}
+
+/** The IPv6 hosts.toml regcert wrote before the dotted host entry (still regcert's on uninstall and re-install). */
+function legacyIpv6HostsToml(directoryName: string, withClient: boolean): string[] {
+  if (!directoryName.startsWith("[")) return [];
+  const settings = ['capabilities = ["pull", "resolve", "push"]', `ca = "${CA_FILE}"`];
+  if (withClient) settings.push(`client = [["${CLIENT_CERT_FILE}", "${CLIENT_KEY_FILE}"]]`);
+  const lines = [
+    `# Written by regcert install-trust: TLS trust for the registry ${directoryName}.`,
+    "# containerd reads it when its registry config_path includes this certs.d directory (ctr: --hosts-dir).",
+    "# IPv6: the settings are on the server entry, because containerd 1.6 (go-toml v1) cannot parse a",
+    "# table key with ']' in it ([host.\"https://[addr]:port\"]); the empty [host] table must stay.",
+    `server = "${httpsUrl(directoryName)}"`,
+    ...settings,
+    "",
+    "[host]",
+  ];
+  return [`${lines.join("\n")}\n`];
 }
 
 /** hosts.toml files beside ca.crt, for containerd and for microk8s. */
@@ -64,7 +88,7 @@ export function hostsTomlFiles(target: TargetName, certsDir: string, input: Targ
         ownership: "whole",
         guard: certsDir,
         registry: directoryName,
-        alternatives: [renderHostsToml(directoryName, !withClient)],
+        alternatives: [renderHostsToml(directoryName, !withClient), ...legacyIpv6HostsToml(directoryName, withClient), ...legacyIpv6HostsToml(directoryName, !withClient)],
       },
     ];
   };
