@@ -1,14 +1,21 @@
 /**
- * Registry configuration from the data files in templates/: config.yml + docker-compose.yml for the
- * registry:2 image, or /etc/docker/registry/config.yml for Debian's docker-registry service.
+ * distribution's configuration from the data files in templates/: config.yml + docker-compose.yml for
+ * the registry:3 image (default; mounted at /etc/distribution/config.yml) or registry:2 (mounted at
+ * /etc/docker/registry/config.yml), /etc/docker/registry/config.yml for Debian's docker-registry 2.8
+ * service, or a binary install of v3 with its systemd unit (OTEL_TRACES_EXPORTER=none set there, as the
+ * image does). Facts: src/registry/servers.ts.
  * Pure: the caller reads the templates and writes the results. Values go into the parsed YAML
  * document (the yaml library quotes them), never into YAML text, so a path or realm holding ':',
  * '#' or a newline cannot change the file's structure; the templates' comments are kept.
  */
 import { posix } from "node:path";
-import { type Document, isMap, parseDocument, Scalar } from "yaml";
+import { type Document, isMap, isScalar, parseDocument, Scalar, type YAMLMap } from "yaml";
 import { userError } from "../pki/errors.js";
-import { shellQuote } from "../text/shell.js";
+import { shellLine, shellQuote } from "../text/shell.js";
+import { CONFIG_MOUNTS, CONTAINER_PORTS, listenText, SERVER_IMAGES, type ListenAddress } from "./servers.js";
+
+/** The two distribution generations this module renders. */
+export type DistributionKind = "distribution" | "distribution-2";
 
 /** What to serve and how; the same options drive both targets. */
 export interface RegistryConfigOptions {
@@ -22,6 +29,15 @@ export interface RegistryConfigOptions {
   mtls?: boolean;
   /** auth.htpasswd.realm; default "Registry Realm" */
   realm?: string;
+  /** "distribution" (v3, default) or "distribution-2" */
+  server?: DistributionKind;
+  /** http.secret (signs upload state; must be the same on every replica); omitted when undefined */
+  secret?: string;
+  /**
+   * Bind address. Compose: the host address the port is published on (the container keeps :5000);
+   * systemd: http.addr. Its port, when given, is the port clients use (must agree with `port`).
+   */
+  listen?: ListenAddress;
 }
 
 export interface ComposeOptions extends RegistryConfigOptions {
@@ -33,7 +49,7 @@ export interface ComposeOptions extends RegistryConfigOptions {
   htpasswdFile?: string;
   /** host directory for the images (bind mount); default: the named volume registry-data */
   dataDir?: string;
-  /** image; default registry:2 (distribution 2.8) */
+  /** image; default the pinned image of `server` (SERVER_IMAGES) */
   image?: string;
 }
 
@@ -45,17 +61,19 @@ export interface ComposeKit {
 }
 
 export interface SystemdOptions extends RegistryConfigOptions {
-  /** the package's config directory; default /etc/docker/registry (tests point it at a temp dir) */
+  /** the config directory; default /etc/docker/registry (distribution-2: the package's) or /etc/distribution (v3) */
   etcDir?: string;
-  /** storage.filesystem.rootdirectory; default the package's /var/lib/docker-registry */
+  /** storage.filesystem.rootdirectory; default /var/lib/docker-registry (the package's) or /var/lib/registry (v3) */
   dataDir?: string;
+  /** v3: the registry binary the unit runs; default /usr/local/bin/registry */
+  binary?: string;
   /** where NAME.crt, NAME.key and ca.crt are now (sources of the install commands); default "certs" */
   sourceCertsDir?: string;
   /** where the htpasswd file is now; default "auth/htpasswd" */
   sourceHtpasswd?: string;
   /** where the rendered config.yml is now (source of the install command); default "config.yml" */
   sourceConfig?: string;
-  /** the service's group; default docker-registry (the package creates it) */
+  /** the service's user and group; default docker-registry (the package creates it) or registry (v3) */
   group?: string;
 }
 
@@ -72,14 +90,25 @@ export interface SystemdKit {
   /** copy files in place with the right owners and modes (run as root) */
   install: InstallStep[];
   restart: string[];
+  /** v3 (binary install): the systemd unit to install as /etc/systemd/system/<unitName> */
+  unit?: { name: string; text: string };
 }
 
-/** The registry listens on 5000 inside the registry:2 container. */
-const CONTAINER_PORT = 5000;
+/** The registry listens on 5000 inside the registry:2 and registry:3 containers. */
+const CONTAINER_PORT = CONTAINER_PORTS.distribution;
 
 function checkPort(port: number): number {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw userError("regcert.invalidPort", `--port ${port} is not a valid port: use 1 to 65535`);
   return port;
+}
+
+/** The client port: --listen's port, else --port (default 5000); both given must agree. */
+export function clientPort(o: Pick<RegistryConfigOptions, "port" | "listen">): number {
+  const fromListen = o.listen?.port;
+  if (fromListen !== undefined && o.port !== undefined && fromListen !== o.port) {
+    throw userError("regcert.conflictingFlags", `--listen port ${fromListen} and --port ${o.port} disagree`, `drop --port, or use --listen ${listenText(o.listen?.host, o.port)}`);
+  }
+  return checkPort(fromListen ?? o.port ?? 5000);
 }
 
 export { shellQuote } from "../text/shell.js";
@@ -92,14 +121,25 @@ function loadTemplate(text: string, what: string): Document {
 
 /** Sets tls/auth/addr on a parsed config template; removes what the options do not ask for. */
 function applyCommon(doc: Document, o: RegistryConfigOptions, values: { addr: string; certificate: string; key: string; clientCa: string; htpasswd: string; rootdirectory: string }): void {
+  const v3 = (o.server ?? "distribution") === "distribution";
+  if (v3) doc.setIn(["log", "level"], "info");
   doc.setIn(["http", "addr"], values.addr);
+  if (o.secret !== undefined) {
+    if (!/^[A-Za-z0-9_-]{32,}$/.test(o.secret)) throw userError("regcert.invalidSecret", "http.secret must be at least 32 URL-safe characters", "let regcert generate it (drop the value), or keep the one in the existing config.yml");
+    doc.setIn(["http", "secret"], o.secret);
+  }
   doc.setIn(["http", "tls", "certificate"], values.certificate);
   doc.setIn(["http", "tls", "key"], values.key);
+  // v3: explicit minimum TLS version (only tls1.2 or tls1.3 are accepted there)
+  if (v3) doc.setIn(["http", "tls", "minimumtls"], "tls1.2");
   doc.setIn(["storage", "filesystem", "rootdirectory"], values.rootdirectory);
   // delete enabled is what makes `regcert api delete` work (the registry answers 405 otherwise)
   doc.setIn(["storage", "delete", "enabled"], true);
-  if (o.mtls) doc.setIn(["http", "tls", "clientcas"], doc.createNode([values.clientCa]));
-  else doc.deleteIn(["http", "tls", "clientcas"]);
+  if (o.mtls) {
+    doc.setIn(["http", "tls", "clientcas"], doc.createNode([values.clientCa]));
+    // v3: the mode said explicitly (v3's default with clientcas is the same; 2.8 has no such key)
+    if (v3) doc.setIn(["http", "tls", "clientauth"], "require-and-verify-client-cert");
+  } else doc.deleteIn(["http", "tls", "clientcas"]);
   if (o.auth) {
     // eslint-disable-next-line no-control-regex
     if (o.realm !== undefined && (o.realm === "" || /[\u0000-\u001f"]/.test(o.realm))) throw userError("regcert.invalidRealm", `realm ${JSON.stringify(o.realm)} cannot go into a WWW-Authenticate header`, "use printable characters without '\"'");
@@ -116,9 +156,10 @@ function hostPath(path: string): string {
   return `./${path}`;
 }
 
-/** config.yml, docker-compose.yml and the `docker run` line for the registry:2 image. */
+/** config.yml, docker-compose.yml and the `docker run` line for the registry:3 (default) or registry:2 image. */
 export function renderComposeKit(templates: { config: string; compose: string }, options: ComposeOptions = {}): ComposeKit {
-  const port = checkPort(options.port ?? 5000);
+  const server = options.server ?? "distribution";
+  const port = clientPort(options);
   const name = stemOf(options);
   const htpasswdFile = options.htpasswdFile ?? "htpasswd";
   const config = loadTemplate(templates.config, "config.yml");
@@ -133,39 +174,78 @@ export function renderComposeKit(templates: { config: string; compose: string },
 
   const certsDir = hostPath(options.certsDir ?? "certs");
   const authDir = hostPath(options.authDir ?? "auth");
-  const image = options.image ?? "registry:2";
-  const volumes = [`./config.yml:/etc/docker/registry/config.yml:ro`, `${certsDir}:/certs:ro`];
+  const image = options.image ?? SERVER_IMAGES[server];
+  const volumes = [`./config.yml:${CONFIG_MOUNTS[server]}:ro`, `${certsDir}:/certs:ro`];
   if (options.auth) volumes.push(`${authDir}:/auth:ro`);
   volumes.push(options.dataDir ? `${hostPath(options.dataDir)}:/var/lib/registry` : "registry-data:/var/lib/registry");
 
   const compose = loadTemplate(templates.compose, "docker-compose.yml");
   compose.setIn(["services", "registry", "image"], image);
   // quoted: YAML 1.1 readers take an unquoted 5000:5000 for a base-60 number
-  const portScalar = new Scalar(`${port}:${CONTAINER_PORT}`);
+  const published = options.listen?.host === undefined ? `${port}:${CONTAINER_PORT}` : `${listenText(options.listen.host, port)}:${CONTAINER_PORT}`;
+  const portScalar = new Scalar(published);
   portScalar.type = Scalar.QUOTE_DOUBLE;
   compose.setIn(["services", "registry", "ports"], compose.createNode([portScalar]));
   compose.setIn(["services", "registry", "volumes"], compose.createNode(volumes));
   if (options.dataDir) compose.deleteIn(["volumes"]);
 
-  const absolute = (p: string) => (p.startsWith("/") ? p : `"$PWD/${p.replace(/^\.\//, "")}"`);
-  const mount = (v: string) => {
-    const [host, ...rest] = v.split(":");
-    const hostPart = host === "registry-data" ? host : absolute(host ?? "");
-    return `-v ${hostPart.startsWith('"') ? hostPart : shellQuote(hostPart)}:${rest.join(":")}`;
+  // built from argv (shellLine / shellQuote); a relative host path becomes "$PWD"/path (docker -v needs
+  // an absolute path): "$PWD" is the only part left for the shell to expand
+  const mount = (v: string): string => {
+    const [host = "", ...rest] = v.split(":");
+    const target = rest.join(":");
+    if (host === "registry-data" || host.startsWith("/")) return shellLine(["-v", `${host}:${target}`]);
+    return `-v "$PWD"${shellQuote(`/${host.replace(/^\.\//, "")}:${target}`)}`;
   };
-  const dockerRun = ["docker run -d --name registry --restart unless-stopped", `-p ${port}:${CONTAINER_PORT}`, ...volumes.map(mount), shellQuote(image)].join(" ");
+  const dockerRun = [shellLine(["docker", "run", "-d", "--name", "registry", "--restart", "unless-stopped", "-p", published]), ...volumes.map(mount), shellQuote(image)].join(" ");
   return { configYml: config.toString(), composeYml: compose.toString(), dockerRun };
 }
 
-/** /etc/docker/registry/config.yml for Debian's docker-registry service, and how to put the files in place. */
+/** The defaults of each --systemd flavour. */
+const SYSTEMD_DEFAULTS = {
+  "distribution-2": { etc: "/etc/docker/registry", data: "/var/lib/docker-registry", group: "docker-registry", service: "docker-registry" },
+  distribution: { etc: "/etc/distribution", data: "/var/lib/registry", group: "registry", service: "registry" },
+} as const;
+
+/** The systemd unit of a v3 binary install (the image sets OTEL_TRACES_EXPORTER=none; a unit must too). */
+export function renderDistributionUnit(o: { binary: string; config: string; user: string }): string {
+  return [
+    "# Written by `regcert registry-config --server distribution --systemd`: distribution v3 (binary install).",
+    "[Unit]",
+    "Description=Distribution registry v3",
+    "After=network-online.target",
+    "Wants=network-online.target",
+    "",
+    "[Service]",
+    `User=${o.user}`,
+    `Group=${o.user}`,
+    "# tracing would export to localhost:4318 otherwise (the registry:3 image sets the same)",
+    "Environment=OTEL_TRACES_EXPORTER=none",
+    `ExecStart=${o.binary} serve ${o.config}`,
+    "Restart=on-failure",
+    "NoNewPrivileges=true",
+    "",
+    "[Install]",
+    "WantedBy=multi-user.target",
+    "",
+  ].join("\n");
+}
+
+/**
+ * --systemd: distribution-2 = Debian's docker-registry service (/etc/docker/registry/config.yml);
+ * distribution (v3) = a binary install with its own unit (/etc/distribution/config.yml), and how to put
+ * the files in place.
+ */
 export function renderSystemdConfig(template: string, options: SystemdOptions = {}): SystemdKit {
-  const port = checkPort(options.port ?? 5000);
+  const server = options.server ?? "distribution";
+  const defaults = SYSTEMD_DEFAULTS[server];
+  const port = clientPort(options);
   const name = stemOf(options);
-  const etc = options.etcDir ?? "/etc/docker/registry";
-  if (!etc.startsWith("/")) throw userError("regcert.relativePath", `--etc-dir ${etc} must be an absolute path: the service does not run in this directory`);
-  const data = options.dataDir ?? "/var/lib/docker-registry";
-  if (!data.startsWith("/")) throw userError("regcert.relativePath", `--data ${data} must be an absolute path for --systemd`);
-  const group = options.group ?? "docker-registry";
+  const etc = options.etcDir ?? defaults.etc;
+  if (!etc.startsWith("/")) throw userError("regcert.relativePath", `--etc-dir ${etc} must be an absolute path: the service does not run in this directory`, `e.g. --etc-dir ${defaults.etc}`);
+  const data = options.dataDir ?? defaults.data;
+  if (!data.startsWith("/")) throw userError("regcert.relativePath", `--data ${data} must be an absolute path for --systemd`, `e.g. --data ${defaults.data}`);
+  const group = options.group ?? defaults.group;
   const certDir = posix.join(etc, "certs");
   const paths: SystemdKit["paths"] = {
     config: posix.join(etc, "config.yml"),
@@ -176,21 +256,43 @@ export function renderSystemdConfig(template: string, options: SystemdOptions = 
     ...(options.auth ? { htpasswd: posix.join(etc, "htpasswd") } : {}),
   };
   const config = loadTemplate(template, "debian-config.yml");
-  applyCommon(config, options, { addr: `:${port}`, certificate: paths.certificate, key: paths.key, clientCa: posix.join(certDir, "ca.crt"), htpasswd: posix.join(etc, "htpasswd"), rootdirectory: data });
+  // the header names the file this config is for (not the package's path when --etc-dir moved it)
+  const first = (config.contents as YAMLMap).items[0];
+  if (first && isScalar(first.key)) first.key.commentBefore = undefined;
+  config.commentBefore = [
+    ` ${paths.config} for ${server === "distribution" ? "distribution v3 (binary install, registry.service)" : "Debian's docker-registry package"}, written by`,
+    " `regcert registry-config --systemd`. TLS added; auth.htpasswd.path points at a FILE: the",
+    " packaged value (/etc/docker/registry, a directory) makes every login fail with HTTP 400",
+    ' ("read /etc/docker/registry: is a directory").',
+  ].join("\n");
+  applyCommon(config, options, { addr: listenText(options.listen?.host, port), certificate: paths.certificate, key: paths.key, clientCa: posix.join(certDir, "ca.crt"), htpasswd: posix.join(etc, "htpasswd"), rootdirectory: data });
 
   const src = options.sourceCertsDir ?? "certs";
-  const install: InstallStep[] = [
+  const install: InstallStep[] = [];
+  if (server === "distribution") {
+    install.push({ argv: ["useradd", "--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", group], why: `the service user (skip when ${group} exists)` });
+    install.push({ argv: ["install", "-d", "-m", "0755", "-o", "root", "-g", "root", etc], why: "the config directory" });
+  }
+  install.push(
     { argv: ["install", "-d", "-m", "0750", "-o", "root", "-g", group, certDir], why: "a directory only root and the service can enter" },
     { argv: ["install", "-m", "0644", "-o", "root", "-g", "root", posix.join(src, `${name}.crt`), paths.certificate], why: "the certificate (public)" },
-    // the service runs as docker-registry: a root-owned 0600 key would make it fail at startup
+    // the service runs as its own user: a root-owned 0600 key would make it fail at startup
     { argv: ["install", "-m", "0640", "-o", "root", "-g", group, posix.join(src, `${name}.key`), paths.key], why: "the key, readable by the service user and nobody else" },
-  ];
+  );
   if (paths.clientCa) install.push({ argv: ["install", "-m", "0644", "-o", "root", "-g", "root", posix.join(src, "ca.crt"), paths.clientCa], why: "the CA client certificates must chain to (mTLS)" });
   if (paths.htpasswd) install.push({ argv: ["install", "-m", "0640", "-o", "root", "-g", group, options.sourceHtpasswd ?? "auth/htpasswd", paths.htpasswd], why: "the htpasswd file (a file, not the packaged directory path)" });
   install.push({ argv: ["install", "-d", "-m", "0750", "-o", group, "-g", group, data], why: "the storage, owned by the service" });
-  // -b keeps the packaged file as config.yml~
-  install.push({ argv: ["install", "-b", "-m", "0644", "-o", "root", "-g", "root", options.sourceConfig ?? "config.yml", paths.config], why: "this configuration" });
-  return { configYml: config.toString(), paths, install, restart: ["systemctl", "restart", "docker-registry"] };
+  // -b keeps the packaged file as config.yml~; 0640: it holds http.secret
+  install.push({ argv: ["install", "-b", "-m", "0640", "-o", "root", "-g", group, options.sourceConfig ?? "config.yml", paths.config], why: "this configuration (it holds http.secret: readable by the service only)" });
+  if (server === "distribution") {
+    const unitName = `${defaults.service}.service`;
+    const unit = { name: unitName, text: renderDistributionUnit({ binary: options.binary ?? "/usr/local/bin/registry", config: paths.config, user: group }) };
+    install.push({ argv: ["install", "-m", "0644", "-o", "root", "-g", "root", posix.join(posix.dirname(options.sourceConfig ?? "config.yml"), unitName), `/etc/systemd/system/${unitName}`], why: "the unit (OTEL_TRACES_EXPORTER=none, serve on this config)" });
+    install.push({ argv: ["systemctl", "daemon-reload"], why: "systemd reads the new unit" });
+    install.push({ argv: ["systemctl", "enable", defaults.service], why: "start at boot" });
+    return { configYml: config.toString(), paths, install, restart: ["systemctl", "restart", defaults.service], unit };
+  }
+  return { configYml: config.toString(), paths, install, restart: ["systemctl", "restart", defaults.service] };
 }
 
 /** An install step as one shell line, for printing. */

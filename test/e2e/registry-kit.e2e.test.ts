@@ -164,7 +164,7 @@ describe("registry-config (compose) starts the real registry", () => {
     ["auth+mtls", ["--auth", "--mtls"]],
   ])("%s: the rendered config.yml serves a skopeo push over TLS", async (variant, flags) => {
     const out = join(ws.dir, `deploy-${variant.replace("+", "-")}`);
-    const result = await ok(["registry-config", "--out", out, "--htpasswd", "kit-auth/htpasswd", ...flags]);
+    const result = await ok(["registry-config", "--server", "distribution-2", "--out", out, "--htpasswd", "kit-auth/htpasswd", ...flags]);
     expect(result.stdout).toContain("docker compose up -d");
     expect(result.stdout).toContain("docker run -d --name registry --restart unless-stopped -p 5000:5000");
     const registry = await startRendered(out, join(out, "storage"));
@@ -194,11 +194,17 @@ describe("registry-config (compose) starts the real registry", () => {
 
   test("an existing config is not replaced without --force", async () => {
     const out = join(ws.dir, "deploy-tls");
-    const result = await regcert(["registry-config", "--out", out, "--auth"]);
+    const before = readFileSync(join(out, "config.yml"), "utf8");
+    const result = await regcert(["registry-config", "--server", "distribution-2", "--out", out, "--auth"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("already exist");
     expect(result.stderr).toContain("--force");
-    expect((await regcert(["registry-config", "--out", out, "--auth", "--force"])).code).toBe(0);
+    expect(result.stderr).not.toContain("key");
+    expect(readFileSync(join(out, "config.yml"), "utf8")).toBe(before);
+    expect((await regcert(["registry-config", "--server", "distribution-2", "--out", out, "--auth", "--force"])).code).toBe(0);
+    // the http.secret is written once and kept (replicas must share it)
+    const secret = (text: string) => (parseYaml(text) as { http: { secret: string } }).http.secret;
+    expect(secret(readFileSync(join(out, "config.yml"), "utf8"))).toBe(secret(before));
   });
 });
 
@@ -222,7 +228,7 @@ describe("registry-config --systemd runs as the docker-registry user", () => {
     const etc = join(ws.dir, "etc-registry");
     const data = join(ws.dir, "var-lib-registry");
     const port = await freePort();
-    const result = await ok(["--json", "registry-config", "--systemd", "--auth", "--mtls", "--etc-dir", etc, "--data", data, "--htpasswd", "kit-auth/htpasswd", "--port", String(port), "--out", "systemd"]);
+    const result = await ok(["--json", "registry-config", "--server", "distribution-2", "--systemd", "--auth", "--mtls", "--etc-dir", etc, "--data", data, "--htpasswd", "kit-auth/htpasswd", "--listen", `127.0.0.1:${port}`, "--out", "systemd"]);
     const report = JSON.parse(result.stdout) as { install: { argv: string[] }[]; restart: string[]; paths: { config: string; key: string } };
     expect(report.restart).toEqual(["systemctl", "restart", "docker-registry"]);
     for (const step of report.install) {
@@ -237,9 +243,10 @@ describe("registry-config --systemd runs as the docker-registry user", () => {
     const parsed = parseYaml(readFileSync(report.paths.config, "utf8")) as { auth: { htpasswd: { path: string } } };
     expect(statSync(parsed.auth.htpasswd.path).isFile()).toBe(true);
 
-    // the listen address is forced to loopback (the rendered file says :PORT, all interfaces)
+    // --listen put the loopback address into http.addr: no environment override needed
+    expect((parseYaml(readFileSync(report.paths.config, "utf8")) as { http: { addr: string } }).http.addr).toBe(`127.0.0.1:${port}`);
     child = spawn("runuser", ["-u", "docker-registry", "--", "docker-registry", "serve", report.paths.config], {
-      env: { PATH: process.env.PATH, REGISTRY_HTTP_ADDR: JSON.stringify(`127.0.0.1:${port}`) },
+      env: { PATH: process.env.PATH },
       stdio: ["ignore", "pipe", "pipe"],
     });
     child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
@@ -251,6 +258,8 @@ describe("registry-config --systemd runs as the docker-registry user", () => {
     writeFileSync(join(certDir, "client.key"), readFileSync(join(ws.dir, "client", "ci.key")));
     const push = await skopeoCopy(image.reference, `docker://127.0.0.1:${port}/kit/systemd:v1`, { destCertDir: certDir, destCreds: "kit:kit-pw" });
     if (push.code !== 0) throw new Error(`push failed:\n${push.stderr}\n--- registry ---\n${log.slice(-3000)}`);
+    // http.secret is set: the registry does not generate a per-process one
+    expect(log).not.toContain("No HTTP secret provided");
     // the storage was written by the service user, not root
     const serviceUid = Number((await runTool("id", ["-u", "docker-registry"])).stdout.trim());
     expect(serviceUid).toBeGreaterThan(0);

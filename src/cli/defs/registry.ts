@@ -25,26 +25,34 @@ Examples:
 
   program
     .command("registry-config")
-    .description("config.yml and docker-compose.yml for the registry (or, with --systemd, Debian's docker-registry service)")
-    .option("--out <dir>", "where to write config.yml (and docker-compose.yml)", ".")
+    .description("the registry server's config in its own format, and the compose file or systemd unit that runs it (default: distribution v3, registry:3)")
+    .option("--server <kind>", "distribution (v3, registry:3) | distribution-2 (registry:2, Debian's docker-registry) | zot | harbor (harbor.yml for its installer)", "distribution")
+    .option("--out <dir>", "where to write the config (and docker-compose.yml or the unit)", ".")
     .option("--name <name>", "certificate file stem, as given to issue --name", "registry")
-    .option("--port <port>", "the port clients use (published port; --systemd: listen port)", "5000")
+    .option("--port <port>", "the port clients use: the published port (compose), the listen port (--systemd), https.port (harbor); default 5000, harbor 443")
+    .option("--listen <addr>", "bind address, e.g. 127.0.0.1:5000 or [::1]:5000 (compose: where the port is published; --systemd: http.addr); default every interface")
+    .option("--hostname <name>", "--server harbor: the name clients use (harbor.yml hostname; must be in the certificate)")
     .option("--auth", "htpasswd basic auth (users: regcert htpasswd USER)")
-    .option("--mtls", "require client certificates signed by the CA (regcert issue --client)")
-    .option("--data <dir>", "image storage directory (default: a named volume; --systemd: /var/lib/docker-registry)")
-    .option("--systemd", "Debian's docker-registry package instead of Docker: its config, file owners and restart")
-    .option("--etc-dir <dir>", "with --systemd: the package's config directory (default /etc/docker/registry)")
+    .option("--mtls", "require client certificates signed by the CA (regcert issue --client); v3: clientauth require-and-verify-client-cert")
+    .option("--data <dir>", "image storage directory (default: a named volume; --systemd: the service's /var/lib directory)")
+    .option("--systemd", "a service instead of Docker: distribution-2 = Debian's docker-registry; distribution, zot = binary install + unit")
+    .option("--etc-dir <dir>", "with --systemd: the config directory (default /etc/distribution, /etc/docker/registry or /etc/zot)")
     .option("--certs <dir>", "where regcert issue wrote the certificate, key and ca.crt", "certs")
     .option("--htpasswd <file>", "the htpasswd file", "auth/htpasswd")
-    .option("--force", "replace existing config files")
+    .option("--force", "replace existing config files (a distribution http.secret and Harbor's passwords are kept)")
     .addHelpText(
       "after",
       `
 Examples:
-  $ regcert registry-config --auth
-    config.yml + docker-compose.yml using ./certs and ./auth/htpasswd; prints the docker run line
-  $ regcert registry-config --systemd --auth --port 443
-    a config for /etc/docker/registry/config.yml and the install commands (key root:docker-registry 0640)`,
+  $ regcert registry-config --auth --listen 127.0.0.1:5000
+    config.yml + docker-compose.yml for registry:3 (mounted at /etc/distribution/config.yml), ./certs and
+    ./auth/htpasswd, published on 127.0.0.1 only; a random http.secret, kept on re-runs
+  $ regcert registry-config --server distribution-2 --systemd --auth --port 443
+    Debian's docker-registry 2.8: its config and the install commands (key root:docker-registry 0640)
+  $ regcert registry-config --server zot --mtls
+    config.json for zot (/etc/zot/config.json) requiring client certificates
+  $ regcert registry-config --server harbor --hostname registry.local
+    harbor.yml (0600) with the regcert certificate for Harbor's install.sh`,
     )
     .action(action(() => import("../commands/registry-config.js")));
 
