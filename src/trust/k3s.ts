@@ -29,25 +29,25 @@ export interface K3sEntry {
 
 const HEADER = " k3s private registry configuration (docs.k3s.io/installation/private-registry); restart k3s after changes";
 
-function load(text: string | undefined): Document {
+function load(text: string | undefined, path: string = K3S_REGISTRIES): Document {
   if (text === undefined || text.trim() === "") {
     const doc = new Document({});
     doc.commentBefore = HEADER;
     return doc;
   }
   const doc = parseDocument(text);
-  if (doc.errors.length > 0) throw userError("regcert.badRegistriesYaml", `${K3S_REGISTRIES} is not valid YAML (${doc.errors[0]?.message.split("\n")[0] ?? "parse error"}); regcert will not rewrite it`, "fix the file, or move it away and re-run");
-  if (doc.contents !== null && !isMap(doc.contents)) throw userError("regcert.badRegistriesYaml", `${K3S_REGISTRIES} is not a YAML mapping; regcert will not rewrite it`, "fix the file, or move it away and re-run");
+  if (doc.errors.length > 0) throw userError("regcert.badRegistriesYaml", `${path} is not valid YAML (${doc.errors[0]?.message.split("\n")[0] ?? "parse error"}); regcert will not rewrite it`, "fix the file, or move it away and re-run");
+  if (doc.contents !== null && !isMap(doc.contents)) throw userError("regcert.badRegistriesYaml", `${path} is not a YAML mapping; regcert will not rewrite it`, "fix the file, or move it away and re-run");
   for (const key of ["configs", "mirrors"]) {
     const section = doc.get(key);
-    if (section !== undefined && section !== null && !isMap(section)) throw userError("regcert.badRegistriesYaml", `${K3S_REGISTRIES}: "${key}" is not a mapping; regcert will not rewrite it`, "fix the file, or move it away and re-run");
+    if (section !== undefined && section !== null && !isMap(section)) throw userError("regcert.badRegistriesYaml", `${path}: "${key}" is not a mapping; regcert will not rewrite it`, "fix the file, or move it away and re-run");
   }
   return doc;
 }
 
 /** Merges regcert's entries into registries.yaml text (undefined: no file yet). Deterministic. */
-export function mergeRegistriesYaml(existing: string | undefined, entries: readonly K3sEntry[]): string {
-  const doc = load(existing);
+export function mergeRegistriesYaml(existing: string | undefined, entries: readonly K3sEntry[], path: string = K3S_REGISTRIES): string {
+  const doc = load(existing, path);
   if (doc.contents === null) doc.contents = doc.createNode({}) as unknown as typeof doc.contents;
   for (const entry of entries) {
     doc.setIn(["configs", entry.name, "tls", "ca_file"], entry.caFile);

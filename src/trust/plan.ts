@@ -9,7 +9,7 @@ import { userError } from "../pki/errors.js";
 import { hostPathOf as genericHostPathOf, type CurrentFile, type FileRemovalPlan } from "../files/plan-types.js";
 import { parseRegistryHosts } from "./host-port.js";
 import { isMatchingClientKey, isRegcertCaBundle, isRegcertClientCert, parseClientPair, parseTrustCas, type TrustCa } from "./material.js";
-import { HOME_ONLY_TARGETS, LINUX_TARGETS, TARGET_NAMES, TARGET_SPECS, USER_TARGETS, targetSpec } from "./targets.js";
+import { LINUX_TARGETS, PER_USER_TARGETS, TARGET_NAMES, TARGET_SPECS, targetSpec } from "./targets.js";
 import type { ExistingFiles, RefreshCommand, SystemFamily, TargetInput, TargetName, TargetPlan, TrustDirectory, TrustFile, TrustPlan } from "./types.js";
 
 /** The planner of each target (from its spec). */
@@ -84,7 +84,7 @@ export function planTrust(options: PlanTrustOptions): TrustPlan {
   const targets = TARGET_NAMES.filter((t) => options.targets.includes(t));
   if (options.user) {
     const bad = targets.filter((t) => targetSpec(t).perUser === "no");
-    if (bad.length > 0) throw userError("regcert.notPerUser", `--user has no per-user location for ${bad.join(", ")}`, `with --user use --target ${[...USER_TARGETS, ...HOME_ONLY_TARGETS].join(",")}`);
+    if (bad.length > 0) throw userError("regcert.notPerUser", `--user has no per-user location for ${bad.join(", ")}`, `with --user use --target ${PER_USER_TARGETS.join(",")}`);
   } else {
     const homeOnly = targets.filter((t) => targetSpec(t).perUser === "only");
     if (homeOnly.length > 0) throw userError("regcert.needsUser", `${homeOnly.join(", ")} ${homeOnly.length === 1 ? "lives" : "live"} in a home directory, not under the system root`, `add --user (as the user who runs it, without sudo): regcert install-trust --user --target ${homeOnly.join(",")} …`);
@@ -104,6 +104,7 @@ export function planTrust(options: PlanTrustOptions): TrustPlan {
     existing: options.existing ?? {},
     systemFamily: options.systemFamily ?? "debian",
     caFileName: options.caFileName ?? "ca.crt",
+    rootIsSystem: root === "/",
   };
   const plan: TrustPlan = {
     version: 1,

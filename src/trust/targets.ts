@@ -3,12 +3,18 @@
  * (and `--target` help, detection, `--user`, `--target all`, Kubernetes roles) derives from it.
  * Adding a target: its module exporting a TargetSpec, its name in TargetName, one line here.
  */
+import { buildkitTarget } from "./buildkit.js";
 import { containerdTarget } from "./containerd.js";
 import { containersTarget } from "./containers.js";
+import { desktopTarget } from "./desktop.js";
 import { dockerTarget } from "./docker.js";
+import { k3dTarget } from "./k3d.js";
 import { k3sTarget } from "./k3s.js";
+import { kindTarget } from "./kind.js";
 import { macosTarget } from "./macos.js";
 import { microk8sTarget } from "./microk8s.js";
+import { minikubeTarget } from "./minikube.js";
+import { nerdctlTarget } from "./nerdctl.js";
 import { systemTarget } from "./system.js";
 import type { KubernetesRole, TargetName, TargetSpec } from "./types.js";
 import { windowsTarget } from "./windows.js";
@@ -23,6 +29,12 @@ export const TARGET_SPECS: readonly TargetSpec[] = [
   microk8sTarget,
   macosTarget,
   windowsTarget,
+  desktopTarget,
+  nerdctlTarget,
+  buildkitTarget,
+  kindTarget,
+  minikubeTarget,
+  k3dTarget,
 ];
 
 const byName = new Map<TargetName, TargetSpec>(TARGET_SPECS.map((s) => [s.name, s]));
@@ -38,8 +50,10 @@ export function targetSpec(name: TargetName): TargetSpec {
 export const TARGET_NAMES: readonly TargetName[] = TARGET_SPECS.map((s) => s.name);
 /** The Linux targets `--target all` means, in plan order. */
 export const LINUX_TARGETS: readonly TargetName[] = TARGET_SPECS.filter((s) => s.inAll).map((s) => s.name);
-/** Targets with a per-user location (--user); the default set of `--user` is those that also have a system one. */
-export const USER_TARGETS: readonly TargetName[] = TARGET_SPECS.filter((s) => s.perUser === "yes").map((s) => s.name);
+/** What `--user` means without --target: the runtimes of `all` that have a per-user location (rootless Docker, podman). */
+export const USER_TARGETS: readonly TargetName[] = TARGET_SPECS.filter((s) => s.perUser === "yes" && s.inAll).map((s) => s.name);
+/** Every target `--user` accepts. */
+export const PER_USER_TARGETS: readonly TargetName[] = TARGET_SPECS.filter((s) => s.perUser !== "no").map((s) => s.name);
 /** Targets that only exist in a home directory (need --user). */
 export const HOME_ONLY_TARGETS: readonly TargetName[] = TARGET_SPECS.filter((s) => s.perUser === "only").map((s) => s.name);
 /** Marker paths per target, any of which means "installed" (targets without markers are only chosen explicitly). */

@@ -11,13 +11,13 @@ import type { ClientPair, TrustCa } from "./material.js";
  * Every install-trust target. Each has one module exporting its TargetSpec, listed once in
  * src/trust/targets.ts; every list (all, --user, detection, help, Kubernetes roles) derives from the specs.
  */
-export type TargetName = "docker" | "containerd" | "containers" | "system" | "k3s" | "microk8s" | "macos" | "windows";
+export type TargetName = "docker" | "containerd" | "containers" | "system" | "k3s" | "microk8s" | "macos" | "windows" | "desktop" | "nerdctl" | "buildkit" | "kind" | "minikube" | "k3d";
 
 /** Which family of system CA store (chosen by what exists under the root). */
 export type SystemFamily = "debian" | "rhel";
 
 /** What a planned file is for. */
-export type TrustFileRole = "ca-bundle" | "ca" | "client-cert" | "client-key" | "hosts-toml" | "registries-yaml";
+export type TrustFileRole = "ca-bundle" | "ca" | "client-cert" | "client-key" | "hosts-toml" | "registries-yaml" | "buildkitd-toml" | "cluster-config";
 
 /** One file the plan writes (the generic PlannedFile of src/files, narrowed to trust targets and roles). */
 export interface TrustFile extends PlannedFile {
@@ -122,6 +122,8 @@ export interface TargetInput {
   systemFamily: SystemFamily;
   /** how printed commands name the CA file */
   caFileName: string;
+  /** the plan's root is "/" (the real system): Windows paths are then printed, never written */
+  rootIsSystem: boolean;
 }
 
 /** What each target module returns; merged into the TrustPlan in target order. */
@@ -171,6 +173,8 @@ export interface TargetSpec {
   kubernetes: KubernetesRole;
   /** runtime paths the planner merges into or inspects; the CLI reads them into `existing` */
   reads: readonly string[];
+  /** the same for --user (absolute paths in the user's home) */
+  userReads?: (user: NonNullable<TargetInput["user"]>) => readonly string[];
   /**
    * For files with ownership "merge": the file's text without this target's entries (null: nothing
    * else left, delete the file). `plan` is the install plan the removal is computed from.

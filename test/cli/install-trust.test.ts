@@ -256,7 +256,7 @@ describe("targets", () => {
     expect(wrong.stderr).toContain("regcert: --user has no per-user location for system");
   });
 
-  test("macos/windows: exact commands printed, nothing written", async () => {
+  test("macos/windows: exact commands printed; windows writes only under --root, and uninstall restores it", async () => {
     const { root, ca, run } = setup();
     const pristine = treeState(root);
     const result = await run(["install-trust", "--ca", ca, "--host", HOST, "--root", root, "--target", "macos,windows"]);
@@ -328,7 +328,7 @@ describe("hostile and wrong input: exit 2, one message, nothing written", () => 
     await refused(env, ["--host", "registry.local:0"], /invalid port 0/);
     await refused(env, ["--host", "fd00::1:5000"], /looks like an IPv6 address without brackets/);
     await refused(env, ["--target", "docker"], "regcert: no --host given: name the registry as clients type it\nhint: e.g. regcert install-trust --host registry.local:5000 --host 192.168.0.12:5000\n");
-    await refused(env, ["--host", HOST, "--target", "dockr"], 'regcert: --target "dockr" is not a known target\nhint: use one or more of: docker, containerd, containers, system, k3s, microk8s, macos, windows, all\n');
+    await refused(env, ["--host", HOST, "--target", "dockr"], 'regcert: --target "dockr" is not a known target\nhint: use one or more of: docker, containerd, containers, system, k3s, microk8s, macos, windows, desktop, nerdctl, buildkit, kind, minikube, k3d, all\n');
   });
 
   test("a symlinked certs.d, host directory or ca.crt is refused and nothing is written anywhere", async () => {

@@ -151,7 +151,8 @@ export async function run(ctx: Context, given: InstallTrustFlags): Promise<void>
   const { targets, detected } = chooseTargets(ctx, flags, root);
   const family = detectSystemFamily(existsUnder(root));
   const user = flags.user ? { home: ctx.env.HOME || homedir(), configHome: ctx.env.XDG_CONFIG_HOME || join(ctx.env.HOME || homedir(), ".config") } : undefined;
-  const existing = user ? {} : readExistingFiles(root, TARGET_READS);
+  // files the planners merge (k3s/k3d registries.yaml, buildkitd.toml) or inspect (containerd config.toml)
+  const existing = user ? readExistingFiles("/", targets.flatMap((t) => targetSpec(t).userReads?.(user) ?? [])) : readExistingFiles(root, TARGET_READS);
   const planFor = (chosen: TargetName[]) =>
     planTrust({
       hosts: flags.host,
@@ -240,7 +241,7 @@ export async function run(ctx: Context, given: InstallTrustFlags): Promise<void>
     else if (s.state === "conflict") ctx.ui.info(`Replaced ${s.path} (--force)`);
   }
   if (plan.files.length > 0 && !changed) ctx.ui.info(`Already installed for ${plan.hosts.map((h) => h.hostPort).join(", ")} (${plan.targets.join(", ")}); nothing changed.`);
-  else if (changed) ctx.ui.info(`Trust installed for ${plan.hosts.map((h) => h.hostPort).join(", ")} in ${plan.targets.filter((t) => t !== "macos" && t !== "windows").join(", ")}.`);
+  else if (changed) ctx.ui.info(`Trust installed for ${plan.hosts.map((h) => h.hostPort).join(", ")} in ${plan.targets.filter((t) => targetSpec(t).output !== "printed" && plan.files.some((f) => f.target === t)).join(", ")}.`);
   const refresh = changed ? runRefresh(ctx, plan, plan.refresh, "install") : [];
   reportPlanNotes(ctx, plan, explicit);
   if (ctx.ui.json) {

@@ -20,6 +20,8 @@ const CA_B = fixture("ca-b.crt");
 const CLIENT_CERT = fixture("client-a.crt");
 const CLIENT_KEY = fixture("client-a.key");
 const HOSTS = ["registry.local:5000", "192.168.0.12:5000", "[fd00::12]:5000", "registry.example"];
+/** A buildkitd.toml with the operator's own settings (kept byte for byte by the merge). */
+const BUILDKITD_TOML = fixture("buildkitd.toml");
 
 /** A plan as reviewable text; the client key's bytes are elided (they are the fixture's, checked separately). */
 export function renderPlan(plan: TrustPlan): string {
@@ -62,6 +64,14 @@ const cases: Array<[string, Partial<PlanTrustOptions>]> = [
   ["macos-windows", { targets: ["macos", "windows"], hosts: ["registry.local:5000"], caFileName: "/home/op/ca.crt" }],
   ["macos-windows-rollover", { targets: ["macos", "windows"], hosts: ["registry.local:5000"], caPem: CA_B + CA_A }],
   ["user", { targets: ["docker", "containers"], hosts: ["registry.local:5000"], user: { home: "/home/op" } }],
+  ["desktop", { targets: ["desktop"], hosts: ["registry.local:5000"], user: { home: "/home/op" }, clientCertPem: CLIENT_CERT, clientKeyPem: CLIENT_KEY }],
+  ["nerdctl", { targets: ["nerdctl"], hosts: ["registry.local:5000", "[fd00::12]:5000"], user: { home: "/home/op" } }],
+  ["buildkit", { targets: ["buildkit"], hosts: ["registry.local:5000", "registry.example"], clientCertPem: CLIENT_CERT, clientKeyPem: CLIENT_KEY }],
+  ["buildkit-merge", { targets: ["buildkit"], hosts: ["registry.local:5000"], existing: { "/etc/buildkit/buildkitd.toml": { contents: BUILDKITD_TOML, mode: 0o640 } } }],
+  ["kind", { targets: ["kind"], hosts: ["registry.local:5000", "[fd00::12]:5000"] }],
+  ["minikube", { targets: ["minikube"], hosts: ["registry.local:5000"], user: { home: "/home/op" }, caPem: CA_A + CA_B }],
+  ["k3d", { targets: ["k3d"], hosts: ["registry.local:5000"], user: { home: "/home/op" } }],
+  ["windows-root", { targets: ["windows"], hosts: ["registry.local:5000", "[fd00::12]:5000", "registry.example"], root: "/mnt/c" }],
   ["all-under-root", { targets: ["docker", "containerd", "containers", "system", "k3s", "microk8s"], hosts: ["registry.local:5000"], root: "/srv/image/" }],
 ];
 
