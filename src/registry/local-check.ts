@@ -7,9 +7,11 @@
 import { X509Certificate } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { isIP } from "node:net";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import { ipWithin } from "../pki/constraints.js";
 import type { Finding } from "./check.js";
+import { checkDocker29 } from "./docker29.js";
 
 export interface LocalCheckOptions {
   /** file system root; default "/" */
@@ -19,6 +21,8 @@ export interface LocalCheckOptions {
   port: number;
   /** PEM of the CA(s) that sign the registry's certificate: a certs.d ca.crt must hold one of them */
   caPem: string;
+  /** the Docker client config dir (buildx builders); default ~/.docker when root is "/", else ROOT/root/.docker */
+  dockerConfigDir?: string;
 }
 
 const hostPort = (o: { host: string; port: number }): string => `${o.host.includes(":") ? `[${o.host}]` : o.host}:${o.port}`;
@@ -218,5 +222,7 @@ export function checkLocalSide(o: LocalCheckOptions): Finding[] {
   findings.push(...containerdFindings(root, o, expected));
   findings.push(...dockerDaemonFindings(root, o));
   findings.push(...registriesConfFindings(root, o));
+  const dockerConfigDir = o.dockerConfigDir ?? (root === "/" ? (process.env.DOCKER_CONFIG || join(homedir(), ".docker")) : join(root, "root/.docker"));
+  findings.push(...checkDocker29({ root, names: directoryNames(o), hostPort: hostPort(o), dockerConfigDir }));
   return findings;
 }
