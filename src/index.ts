@@ -55,3 +55,16 @@ export { tlsSecret, certManagerObjects } from "./k8s/registry-secret.js";
 export type { TlsSecretOptions, CertManagerOptions } from "./k8s/registry-secret.js";
 export { pullSecret, dockerConfigJson, k3sAuthEntry, validateCredentials } from "./k8s/pull-secret.js";
 export type { PullCredentials } from "./k8s/pull-secret.js";
+// ecosystem (issue 13): registry servers, the trust-target registry, Docker 29 checks
+export { SERVER_KINDS, SERVER_IMAGES, CONFIG_MOUNTS, parseServerKind, parseListen, listenText } from "./registry/servers.js";
+export type { ServerKind, ListenAddress } from "./registry/servers.js";
+export { renderDistributionUnit } from "./registry/config.js";
+export { renderZotConfig, renderZotCompose, renderZotSystemd } from "./registry/zot.js";
+export type { ZotComposeOptions, ZotComposeKit, ZotSystemdOptions, ZotSystemdKit } from "./registry/zot.js";
+export { renderHarborYml } from "./registry/harbor.js";
+export type { HarborOptions } from "./registry/harbor.js";
+export { checkDocker29, detectImageStore } from "./registry/docker29.js";
+export { TARGET_SPECS, USER_TARGETS, PER_USER_TARGETS, targetSpec, targetsWithKubernetesRole, describeTargets, regcertOwns, mergeBuildkitToml, unmergeBuildkitToml } from "./trust/index.js";
+export type { TargetSpec, KubernetesRole } from "./trust/index.js";
+export { hostPathOf as plannedHostPath } from "./files/plan-types.js";
+export type { PlannedFile, PlannedDirectory, FileTreePlan, FileRemovalPlan } from "./files/plan-types.js";
