@@ -38,6 +38,11 @@ describe("target registry", () => {
     }
   });
 
+  test("install-trust's --target help lists exactly the registered targets, in order (kept static so the CLI starts without loading the planners)", () => {
+    const defs = readFileSync(join(REPO, "src", "cli", "defs", "trust.ts"), "utf8");
+    expect(defs).toContain(`"${TARGET_NAMES.join(",")} or all`);
+  });
+
   test("src/files imports nothing from src/trust", () => {
     const dir = join(REPO, "src", "files");
     for (const name of readdirSync(dir)) {
