@@ -13,3 +13,4 @@ export { KEY_USAGE_BITS, KU_CERT_SIGN } from "./extensions/key-usage.js";
 export { domainNameValid, type IpNet, type ParsedNameConstraints } from "./extensions/name-constraints.js";
 export { OID, EKU, ekuName, OID_COMMON_NAME, OID_ORGANIZATION } from "./oids.js";
 export * from "./views.js";
+export { badCertificate, parseCertificateOrUserError, readCertificate } from "./read.js";

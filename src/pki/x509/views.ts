@@ -28,3 +28,10 @@ export const keyIdentifierOfKeyBytes = (keyBytes: Uint8Array): Uint8Array => new
 
 /** The certificate's key identifier: its SKI extension, or method 1 over its key when it has none. */
 export const keyIdOf = (cert: ParsedCertificate): Uint8Array => cert.subjectKeyId ?? keyIdentifierOfKeyBytes(cert.publicKey.keyBytes);
+
+/** A name-constraint IP range as CIDR text ("10.0.0.0/8", "2001:db8::/32"). */
+export function formatIpNet(net: { ip: Uint8Array; mask: Uint8Array }): string {
+  let prefix = 0;
+  for (const b of net.mask) prefix += b.toString(2).replace(/0/g, "").length;
+  return `${formatIpBytes(net.ip)}/${prefix}`;
+}
