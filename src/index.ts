@@ -55,3 +55,9 @@ export { tlsSecret, certManagerObjects } from "./k8s/registry-secret.js";
 export type { TlsSecretOptions, CertManagerOptions } from "./k8s/registry-secret.js";
 export { pullSecret, dockerConfigJson, k3sAuthEntry, validateCredentials } from "./k8s/pull-secret.js";
 export type { PullCredentials } from "./k8s/pull-secret.js";
+// x509 (issue 11 part A): the one strict certificate reader and its model
+export { parseCertificate, readCertificate, CertificateParseError, parsePublicKey, EXTENSION_PARSERS, sanNames, keyIdOf, formatIpBytes, formatIpNet } from "./pki/x509/index.js";
+export type { ParsedCertificate, RawExtension, PublicKeyInfo, PublicKeyKind, ExtensionParser, NameAttribute, ParsedNameConstraints, IpNet } from "./pki/x509/index.js";
+export { DerReader, DerError, readSingle, decodeInteger, decodeBoolean, decodeOid, decodeBitString, decodeTime, decodeString } from "./pki/x509/der-reader.js";
+export { certificateFacts } from "./pki/certificate-facts.js";
+export { caCertificateInfo } from "./pki/issuer.js";
