@@ -32,6 +32,8 @@ const OPENSSL_VERDICT: Record<string, { loads: boolean; verifies: boolean }> = {
   "tbs-three-octet-length": { loads: true, verifies: true },
   "serial-leading-zeros": { loads: false, verifies: false },
   "critical-boolean-01": { loads: true, verifies: true },
+  "basic-constraints-boolean-01": { loads: true, verifies: true },
+  "san-long-form-length": { loads: true, verifies: true },
   "utctime-zero-offset": { loads: true, verifies: false },
   "utctime-no-zone": { loads: true, verifies: false },
   "generalizedtime-fraction": { loads: true, verifies: false },
@@ -83,6 +85,7 @@ const OPENSSL_VERDICT: Record<string, { loads: boolean; verifies: boolean }> = {
       const r = await runTool("docker-registry", ["serve", configPath], { timeoutMs: 45_000 });
       expect(r.code).not.toBe(124); // it exited by itself instead of serving
       expect(r.code).not.toBe(0);
+      // Go 1.19 (Debian's distribution 2.8) suffixes some texts ("x509: invalid basic constraints b"); the text is a prefix
       expect(`${r.stdout}${r.stderr}`).toContain(c.goError);
     }, 60_000);
 

@@ -50,6 +50,16 @@ export function forgeEncodings(host = "127.0.0.1"): ForgedSet {
       const flag = extensionNode(viewTbs(tbs), "basicConstraints").children?.[1] as DerNode;
       flag.content = Uint8Array.of(0x01);
     }),
+    edit("basic-constraints-boolean-01", "basicConstraints' cA BOOLEAN encoded as 0x01 (inside the extension value)", "x509: invalid basic constraints", (tbs) => {
+      // leaf: basicConstraints value is SEQUENCE {} (CA:FALSE omitted); write cA explicitly as 0x01
+      const value = extensionNode(viewTbs(tbs), "basicConstraints").children?.[2] as DerNode;
+      value.content = Uint8Array.of(0x30, 0x03, 0x01, 0x01, 0x01);
+    }),
+    edit("san-long-form-length", "the subjectAltName value's SEQUENCE length < 128 written in long form", "x509: invalid subject alternative names", (tbs) => {
+      const value = extensionNode(viewTbs(tbs), "subjectAltName").children?.[(extensionNode(viewTbs(tbs), "subjectAltName").children?.length ?? 1) - 1] as DerNode;
+      const inner = value.content ?? new Uint8Array(0);
+      value.content = Uint8Array.from([0x30, 0x81, ...inner.subarray(1)]);
+    }),
     edit("utctime-zero-offset", "notBefore written as UTCTime with +0000 instead of Z", "x509: malformed UTCTime", (tbs) => {
       const notBefore = viewTbs(tbs).validity.children?.[0] as DerNode;
       notBefore.content = ascii(Buffer.from(notBefore.content ?? []).toString("latin1").replace("Z", "+0000"));
