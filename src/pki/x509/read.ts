@@ -3,6 +3,7 @@
  * into a user error (exit 2) that names the defect in Go's words. What inspect, verify's inputs, the CA
  * loader and the index all call.
  */
+import { sanitizeForTerminal } from "../../text/sanitize.js";
 import { RegcertError } from "../errors.js";
 import { decodePemOrDer } from "../pem.js";
 import { parseCertificate, type ParsedCertificate } from "./certificate.js";
@@ -11,7 +12,8 @@ import { CertificateParseError } from "./errors.js";
 /** The user error for a certificate Go cannot parse: the code stays "regcert.badCertificate". */
 export function badCertificate(what: string, error: unknown): RegcertError {
   const reason = error instanceof CertificateParseError ? error.message : error instanceof RegcertError ? error.message : "not DER";
-  return new RegcertError("regcert.badCertificate", `${what} is not a valid X.509 certificate: ${reason} (Go clients cannot load it)`, {
+  // Go's texts quote certificate content (a dnsName constraint, …): escaped before any terminal sees them
+  return new RegcertError("regcert.badCertificate", sanitizeForTerminal(`${what} is not a valid X.509 certificate: ${reason} (Go clients cannot load it)`), {
     exitCode: 2,
     hint: "re-issue it (regcert issue / regcert init-ca); `openssl asn1parse -i -in FILE` shows the encoding",
     cause: error,

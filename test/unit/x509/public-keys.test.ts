@@ -83,3 +83,20 @@ test("readCertificate turns Go's parse error into a user error (exit 2) with a h
     expect((error as { hint?: string }).hint).toBeTruthy();
   }
 });
+
+test("a Go error quoting certificate content is escaped in the user error", () => {
+  // a dnsName constraint with an ESC byte: Go's text quotes it
+  const base = Uint8Array.from([0x82, 0x04, 0x61, 0x1b, 0x5b, 0x32]);
+  const nc = derSequence(derTlv(0xa0, derSequence(base)));
+  const ext = derSequence(oid("2.5.29.30"), Uint8Array.of(0x01, 0x01, 0xff), derTlv(0x04, nc));
+  const tbs = encodeTbsCertificate({ serial: randomSerial(), scheme, issuerName: name, notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86_400_000), subjectName: name, spki: spkiDer(caKey), extensions: [ext] });
+  const pem = certificatePem(signTbs(tbs, scheme, caKey));
+  let message = "";
+  try {
+    readCertificate(pem);
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  expect(message).toContain('x509: failed to parse dnsName constraint "a\\x1b[2"');
+  expect(message).not.toContain("\u001b");
+});
