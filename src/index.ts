@@ -68,3 +68,9 @@ export { TARGET_SPECS, USER_TARGETS, PER_USER_TARGETS, targetSpec, targetsWithKu
 export type { TargetSpec, KubernetesRole } from "./trust/index.js";
 export { hostPathOf as plannedHostPath } from "./files/plan-types.js";
 export type { PlannedFile, PlannedDirectory, FileTreePlan, FileRemovalPlan } from "./files/plan-types.js";
+// x509 (issue 11 part A): the one strict certificate reader and its model
+export { parseCertificate, readCertificate, CertificateParseError, parsePublicKey, EXTENSION_PARSERS, sanNames, keyIdOf, formatIpBytes, formatIpNet } from "./pki/x509/index.js";
+export type { ParsedCertificate, RawExtension, PublicKeyInfo, PublicKeyKind, ExtensionParser, NameAttribute, ParsedNameConstraints, IpNet } from "./pki/x509/index.js";
+export { DerReader, DerError, readSingle, decodeInteger, decodeBoolean, decodeOid, decodeBitString, decodeTime, decodeString } from "./pki/x509/der-reader.js";
+export { certificateFacts } from "./pki/certificate-facts.js";
+export { caCertificateInfo } from "./pki/issuer.js";

@@ -14,6 +14,7 @@ import { subjectAltNameExtension } from "./extensions.js";
 import { describeKey, signWith, signatureSchemeFor, spkiDer } from "./keys.js";
 import { classifyNames, type NameSet } from "./names.js";
 import { decodePemOrDer, toPem } from "./pem.js";
+import { encodeCsr } from "./csr-encode.js";
 
 const OID_EXTENSION_REQUEST = "1.2.840.113549.1.9.14";
 
@@ -24,23 +25,9 @@ export interface CsrOptions {
   names: NameSet;
 }
 
+/** A CSR for our own key, hand-framed DER (src/pki/csr-encode.ts; byte-identical to the @peculiar encoding). */
 export function createCsr(options: CsrOptions): { pem: string; der: Uint8Array } {
-  const attributes = new Attributes();
-  if (options.names.dns.length + options.names.ip.length > 0) {
-    const extensions = AsnConvert.parse(derSequence(subjectAltNameExtension(options.names)), Extensions);
-    attributes.push(new Attribute({ type: OID_EXTENSION_REQUEST, values: [AsnConvert.serialize(extensions)] }));
-  }
-  const info = new CertificationRequestInfo({
-    version: 0,
-    subject: AsnConvert.parse(encodeName(options.subject), Name),
-    subjectPKInfo: AsnConvert.parse(spkiDer(options.privateKey), SubjectPublicKeyInfo),
-    attributes,
-  });
-  const infoDer = new Uint8Array(AsnConvert.serialize(info));
-  const scheme = signatureSchemeFor(options.privateKey);
-  const signature = signWith(scheme, options.privateKey, infoDer);
-  const der = derSequence(infoDer, scheme.algorithmIdentifier, derTlv(0x03, Uint8Array.of(0), signature));
-  return { pem: toPem("CERTIFICATE REQUEST", der), der };
+  return encodeCsr(options);
 }
 
 export interface ParsedCsr {

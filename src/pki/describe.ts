@@ -3,14 +3,13 @@
  * in a PEM file (or one DER object), in file order. Never any private key material: for a key only its
  * type, size, public-key fingerprint and whether (and how) it is encrypted. Pure: no I/O; `now` is given.
  */
-import { X509Certificate, createHash, createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { describeKey, publicKeyFingerprint } from "./keys.js";
 import { parseCsr } from "./csr.js";
 import { describeEncryptedKey } from "./pkcs8.js";
 import { parsePemBlocks } from "./pem.js";
 import { userError } from "./errors.js";
-import { formatIpNet } from "./verify/name-constraints.js";
-import { CertificateParseError, ekuName, ipTexts, keyUsageNames, parseCertificateDer, type ParsedCertificate } from "./verify/parse.js";
+import { CertificateParseError, badCertificate, ekuName, formatIpNet, ipTexts, keyUsageNames, parseCertificate, type ParsedCertificate } from "./x509/index.js";
 import { signatureAlgorithmName, signatureVerifies } from "./verify/signature.js";
 
 export interface KeySummary {
@@ -104,7 +103,10 @@ function fromParsed(c: ParsedCertificate, now: Date): CertificateSummary {
     daysLeft: Math.floor((c.notAfter.getTime() - now.getTime()) / DAY),
     status: status(c.notBefore, c.notAfter, now),
     selfSigned: Buffer.compare(c.rawIssuer, c.rawSubject) === 0 && signatureVerifies(c, c),
-    key: c.publicKey.key ? keySummary(c.publicKey.key) : null,
+    // a key Node cannot load (ML-DSA on Node 20, Ed448 in some builds) is still named from the model
+    key: c.publicKey.key
+      ? keySummary(c.publicKey.key)
+      : { algorithm: c.publicKey.algorithm, bits: c.publicKey.bits, publicKeyFingerprintSha256: createHash("sha256").update(c.spki).digest("hex") },
     signatureAlgorithm: signatureAlgorithmName(c.signatureAlgorithm),
     san: { dns: c.dnsNames, ip: ipTexts(c) },
     basicConstraints: c.basicConstraintsValid ? { ca: c.isCa, pathLen: c.maxPathLen >= 0 ? c.maxPathLen : null, critical: c.basicConstraintsCritical } : null,
@@ -123,62 +125,23 @@ function fromParsed(c: ParsedCertificate, now: Date): CertificateSummary {
   };
 }
 
-/** OpenSSL's (laxer) view of a certificate Go refuses, so inspect can still say what it is. */
-function fromOpenssl(der: Uint8Array, now: Date, goError: string): CertificateSummary {
-  let x: X509Certificate;
-  try {
-    x = new X509Certificate(Buffer.from(der));
-  } catch {
-    throw userError("regcert.badCertificate", `a CERTIFICATE block is not a readable X.509 certificate (${goError})`);
-  }
-  const notBefore = new Date(x.validFrom);
-  const notAfter = new Date(x.validTo);
-  const sans = (x.subjectAltName ?? "").split(", ").filter(Boolean);
-  let key: KeySummary | null = null;
-  try {
-    key = keySummary(x.publicKey);
-  } catch {
-    key = null;
-  }
-  return {
-    type: "certificate",
-    subject: x.subject.replace(/\n/g, ", "),
-    issuer: x.issuer.replace(/\n/g, ", "),
-    serial: x.serialNumber.toLowerCase(),
-    notBefore: iso(notBefore),
-    notAfter: iso(notAfter),
-    daysLeft: Math.floor((notAfter.getTime() - now.getTime()) / DAY),
-    status: status(notBefore, notAfter, now),
-    selfSigned: x.subject === x.issuer,
-    key,
-    signatureAlgorithm: "unknown",
-    san: { dns: sans.filter((s) => s.startsWith("DNS:")).map((s) => s.slice(4)), ip: sans.filter((s) => s.startsWith("IP Address:")).map((s) => s.slice(11)) },
-    basicConstraints: x.ca ? { ca: true, pathLen: null, critical: false } : null,
-    keyUsage: null,
-    extendedKeyUsage: x.keyUsage ?? null,
-    nameConstraints: null,
-    subjectKeyId: null,
-    authorityKeyId: null,
-    fingerprintSha256: createHash("sha256").update(der).digest("hex"),
-    goParseError: goError,
-  };
-}
-
+/**
+ * Certificates in file order, each read by the strict model. A certificate Go cannot parse is a user
+ * error naming it and Go's reason: no registry client could load it, so inspect must not present it as one.
+ */
 function describeCertificates(ders: Uint8Array[], now: Date): CertificateSummary[] {
-  const parsed = ders.map((der) => {
+  const parsed = ders.map((der, i) => {
     try {
-      return parseCertificateDer(der);
+      return parseCertificate(der);
     } catch (error) {
-      if (error instanceof CertificateParseError) return error.message;
+      if (error instanceof CertificateParseError) throw badCertificate(ders.length > 1 ? `certificate ${i + 1} of the input` : "the certificate", error);
       throw error;
     }
   });
   return parsed.map((p, i) => {
-    const summary = typeof p === "string" ? fromOpenssl(ders[i] as Uint8Array, now, p) : fromParsed(p, now);
+    const summary = fromParsed(p, now);
     const next = parsed[i + 1];
-    if (next !== undefined) {
-      summary.issuedByNext = typeof p !== "string" && typeof next !== "string" && Buffer.compare(p.rawIssuer, next.rawSubject) === 0 && signatureVerifies(p, next);
-    }
+    if (next !== undefined) summary.issuedByNext = Buffer.compare(p.rawIssuer, next.rawSubject) === 0 && signatureVerifies(p, next);
     return summary;
   });
 }
@@ -247,10 +210,12 @@ export function describeInput(input: Uint8Array, options: { now?: Date } = {}): 
 
 function describeDer(der: Uint8Array, now: Date): InspectItem {
   if (der.length === 0 || der[0] !== 0x30) throw userError("regcert.notPem", "the input is neither PEM nor DER", "inspect takes a certificate, CSR or key file (PEM or DER)");
+  let certificateError: unknown;
   try {
     return describeCertificates([der], now)[0] as CertificateSummary;
-  } catch {
-    // not a certificate: try the other kinds
+  } catch (error) {
+    // not a certificate (or one Go cannot parse): try the other kinds, then report the certificate's defect
+    certificateError = error;
   }
   try {
     return describeCsr(der);
@@ -273,6 +238,37 @@ function describeDer(der: Uint8Array, now: Date): InspectItem {
   try {
     return { type: "publicKey", key: keySummary(createPublicKey({ key: Buffer.from(der), format: "der", type: "spki" })) };
   } catch {
+    if (looksLikeCertificate(der)) throw certificateError;
     throw userError("regcert.notRecognised", "the DER input is not a certificate, certificate request or key", "inspect takes a certificate, CSR or key file (PEM or DER)");
   }
+}
+
+/**
+ * Whether DER that nothing could read has a certificate's outer shape (SEQUENCE { SEQUENCE, SEQUENCE,
+ * BIT STRING }, read leniently): then its defect is the certificate's, named in Go's words.
+ */
+function looksLikeCertificate(der: Uint8Array): boolean {
+  const tags: number[] = [];
+  let offset = 1 + headerLength(der, 0);
+  while (offset < der.length && tags.length < 4) {
+    tags.push(der[offset] as number);
+    const len = lenientLength(der, offset);
+    if (len === undefined) break;
+    offset += 1 + headerLength(der, offset) + len;
+  }
+  return tags[0] === 0x30 && tags[1] === 0x30 && tags[2] === 0x03;
+}
+
+function headerLength(der: Uint8Array, at: number): number {
+  const b = der[at + 1] ?? 0;
+  return b < 0x80 ? 1 : 1 + (b & 0x7f);
+}
+
+function lenientLength(der: Uint8Array, at: number): number | undefined {
+  const b = der[at + 1];
+  if (b === undefined) return undefined;
+  if (b < 0x80) return b;
+  let n = 0;
+  for (let i = 0; i < (b & 0x7f); i++) n = n * 256 + (der[at + 2 + i] ?? 0);
+  return n;
 }

@@ -2,25 +2,13 @@
  * The issuing side of a signature: a CA certificate and its private key, parsed and checked once,
  * then reused for every certificate it signs (bulk issuing does this work once, not per leaf).
  */
-import { KeyObject, createHash, createPrivateKey, createPublicKey } from "node:crypto";
-import { AsnConvert } from "@peculiar/asn1-schema";
-import {
-  BasicConstraints,
-  Certificate,
-  KeyUsage,
-  KeyUsageFlags,
-  NameConstraints,
-  SubjectKeyIdentifier,
-  id_ce_basicConstraints,
-  id_ce_keyUsage,
-  id_ce_nameConstraints,
-  id_ce_subjectKeyIdentifier,
-} from "@peculiar/asn1-x509";
-import { elementBytes, readChildren, readElement } from "./der.js";
+import { KeyObject, createPrivateKey } from "node:crypto";
 import { RegcertError, userError } from "./errors.js";
-import { keyIdentifier, publicKeyFingerprint, signatureSchemeFor, type SignatureScheme } from "./keys.js";
-import { decodePemOrDer } from "./pem.js";
-import { OID_COMMON_NAME, OID_ORGANIZATION, certificatePem } from "./certificate.js";
+import { publicKeyFingerprint, signatureSchemeFor, type SignatureScheme } from "./keys.js";
+import { certificatePem } from "./certificate.js";
+import { parseCertificate, type ParsedCertificate } from "./x509/certificate.js";
+import { readCertificate, parseCertificateOrUserError } from "./x509/read.js";
+import { formatIpNet, keyIdOf, keyUsageNames } from "./x509/views.js";
 
 export interface NameConstraintsInfo {
   permittedDns: string[];
@@ -51,79 +39,50 @@ export interface CaCertificateInfo {
   fingerprint: string;
 }
 
-const KEY_USAGE_NAMES: Array<[KeyUsageFlags, string]> = [
-  [KeyUsageFlags.digitalSignature, "digitalSignature"],
-  [KeyUsageFlags.nonRepudiation, "nonRepudiation"],
-  [KeyUsageFlags.keyEncipherment, "keyEncipherment"],
-  [KeyUsageFlags.dataEncipherment, "dataEncipherment"],
-  [KeyUsageFlags.keyAgreement, "keyAgreement"],
-  [KeyUsageFlags.keyCertSign, "certSign"],
-  [KeyUsageFlags.cRLSign, "crlSign"],
-];
-
-/** The exact DER of a certificate's subject Name (TBS children: [version], serial, signature, issuer, validity, subject, …). */
+/** The exact DER of a certificate's subject Name (throws a user error when Go cannot parse the certificate). */
 export function rawSubjectName(der: Uint8Array): Uint8Array {
-  const tbsElement = readChildren(der, readElement(der))[0];
-  if (!tbsElement) throw new Error("empty certificate");
-  const tbs = readChildren(der, tbsElement);
-  const subject = tbs[tbs[0]?.tag === 0xa0 ? 5 : 4];
-  if (!subject) throw new Error("truncated TBSCertificate");
-  return new Uint8Array(elementBytes(der, subject));
+  return parseCertificateOrUserError(der).rawSubject;
 }
 
-/** Parses a CA certificate (PEM or DER). Throws a user error naming `what` when it cannot be read. */
-export function parseCaCertificate(input: string | Uint8Array, what = "CA certificate"): CaCertificateInfo {
-  const der = decodePemOrDer(input, ["CERTIFICATE"], what)[0] as Uint8Array;
-  let cert: Certificate;
-  let subjectName: Uint8Array;
-  try {
-    cert = AsnConvert.parse(der, Certificate);
-    subjectName = rawSubjectName(der);
-  } catch (error) {
-    throw new RegcertError("regcert.badCertificate", `${what} is not a valid X.509 certificate`, { exitCode: 2, cause: error });
+/** Go's keyUsage bit names in the words regcert's CA checks use ("certSign", "crlSign", …). */
+const caKeyUsage = (cert: ParsedCertificate): string[] | undefined => (cert.hasKeyUsage ? keyUsageNames(cert) : undefined);
+
+/** The CA view of a parsed certificate (no second parse). */
+export function caCertificateInfo(cert: ParsedCertificate, what = "CA certificate"): CaCertificateInfo {
+  const key = cert.publicKey.key;
+  if (!key) {
+    throw userError("regcert.unsupportedKey", `${what} has a ${cert.publicKey.algorithm} key, which regcert cannot sign with`, "use a CA with an ECDSA, RSA or Ed25519 key");
   }
-  const t = cert.tbsCertificate;
-  const ext = (oid: string) => t.extensions?.find((e) => e.extnID === oid);
-  const parseExt = <T>(oid: string, type: new () => T): T | undefined => {
-    const found = ext(oid);
-    return found ? AsnConvert.parse(found.extnValue, type) : undefined;
-  };
-  const bc = parseExt(id_ce_basicConstraints, BasicConstraints);
-  const ku = parseExt(id_ce_keyUsage, KeyUsage);
-  const ski = parseExt(id_ce_subjectKeyIdentifier, SubjectKeyIdentifier);
-  const nc = parseExt(id_ce_nameConstraints, NameConstraints);
-  const spki = new Uint8Array(AsnConvert.serialize(t.subjectPublicKeyInfo));
-  const publicKey = createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
-  const attr = (oid: string) => {
-    for (const rdn of t.subject) for (const atv of rdn) if (atv.type === oid) return atv.value.toString();
-    return undefined;
-  };
-  const subtrees = (list: NameConstraints["permittedSubtrees"], kind: "dNSName" | "iPAddress") =>
-    (list ?? []).map((s) => s.base[kind]).filter((v): v is string => typeof v === "string");
+  const nc = cert.nameConstraints;
   return {
-    der,
-    pem: certificatePem(der),
-    subjectName,
-    commonName: attr(OID_COMMON_NAME),
-    organization: attr(OID_ORGANIZATION),
-    keyId: ski ? new Uint8Array(ski.buffer) : keyIdentifier(spki),
-    notBefore: t.validity.notBefore.getTime(),
-    notAfter: t.validity.notAfter.getTime(),
-    isCa: bc?.cA === true,
-    pathLen: bc?.pathLenConstraint,
-    keyUsage: ku ? KEY_USAGE_NAMES.filter(([flag]) => (ku.toNumber() & flag) !== 0).map(([, name]) => name) : undefined,
+    der: cert.der,
+    pem: certificatePem(cert.der),
+    subjectName: cert.rawSubject,
+    commonName: cert.subjectCommonName,
+    organization: cert.subjectOrganization,
+    keyId: keyIdOf(cert),
+    notBefore: cert.notBefore,
+    notAfter: cert.notAfter,
+    isCa: cert.isCa,
+    pathLen: cert.maxPathLen >= 0 ? cert.maxPathLen : undefined,
+    keyUsage: caKeyUsage(cert),
     nameConstraints: nc
-      ? {
-          permittedDns: subtrees(nc.permittedSubtrees, "dNSName"),
-          permittedIp: subtrees(nc.permittedSubtrees, "iPAddress"),
-          excludedDns: subtrees(nc.excludedSubtrees, "dNSName"),
-          excludedIp: subtrees(nc.excludedSubtrees, "iPAddress"),
-        }
+      ? { permittedDns: nc.permittedDns, permittedIp: nc.permittedIp.map(formatIpNet), excludedDns: nc.excludedDns, excludedIp: nc.excludedIp.map(formatIpNet) }
       : undefined,
-    publicKey,
-    fingerprint: createHash("sha256").update(der).digest("hex"),
+    publicKey: key,
+    fingerprint: cert.fingerprint,
   };
 }
+
+/**
+ * Parses a CA certificate (PEM or DER) with the strict reader (src/pki/x509). Throws a user error
+ * naming `what` and Go's reason when it cannot be read.
+ */
+export function parseCaCertificate(input: string | Uint8Array, what = "CA certificate"): CaCertificateInfo {
+  return caCertificateInfo(readCertificate(input, what), what);
+}
+
+export { parseCertificate };
 
 /** A CA ready to sign: its parsed certificate, its private key and the signature scheme that key implies. */
 export interface Issuer {

@@ -13,6 +13,7 @@ import {
   type KeyObject,
 } from "node:crypto";
 import { derSequence, derTlv, elementBytes, readChildren, readElement } from "./der.js";
+import { DerReader, TAG, decodeOctetAlignedBitString, readSingle } from "./x509/der-reader.js";
 import { userError } from "./errors.js";
 import { toPem } from "./pem.js";
 
@@ -167,23 +168,11 @@ export function signWith(scheme: SignatureScheme, privateKey: KeyObject, data: U
   return new Uint8Array(cryptoSign(scheme.hash, data, { key: privateKey, dsaEncoding: "der" }));
 }
 
-/** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING contents. */
+/** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING contents (SPKI read by the strict reader). */
 export function keyIdentifier(spki: Uint8Array): Uint8Array {
-  // SPKI = SEQUENCE { AlgorithmIdentifier, BIT STRING }; the key bits follow the BIT STRING's unused-bits byte.
-  let offset = 0;
-  const skipHeader = (at: number): [number, number] => {
-    const lengthByte = spki[at + 1] as number;
-    if (lengthByte < 0x80) return [at + 2, lengthByte];
-    const count = lengthByte & 0x7f;
-    let length = 0;
-    for (let i = 0; i < count; i++) length = length * 256 + (spki[at + 2 + i] as number);
-    return [at + 2 + count, length];
-  };
-  const [seqContent] = skipHeader(offset);
-  const [algContent, algLength] = skipHeader(seqContent);
-  offset = algContent + algLength;
-  const [bitsContent, bitsLength] = skipHeader(offset);
-  return sha1(spki.subarray(bitsContent + 1, bitsContent + bitsLength));
+  const outer = DerReader.inside(spki, readSingle(spki, TAG.SEQUENCE));
+  outer.read(TAG.SEQUENCE);
+  return sha1(decodeOctetAlignedBitString(outer.content(outer.read(TAG.BIT_STRING))));
 }
 
 const sha1 = (data: Uint8Array): Uint8Array => new Uint8Array(createHash("sha1").update(data).digest());

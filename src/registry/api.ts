@@ -126,8 +126,14 @@ export class RegistryClient {
           ca: o.caPem,
           ...(o.clientCertPem && o.clientKeyPem ? { cert: o.clientCertPem, key: o.clientKeyPem } : {}),
           // Go's name rules (no CN fallback), not Node's
-          checkServerIdentity: (_host: string, cert: PeerCertificate) =>
-            matchHostname(certificateNames(new Uint8Array(cert.raw)), o.host) ? undefined : new Error(`the registry's certificate is not valid for ${o.host}`),
+          checkServerIdentity: (_host: string, cert: PeerCertificate) => {
+            // a certificate Go cannot parse is refused here, as a Go client would (never thrown from the TLS callback)
+            try {
+              return matchHostname(certificateNames(new Uint8Array(cert.raw)), o.host) ? undefined : new Error(`the registry's certificate is not valid for ${o.host}`);
+            } catch (error) {
+              return error instanceof Error ? error : new Error("the registry's certificate cannot be parsed");
+            }
+          },
           headers: { "User-Agent": "regcert", ...auth, ...headers },
           agent: false,
           timeout: o.timeoutMs ?? 15_000,

@@ -3,9 +3,12 @@
  * CA certificates (one or several: a rollover bundle) and an optional client certificate + key.
  * Never a CA key, never a server key: a trust directory is world-readable and copied to every host.
  */
-import { X509Certificate, createHash, createPrivateKey, type KeyObject } from "node:crypto";
+import { createHash, createPrivateKey, type KeyObject } from "node:crypto";
 import { userError } from "../pki/errors.js";
-import { parseCaCertificate } from "../pki/issuer.js";
+import { caCertificateInfo } from "../pki/issuer.js";
+import { publicKeyFingerprint } from "../pki/keys.js";
+import { signatureVerifies } from "../pki/verify/signature.js";
+import { EKU, parseCertificate, readCertificate, type ParsedCertificate } from "../pki/x509/index.js";
 import { parsePemBlocks, toPem } from "../pki/pem.js";
 
 /** One CA certificate clients will trust. */
@@ -43,18 +46,18 @@ export function parseTrustCas(pem: string, what = "the CA file"): TrustCa[] {
   if (certs.length === 0) throw userError("regcert.noCaCertificate", `${what} holds no PEM certificate`, "pass the CA certificate, e.g. --ca ca.crt (from the CA home or `regcert issue --out`)");
   const out: TrustCa[] = [];
   for (const block of certs) {
-    const info = parseCaCertificate(block.der, what);
+    const parsed = readCertificate(block.der, what);
+    const info = caCertificateInfo(parsed, what);
     if (!info.isCa) {
       throw userError("regcert.notCa", `${what} holds a certificate that is not a CA (${info.commonName ?? "no CN"}, CA:FALSE); clients trust the CA, not the registry's own certificate`, "pass the CA certificate: ca.crt from the CA home or from `regcert issue --out`");
     }
     if (out.some((c) => c.fingerprint === info.fingerprint)) continue;
-    const x509 = new X509Certificate(Buffer.from(info.der));
     out.push({
       pem: toPem("CERTIFICATE", info.der),
       fingerprint: info.fingerprint,
       id: caId(info.fingerprint),
       sha1: createHash("sha1").update(info.der).digest("hex").toUpperCase(),
-      serial: x509.serialNumber.toUpperCase(),
+      serial: parsed.serialHex.replace(/^(00)+(?=.)/, "").toUpperCase(),
       commonName: info.commonName,
       notAfter: info.notAfter,
     });
@@ -78,7 +81,28 @@ export function isRegcertCaBundle(contents: string, cas: readonly TrustCa[]): bo
   return cas.some((c) => fingerprints.has(c.fingerprint));
 }
 
-const OID_CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
+/** The model of a certificate, or undefined when Go could not parse it. */
+function tryParse(der: Uint8Array): ParsedCertificate | undefined {
+  try {
+    return parseCertificate(der);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when one of `cas` signed `cert` (names chain and the signature verifies). */
+function signedByOne(cert: ParsedCertificate, cas: readonly TrustCa[]): boolean {
+  return cas.some((ca) => {
+    const blocks = parsePemBlocks(ca.pem);
+    const parent = blocks[0] ? tryParse(blocks[0].der) : undefined;
+    return parent !== undefined && Buffer.compare(cert.rawIssuer, parent.rawSubject) === 0 && signatureVerifies(cert, parent);
+  });
+}
+
+/** The key of `cert` is `key`'s public half. */
+const keyMatches = (cert: ParsedCertificate, key: KeyObject): boolean => cert.publicKey.key !== undefined && publicKeyFingerprint(cert.publicKey.key) === publicKeyFingerprint(key);
+
+const isCa = (cert: ParsedCertificate): boolean => cert.basicConstraintsValid && cert.isCa;
 
 /** A client certificate and key for registries that demand mTLS (http.tls.clientcas). */
 export interface ClientPair {
@@ -101,11 +125,11 @@ export function parseClientPair(certText: string, keyText: string, cas: readonly
   if (certBlocks.some((b) => PRIVATE_KEY_LABEL.test(b.label))) throw userError("regcert.badClientCert", "--client-cert contains a private key; give the certificate and the key as two files", "e.g. --client-cert ci.crt --client-key ci.key");
   const first = certBlocks.find((b) => b.label === "CERTIFICATE");
   if (!first) throw userError("regcert.badClientCert", "--client-cert holds no PEM certificate", "use the .crt from `regcert issue --client`");
-  let x509: X509Certificate;
+  let cert: ParsedCertificate;
   try {
-    x509 = new X509Certificate(Buffer.from(first.der));
-  } catch {
-    throw userError("regcert.badClientCert", "--client-cert is not a valid X.509 certificate");
+    cert = parseCertificate(first.der);
+  } catch (error) {
+    throw userError("regcert.badClientCert", `--client-cert is not a valid X.509 certificate: ${error instanceof Error ? error.message : "unreadable"}`, "use the .crt from `regcert issue --client`");
   }
   let key: KeyObject;
   try {
@@ -113,23 +137,15 @@ export function parseClientPair(certText: string, keyText: string, cas: readonly
   } catch {
     throw userError("regcert.badClientKey", "--client-key is not an unencrypted PEM private key", "use the .key from `regcert issue --client` (client keys are stored unencrypted)");
   }
-  if (x509.ca) throw userError("regcert.clientIsCa", "--client-cert is a CA certificate; its key must never go into a trust directory", "issue a client certificate: regcert issue --client --cn NAME --name NAME");
-  if (!x509.checkPrivateKey(key)) throw userError("regcert.clientKeyMismatch", "--client-key does not belong to --client-cert", "pass the .key written next to that .crt");
-  const eku = x509.keyUsage;
-  if (!eku || !eku.includes(OID_CLIENT_AUTH)) {
+  if (isCa(cert)) throw userError("regcert.clientIsCa", "--client-cert is a CA certificate; its key must never go into a trust directory", "issue a client certificate: regcert issue --client --cn NAME --name NAME");
+  if (!keyMatches(cert, key)) throw userError("regcert.clientKeyMismatch", "--client-key does not belong to --client-cert", "pass the .key written next to that .crt");
+  if (!cert.extKeyUsage.includes(EKU.clientAuth)) {
     throw userError("regcert.notClientCert", "--client-cert is not a client certificate (no clientAuth extended key usage); a server certificate's key must not be copied to clients", "issue one: regcert issue --client --cn NAME --name NAME");
   }
   const certPem = toPem("CERTIFICATE", first.der);
   const keyPem = key.export({ type: "pkcs8", format: "pem" }).toString();
-  const issuedByTrustedCa = cas.some((ca) => {
-    try {
-      return x509.verify(new X509Certificate(ca.pem).publicKey);
-    } catch {
-      return false;
-    }
-  });
-  const cn = /CN=([^\n]*)/.exec(x509.subject)?.[1];
-  return { certPem, keyPem, fingerprint: createHash("sha256").update(first.der).digest("hex"), subject: cn ?? x509.subject.replace(/\n/g, ", "), issuedByTrustedCa };
+  const issuedByTrustedCa = signedByOne(cert, cas);
+  return { certPem, keyPem, fingerprint: cert.fingerprint, subject: cert.subjectCommonName ?? cert.subject, issuedByTrustedCa };
 }
 
 /**
@@ -140,13 +156,8 @@ export function isRegcertClientCert(certText: string, cas: readonly TrustCa[]): 
   const blocks = parsePemBlocks(certText);
   if (blocks.length !== 1 || blocks[0]?.label !== "CERTIFICATE") return false;
   if (toPem("CERTIFICATE", blocks[0].der) !== certText) return false;
-  try {
-    const x509 = new X509Certificate(Buffer.from(blocks[0].der));
-    if (x509.ca) return false;
-    return cas.some((ca) => x509.verify(new X509Certificate(ca.pem).publicKey));
-  } catch {
-    return false;
-  }
+  const cert = tryParse(blocks[0].der);
+  return cert !== undefined && !isCa(cert) && signedByOne(cert, cas);
 }
 
 /** True when `keyText` is the PKCS#8 PEM regcert writes for the private key of `certText`. */
@@ -154,7 +165,9 @@ export function isMatchingClientKey(keyText: string, certText: string): boolean 
   try {
     const key = createPrivateKey(keyText);
     if (key.export({ type: "pkcs8", format: "pem" }).toString() !== keyText) return false;
-    return new X509Certificate(certText).checkPrivateKey(key);
+    const block = parsePemBlocks(certText).find((b) => b.label === "CERTIFICATE");
+    const cert = block ? tryParse(block.der) : undefined;
+    return cert !== undefined && keyMatches(cert, key);
   } catch {
     return false;
   }

@@ -102,18 +102,18 @@ describe("regcert inspect", () => {
     expect(j.items[0]).toMatchObject({ type: "certificate", san: { dns: ["registry.test"], ip: ["192.168.0.12"] } });
   });
 
-  test("a certificate Go cannot parse is still shown, with Go's reason", async () => {
+  test("a certificate Go cannot parse is a user error naming Go's reason (issue 11)", async () => {
     const vectors = JSON.parse(readFileSync(join(REPO, "test", "fixtures", "limbo", "limbo-subset.json"), "utf8")) as Array<{ id: string; leaf_pem: string }>;
     const dup = vectors.find((v) => v.id === "rfc5280::duplicate-extensions");
     expect(dup).toBeDefined();
     const file = join(ws.dir, "dup.pem");
     writeFileSync(file, dup?.leaf_pem ?? "");
-    const r = await runCli(["--json", "inspect", file], { cwd: ws.dir });
-    expect(r.code).toBe(0);
-    const j = JSON.parse(r.stdout) as { items: Array<Record<string, unknown>> };
-    expect(j.items[0]?.goParseError).toMatch(/^x509: certificate contains duplicate extension with OID/);
-    const human = await runCli(["inspect", file], { cwd: ws.dir });
-    expect(human.stdout).toContain("warning: Go clients cannot parse this certificate");
+    for (const args of [["--json", "inspect", file], ["inspect", file]]) {
+      const r = await runCli(args, { cwd: ws.dir });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(/^regcert: the certificate is not a valid X\.509 certificate: x509: certificate contains duplicate extension with OID "[0-9.]+" \(Go clients cannot load it\)\nhint: /);
+    }
   });
 
   test("input that is none of these: exit 2, one message, no stack", async () => {

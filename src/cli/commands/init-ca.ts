@@ -4,15 +4,16 @@
  * replace an existing CA without --force. Everything that can be refused is checked before a key is
  * generated or a passphrase asked for.
  */
-import { X509Certificate, type KeyObject } from "node:crypto";
+import type { KeyObject } from "node:crypto";
 import { createRootCa, caNameConstraints } from "../../pki/ca.js";
 import { userError } from "../../pki/errors.js";
 import { describeKey, parseKeyAlgorithm, publicKeyFingerprint, signatureSchemeFor } from "../../pki/keys.js";
 import { parseCidr, parseDnsOnly } from "../../pki/names.js";
 import { validateDays } from "../../pki/validity.js";
-import { elementBytes, readChildren, readElement } from "../../pki/der.js";
 import { isEncryptedKeyPem } from "../../pki/pkcs8.js";
-import { parseCaCertificate, prepareIssuer, rawSubjectName, type CaCertificateInfo } from "../../pki/issuer.js";
+import { parseCaCertificate, prepareIssuer, type CaCertificateInfo } from "../../pki/issuer.js";
+import { signatureVerifies } from "../../pki/verify/signature.js";
+import { parseCertificate } from "../../pki/x509/certificate.js";
 import { readPrivateKeyPem, saveCa } from "../../files/ca-store.js";
 import { readStoredCa, withHomeLock } from "../../files/home.js";
 import type { Context } from "../context.js";
@@ -166,8 +167,9 @@ async function readImport(ctx: Context, flags: InitCaFlags): Promise<ImportedCa>
   if (certificate.notBefore.getTime() > now + 300_000) {
     throw userError("regcert.caNotYetValid", `${flags.importCert} is not valid before ${certificate.notBefore.toISOString()}`, "check this machine's clock");
   }
-  const selfIssued = Buffer.from(rawSubjectName(certificate.der)).equals(Buffer.from(rawIssuerName(certificate.der)));
-  if (selfIssued && !selfSignatureVerifies(certificate)) {
+  const parsed = parseCertificate(certificate.der);
+  const selfIssued = Buffer.compare(parsed.rawSubject, parsed.rawIssuer) === 0;
+  if (selfIssued && !signatureVerifies(parsed, parsed)) {
     throw userError("regcert.badSignature", `${flags.importCert} is self-issued but its signature does not verify: the file was altered`, "adopt the original certificate file");
   }
   const keyText = readInputFileSync(flags.importKey, "--import-key").toString("latin1");
@@ -198,24 +200,6 @@ async function readImport(ctx: Context, flags: InitCaFlags): Promise<ImportedCa>
     warnings.push(`${flags.importCert} is not self-signed (an intermediate CA): servers must also send its issuer's certificate`);
   }
   return { certificate, privateKey, passphrase, warnings };
-}
-
-/** node:crypto (OpenSSL) checks the signature of a self-issued certificate with its own key. */
-function selfSignatureVerifies(certificate: CaCertificateInfo): boolean {
-  try {
-    return new X509Certificate(Buffer.from(certificate.der)).verify(certificate.publicKey);
-  } catch {
-    return false;
-  }
-}
-
-/** The exact DER of a certificate's issuer Name (TBS children: [version], serial, signature, issuer, …). */
-function rawIssuerName(der: Uint8Array): Uint8Array {
-  const tbsElement = readChildren(der, readElement(der))[0];
-  if (!tbsElement) return new Uint8Array(0);
-  const tbs = readChildren(der, tbsElement);
-  const issuer = tbs[tbs[0]?.tag === 0xa0 ? 3 : 2];
-  return issuer ? new Uint8Array(elementBytes(der, issuer)) : new Uint8Array(0);
 }
 
 async function runImport(ctx: Context, flags: InitCaFlags): Promise<void> {

@@ -3,7 +3,7 @@
  * Secret; with --cert-manager, a name-constrained, short-lived intermediate CA for a ClusterIssuer
  * instead (the root key never goes into the cluster).
  */
-import { X509Certificate, createPrivateKey, createPublicKey } from "node:crypto";
+import { createPrivateKey } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseNamespace, parseObjectName, renderManifest, type K8sObject } from "../../k8s/manifest.js";
@@ -13,6 +13,7 @@ import { createIntermediateCa } from "../../pki/intermediate.js";
 import { publicKeyFingerprint } from "../../pki/keys.js";
 import { classifyNames, parseDnsOnly, parseIpOnly, type NameSet } from "../../pki/names.js";
 import { parsePemBlocks, toPem } from "../../pki/pem.js";
+import { readCertificate, sanNames } from "../../pki/x509/index.js";
 import type { Context } from "../context.js";
 import { obtainIssuer } from "../ca-access.js";
 import { readInputFile } from "../input.js";
@@ -52,15 +53,10 @@ async function readLeaf(ctx: Context, dir: string, name: string, withKey: boolea
   const certText = (await readInputFile(certPath, "--name")).toString("utf8");
   const blocks = parsePemBlocks(certText).filter((b) => b.label === "CERTIFICATE");
   if (blocks.length === 0) throw userError("regcert.noPem", `${displayPath(certPath, ctx.cwd)} holds no PEM certificate`);
-  const leaf = new X509Certificate(Buffer.from((blocks[0] as { der: Uint8Array }).der));
-  if (leaf.ca) throw userError("regcert.notLeaf", `${displayPath(certPath, ctx.cwd)} is a CA certificate, not the registry's`, "pass the --name used with `regcert issue`");
-  const san = leaf.subjectAltName ?? "";
-  const names = classifyNames(
-    san
-      .split(", ")
-      .filter((s) => s.startsWith("DNS:") || s.startsWith("IP Address:"))
-      .map((s) => s.replace(/^DNS:|^IP Address:/, "")),
-  );
+  const leaf = readCertificate((blocks[0] as { der: Uint8Array }).der, displayPath(certPath, ctx.cwd));
+  if (leaf.basicConstraintsValid && leaf.isCa) throw userError("regcert.notLeaf", `${displayPath(certPath, ctx.cwd)} is a CA certificate, not the registry's`, "pass the --name used with `regcert issue`");
+  const san = sanNames(leaf);
+  const names = classifyNames([...san.dns, ...san.ip]);
   let keyPem = "";
   if (withKey) {
     if (!existsSync(keyPath)) throw userError("regcert.fileNotFound", `${displayPath(keyPath, ctx.cwd)} does not exist (the registry's key, from \`regcert issue --name ${name}\`)`);
@@ -71,7 +67,7 @@ async function readLeaf(ctx: Context, dir: string, name: string, withKey: boolea
     } catch {
       throw userError("regcert.badKey", `${displayPath(keyPath, ctx.cwd)} is not an unencrypted private key`, "a Kubernetes TLS Secret needs the key unencrypted");
     }
-    if (publicKeyFingerprint(key) !== publicKeyFingerprint(createPublicKey(leaf.publicKey.export({ type: "spki", format: "pem" })))) {
+    if (!leaf.publicKey.key || publicKeyFingerprint(key) !== publicKeyFingerprint(leaf.publicKey.key)) {
       throw userError("regcert.keyMismatch", `${displayPath(keyPath, ctx.cwd)} does not belong to ${displayPath(certPath, ctx.cwd)}`, `re-issue both with \`regcert issue --name ${name} --force\``);
     }
   }
@@ -79,7 +75,7 @@ async function readLeaf(ctx: Context, dir: string, name: string, withKey: boolea
   const caPem = existsSync(caPath) ? (await readInputFile(caPath, "--dir")).toString("utf8") : undefined;
   // the served chain: the leaf, then any intermediates in NAME.crt (never the root: clients have it)
   const chainPem = blocks.map((b) => toPem("CERTIFICATE", b.der)).join("");
-  return { chainPem, keyPem, caPem, names, notAfter: new Date(leaf.validTo) };
+  return { chainPem, keyPem, caPem, names, notAfter: leaf.notAfter };
 }
 
 export async function run(ctx: Context, flags: RegistrySecretFlags): Promise<void> {

@@ -16,7 +16,10 @@
  * `subject: 'never'`; this module is what a custom `checkServerIdentity` should call instead.
  */
 import { isIPv6 } from "node:net";
-import { readChildren, readElement, type DerElement } from "../der.js";
+import { RegcertError } from "../errors.js";
+import { parseCertificate, type ParsedCertificate } from "../x509/certificate.js";
+import { CertificateParseError } from "../x509/errors.js";
+import { formatIpBytes, sanNames } from "../x509/views.js";
 import { formatIpv6, ipToBytes } from "../names.js";
 
 /** The names a certificate is valid for, from its subjectAltName extension. */
@@ -50,14 +53,7 @@ export function ipEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** Text form of IP SAN bytes as Go prints it (4 or 16 bytes; IPv4-mapped shown as IPv4). */
-export function formatIpBytes(bytes: Uint8Array): string {
-  if (bytes.length === 4) return Array.from(bytes).join(".");
-  if (bytes.length === 16) {
-    const mapped = bytes.subarray(0, 12).every((b, i) => (i < 10 ? b === 0 : b === 0xff));
-    return mapped ? Array.from(bytes.subarray(12)).join(".") : formatIpv6(bytes);
-  }
-  return `?${Buffer.from(bytes).toString("hex")}`;
-}
+export { formatIpBytes };
 
 /** Go's toLowerCaseASCII: only A–Z are folded. */
 const lowerAscii = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
@@ -121,48 +117,27 @@ export function matchHostname(names: { dns: string[]; ip: string[] }, host: stri
   );
 }
 
-const SAN_OID = Uint8Array.from([0x55, 0x1d, 0x11]);
-
-/** The extensions [3] of a certificate's TBS, as [oid bytes, critical, value bytes] (empty when none). */
-function rawExtensions(der: Uint8Array): Array<{ oid: Uint8Array; critical: boolean; value: Uint8Array }> {
-  const cert = readElement(der);
-  const tbs = readChildren(der, cert)[0];
-  if (!tbs) return [];
-  const wrapper = readChildren(der, tbs).find((e) => e.tag === 0xa3);
-  if (!wrapper) return [];
-  const list = readChildren(der, wrapper)[0];
-  if (!list) return [];
-  return readChildren(der, list).map((ext) => {
-    const parts = readChildren(der, ext);
-    const content = (e: DerElement | undefined) => (e ? der.subarray(e.contentStart, e.end) : new Uint8Array(0));
-    const critical = parts.length === 3 && parts[1]?.tag === 0x01 && der[(parts[1] as DerElement).contentStart] !== 0;
-    return { oid: content(parts[0]), critical, value: content(parts[parts.length - 1]) };
-  });
-}
-
-/** Reads dNSName and iPAddress entries from a subjectAltName extension value (the OCTET STRING contents). */
-export function namesFromSanExtension(value: Uint8Array): CertificateNames {
-  const names: CertificateNames = { dns: [], ip: [] };
-  for (const general of readChildren(value, readElement(value))) {
-    const data = value.subarray(general.contentStart, general.end);
-    if (general.tag === 0x82) names.dns.push(Buffer.from(data).toString("latin1"));
-    else if (general.tag === 0x87) names.ip.push(formatIpBytes(data));
+/** The model of a DER certificate, with a malformed one reported as before ("regcert.malformedDer", exit 2). */
+function parsed(der: Uint8Array): ParsedCertificate {
+  try {
+    return parseCertificate(der);
+  } catch (error) {
+    if (!(error instanceof CertificateParseError)) throw error;
+    throw new RegcertError("regcert.malformedDer", `malformed certificate: ${error.message}`, { exitCode: 2, hint: "the certificate cannot be parsed by Go clients; re-issue it", cause: error });
   }
-  return names;
 }
 
 /**
- * The SAN names of a DER certificate (empty lists when it has no subjectAltName). Throws
- * RegcertError "regcert.malformedDer" when the DER cannot be read.
+ * The SAN names of a DER certificate (empty lists when it has no subjectAltName), read by the strict
+ * model (src/pki/x509). Throws RegcertError "regcert.malformedDer" when Go could not parse it.
  */
 export function certificateNames(der: Uint8Array): CertificateNames {
-  const san = rawExtensions(der).find((e) => e.oid.length === 3 && e.oid.every((b, i) => b === SAN_OID[i]));
-  return san ? namesFromSanExtension(san.value) : { dns: [], ip: [] };
+  return sanNames(parsed(der));
 }
 
 /** Whether the certificate has a subjectAltName extension at all (Go's hasSANExtension). */
 export function hasSanExtension(der: Uint8Array): boolean {
-  return rawExtensions(der).some((e) => e.oid.length === 3 && e.oid.every((b, i) => b === SAN_OID[i]));
+  return parsed(der).hasSan;
 }
 
 /**
