@@ -55,3 +55,15 @@ export { tlsSecret, certManagerObjects } from "./k8s/registry-secret.js";
 export type { TlsSecretOptions, CertManagerOptions } from "./k8s/registry-secret.js";
 export { pullSecret, dockerConfigJson, k3sAuthEntry, validateCredentials } from "./k8s/pull-secret.js";
 export type { PullCredentials } from "./k8s/pull-secret.js";
+// acme (issue 14): RFC 8555 server on the regcert CA
+export { createAcmeServer, MAX_REQUEST_BYTES } from "./acme/server.js";
+export type { AcmeServer, AcmeServerOptions } from "./acme/server.js";
+export { AcmeProtocol } from "./acme/protocol.js";
+export type { AcmeRequest, AcmeResponse, AcmeProtocolOptions, RateLimit } from "./acme/protocol.js";
+export { MemoryAcmeStore } from "./acme/store.js";
+export type { AcmeStore } from "./acme/store.js";
+export { AcmeProblem } from "./acme/problems.js";
+export type { AcmeErrorType, ProblemDocument } from "./acme/problems.js";
+export { createValidator, checkAlpnCertificate, reverseDnsName } from "./acme/validators.js";
+export type { Validator, ValidatorOptions } from "./acme/validators.js";
+export type { AccountRecord, OrderRecord, AuthzRecord, CertRecord, Identifier as AcmeIdentifier } from "./acme/types.js";
