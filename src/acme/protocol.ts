@@ -222,7 +222,7 @@ export class AcmeProtocol {
       newOrder: this.url("new-order"),
       revokeCert: this.url("revoke-cert"),
       keyChange: this.url("key-change"),
-      meta: { externalAccountRequired: false, website: "https://github.com/regcert/regcert" },
+      meta: { externalAccountRequired: false },
     };
   }
 
