@@ -29,3 +29,30 @@ Examples:
     )
     .action(action(() => import("../commands/acme-serve.js")));
 }
+
+export function defineScheduleCommand(program: Command, action: ActionFactory): void {
+  program
+    .command("schedule")
+    .description("renew by itself: a systemd timer (or a cron line) that renews when due, then reloads the server")
+    .argument("[name]", "the certificate's --name (see regcert status)")
+    .option("--all", "every certificate in the index")
+    .option("--within <days>", "renew when it expires within this many days", "30")
+    .option("--reload <command>", "shell command run after a renewal, e.g. 'systemctl restart docker-registry'")
+    .option("--root <dir>", "write the units under this prefix (default /)")
+    .option("--cron", "print the crontab line instead of writing units")
+    .option("--uninstall", "remove exactly the files this schedule wrote")
+    .option("--check", "exit 0 when due, 1 when not (what the job runs first)")
+    .addHelpText(
+      "after",
+      `
+Writes etc/systemd/system/regcert-renew@.service and .timer (daily, RandomizedDelaySec=1h, Persistent)
+and regcert-renew@NAME.service.d/regcert.conf (what to run). Enable with systemctl enable --now.
+
+Examples:
+  $ sudo regcert schedule registry --reload 'systemctl restart docker-registry'
+    regcert-renew@registry.timer renews certs/registry.crt 30 days before expiry, then restarts the registry
+  $ regcert schedule --all --within 14 --reload 'docker restart registry' --cron
+    prints the crontab line instead`,
+    )
+    .action(action(() => import("../commands/schedule.js")));
+}
