@@ -1,7 +1,7 @@
 /**
  * The durable ACME store: the in-memory maps of MemoryAcmeStore, with every change written through
- * to the CA home as one JSON file per object, atomically (src/files/write.ts: temp file, fsync,
- * rename), so a server stopped at any point restarts with every account, order, authorisation and
+ * to the CA home as one JSON file per object, atomically (src/files/record-writer.ts: temp file, fsync,
+ * rename, in group-committed batches; a request is answered only once its changes are on disk), so a server stopped at any point restarts with every account, order, authorisation and
  * certificate it had answered about, and continues an order mid-way.
  *
  *   HOME/acme/accounts/ID.json  orders/ID.json  authz/ID.json  certs/ID.json (chain, serial, revocation)
@@ -13,7 +13,8 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ensureDirectory, writeFilesAtomic } from "../files/write.js";
+import { ensureDirectory } from "../files/write.js";
+import { RecordWriter } from "../files/record-writer.js";
 import { lockServerDir } from "../files/server-lock.js";
 import { MemoryAcmeStore } from "./store.js";
 import type { AccountRecord, AuthzRecord, CertRecord, OrderRecord } from "./types.js";
@@ -26,6 +27,7 @@ export const acmeDir = (home: string): string => join(home, "acme");
 
 export class FileAcmeStore extends MemoryAcmeStore {
   private readonly dir: string;
+  private readonly writer = new RecordWriter(0o600);
   private unlock: (() => void) | undefined;
   /** files that could not be read at start (reported by the CLI, never deleted) */
   readonly skipped: string[] = [];
@@ -60,7 +62,12 @@ export class FileAcmeStore extends MemoryAcmeStore {
 
   private write(kind: Kind, record: { id: string }): void {
     if (!ID_RE.test(record.id)) throw new Error(`bad record id ${record.id}`);
-    writeFilesAtomic([{ path: join(this.dir, kind, `${record.id}.json`), contents: `${JSON.stringify(record)}\n`, mode: 0o600, label: `ACME ${kind} record` }], { force: true, dirMode: 0o700 });
+    this.writer.put(join(this.dir, kind, `${record.id}.json`), `${JSON.stringify(record)}\n`);
+  }
+
+  /** Resolves when every change so far is on disk (the protocol awaits it before it answers). */
+  override flush(): Promise<void> {
+    return this.writer.flush();
   }
 
   override putAccount(account: AccountRecord, previousThumbprint?: string): void {

@@ -138,6 +138,8 @@ export class AcmeProtocol {
     let response: AcmeResponse;
     try {
       response = await this.route(request);
+      // answer only what is durable: a crash after this response loses nothing the client was told
+      await this.options.store.flush();
     } catch (error) {
       if (!(error instanceof AcmeProblem)) process.emitWarning(`acme: ${(error as Error)?.stack ?? String(error)}`);
       return this.problemResponse(error instanceof AcmeProblem ? error : problem("serverInternal", "internal error"));
@@ -493,6 +495,7 @@ export class AcmeProtocol {
           ),
         };
         this.options.store.putAuthz(updated);
+        await this.options.store.flush();
       })
       .catch((e: unknown) => process.emitWarning(`acme validation: ${(e as Error)?.message}`));
     this.inFlight.add(task);

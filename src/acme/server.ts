@@ -173,7 +173,7 @@ export function createAcmeServer(options: AcmeServerOptions): AcmeServer {
         });
       }
       await protocol.settle();
-      store.close();
+      await store.flush().finally(() => store.close());
     },
   };
   return api;

@@ -19,6 +19,8 @@ export interface AcmeStore {
   getCert(id: string): CertRecord | undefined;
   findCertBySerial(serial: string): CertRecord | undefined;
   putCert(cert: CertRecord): void;
+  /** resolves when every change so far is durable (the protocol awaits it before answering) */
+  flush(): Promise<void>;
   /** releases what the store holds (the file store's lock) */
   close(): void;
 }
@@ -71,6 +73,9 @@ export class MemoryAcmeStore implements AcmeStore {
   putCert(cert: CertRecord) {
     this.certs.set(cert.id, cert);
     this.bySerial.set(cert.serial, cert.id);
+  }
+  flush(): Promise<void> {
+    return Promise.resolve();
   }
   close() {}
 }
