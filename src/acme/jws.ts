@@ -115,7 +115,8 @@ const keyCache = new Map<string, CryptoKey>();
 const KEY_CACHE_MAX = 10_000;
 
 async function importKey(jwk: PublicJwk, alg: string): Promise<CryptoKey> {
-  const id = `${alg}:${await jwkThumbprint(jwk)}`;
+  // keyed by the key's members themselves: hashing a thumbprint per request costs more than the lookup saves
+  const id = jwk.kty === "EC" ? `${alg}:${jwk.crv}:${jwk.x}:${jwk.y}` : `${alg}:${jwk.n}:${jwk.e}`;
   const cached = keyCache.get(id);
   if (cached) return cached;
   const key = (await importJWK(jwk as JWK, alg)) as CryptoKey;
