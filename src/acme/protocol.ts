@@ -512,7 +512,16 @@ export class AcmeProtocol {
     if (order.status !== "ready") throw problem("orderNotReady", `the order is ${order.status}, not ready: every authorization must be valid first`);
     if (typeof body.csr !== "string" || !/^[A-Za-z0-9_-]+$/.test(body.csr)) throw problem("malformed", "finalize needs csr: the base64url DER of a PKCS#10 request");
     const csrDer = new Uint8Array(Buffer.from(body.csr, "base64url"));
-    const issued = await this.issue(order, account, csrDer);
+    // "processing" before the first await: a second finalize racing this one gets orderNotReady, not a second certificate
+    const ready = order;
+    this.options.store.putOrder({ ...order, status: "processing" });
+    let issued: IssuedCertificate;
+    try {
+      issued = await this.issue(order, account, csrDer);
+    } catch (error) {
+      this.options.store.putOrder(ready); // a refused CSR leaves the order ready for a corrected one (RFC 8555 §7.4)
+      throw error;
+    }
     const cert: CertRecord = {
       id: newId(),
       accountId: account.id,

@@ -179,8 +179,10 @@ test("a CSR whose names differ from the order, or that uses the account key, is 
   expectProblem(await post(finalizePath, await signed(acct, finalizePath, { csr: csr(["a.test.example"], acct.key) })), "badCSR");
   expectProblem(await post(finalizePath, await signed(acct, finalizePath, { csr: "AAAA" })), "badCSR");
   expect(issuedCount).toBe(before);
-  const ok = await post(finalizePath, await signed(acct, finalizePath, { csr: csr(["a.test.example"]) }));
-  expect(ok.json.status).toBe("valid");
+  // two finalizes at once: one certificate, the other is told the order is not ready
+  const both = await Promise.all([1, 2].map(async () => post(finalizePath, await signed(acct, finalizePath, { csr: csr(["a.test.example"]) }))));
+  expect(both.map((r) => r.status).sort()).toEqual([200, 403]);
+  expect(both.find((r) => r.status === 200)?.json.status).toBe("valid");
   expect(issuedCount).toBe(before + 1);
 });
 
