@@ -31,6 +31,8 @@ export interface ScheduleOptions {
   regcert: string;
   /** the CA home the job uses (REGCERT_HOME) */
   home: string;
+  /** passphrase file of an encrypted CA key, passed to renew (the job has no terminal to ask on) */
+  passphraseFile?: string | undefined;
 }
 
 export interface SchedulePlan {
@@ -53,7 +55,8 @@ export function systemdQuote(value: string): string {
 const execLine = (argv: string[]) => argv.map(systemdQuote).join(" ");
 
 function renewArgv(options: ScheduleOptions): string[] {
-  return options.name === undefined ? ["renew", "--all", "--within", String(options.withinDays)] : ["renew", options.name];
+  const argv = options.name === undefined ? ["renew", "--all", "--within", String(options.withinDays)] : ["renew", options.name];
+  return options.passphraseFile ? [...argv, "--passphrase-file", options.passphraseFile] : argv;
 }
 
 function checkArgv(options: ScheduleOptions): string[] {

@@ -26,6 +26,7 @@ export interface ScheduleFlags {
   cron?: boolean;
   uninstall?: boolean;
   check?: boolean;
+  passphraseFile?: string;
 }
 
 function readTemplate(name: string): string {
@@ -69,7 +70,7 @@ export async function run(ctx: Context, name: string | undefined, flags: Schedul
   if (flags.reload !== undefined && flags.reload.trim() === "") throw userError("regcert.usage", "--reload is empty", "e.g. --reload 'systemctl restart docker-registry'");
   // a schedule for a name the index does not know would never renew anything
   if (name !== undefined && !flags.uninstall) findDue(home, name, withinDays, now);
-  const options: ScheduleOptions = { name, withinDays, reload: flags.reload, regcert: regcertPath(), home };
+  const options: ScheduleOptions = { name, withinDays, reload: flags.reload, regcert: regcertPath(), home, passphraseFile: flags.passphraseFile === undefined ? undefined : resolve(ctx.cwd, flags.passphraseFile) };
 
   if (flags.cron) {
     const line = cronLine(options);

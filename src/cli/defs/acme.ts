@@ -42,6 +42,7 @@ export function defineScheduleCommand(program: Command, action: ActionFactory): 
     .option("--cron", "print the crontab line instead of writing units")
     .option("--uninstall", "remove exactly the files this schedule wrote")
     .option("--check", "exit 0 when due, 1 when not (what the job runs first)")
+    .option("--passphrase-file <file>", "passphrase file of an encrypted CA key, for the job's renew")
     .addHelpText(
       "after",
       `
