@@ -22,6 +22,7 @@ import { createValidator, type Validator, type ValidatorOptions } from "./valida
 
 /** A JWS request is a few KiB (a CSR with 100 names, RSA-8192, stays far below). */
 export const MAX_REQUEST_BYTES = 64 * 1024;
+const SERVER_CERT_REFRESH_MS = 24 * 3600 * 1000;
 
 export interface AcmeServerOptions {
   /** the issuing CA (prepareIssuer / loadIssuer) */
@@ -130,6 +131,7 @@ export function createAcmeServer(options: AcmeServerOptions): AcmeServer {
   };
 
   let server: Server | undefined;
+  let renewTimer: NodeJS.Timeout | undefined;
   let serverCertificatePem: string | undefined;
 
   const api: AcmeServer = {
@@ -141,9 +143,24 @@ export function createAcmeServer(options: AcmeServerOptions): AcmeServer {
     listen(port: number, host = "127.0.0.1") {
       if (options.insecureHttp) server = createHttpServer(handler);
       else {
-        const leaf = issueCertificate({ issuer: options.ca, names: classifyNames(serverNamesFor(host, options.serverNames)), days: 30 }, options.now ? { now: options.now } : {});
-        serverCertificatePem = `${leaf.certificatePem.trimEnd()}\n${options.ca.certificate.pem.trimEnd()}\n`;
-        server = createHttpsServer({ cert: serverCertificatePem, key: leaf.privateKeyPem }, handler);
+        // the listener's own certificate: from the same CA, in memory only, 30 days, replaced daily
+        // (a server that runs for months never presents an expired certificate)
+        const names = classifyNames(serverNamesFor(host, options.serverNames));
+        const fresh = () => {
+          const leaf = issueCertificate({ issuer: options.ca, names, days: 30 }, options.now ? { now: options.now } : {});
+          serverCertificatePem = `${leaf.certificatePem.trimEnd()}\n${options.ca.certificate.pem.trimEnd()}\n`;
+          return { cert: serverCertificatePem, key: leaf.privateKeyPem };
+        };
+        const https = createHttpsServer(fresh(), handler);
+        renewTimer = setInterval(() => {
+          try {
+            https.setSecureContext(fresh());
+          } catch (error) {
+            process.emitWarning(`acme: could not renew the server certificate: ${(error as Error).message}`);
+          }
+        }, SERVER_CERT_REFRESH_MS);
+        renewTimer.unref();
+        server = https;
       }
       const s = server;
       // bounded request time: a client that trickles its headers or body is cut off
@@ -165,6 +182,7 @@ export function createAcmeServer(options: AcmeServerOptions): AcmeServer {
       });
     },
     async close() {
+      if (renewTimer) clearInterval(renewTimer);
       if (server) {
         const s = server;
         await new Promise<void>((r) => {
