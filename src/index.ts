@@ -74,3 +74,22 @@ export type { ParsedCertificate, RawExtension, PublicKeyInfo, PublicKeyKind, Ext
 export { DerReader, DerError, readSingle, decodeInteger, decodeBoolean, decodeOid, decodeBitString, decodeTime, decodeString } from "./pki/x509/der-reader.js";
 export { certificateFacts } from "./pki/certificate-facts.js";
 export { caCertificateInfo } from "./pki/issuer.js";
+// acme (issue 14): RFC 8555 server on the regcert CA
+export { createAcmeServer, MAX_REQUEST_BYTES } from "./acme/server.js";
+export type { AcmeServer, AcmeServerOptions } from "./acme/server.js";
+export { AcmeProtocol } from "./acme/protocol.js";
+export type { AcmeRequest, AcmeResponse, AcmeProtocolOptions, RateLimit } from "./acme/protocol.js";
+export { MemoryAcmeStore } from "./acme/store.js";
+export { FileAcmeStore, acmeDir } from "./acme/file-store.js";
+export { parseAllowList } from "./acme/policy.js";
+export type { AllowList } from "./acme/policy.js";
+export { trustRecipes } from "./acme/recipes.js";
+export type { Recipes, RecipeInput } from "./acme/recipes.js";
+export type { AcmeStore } from "./acme/store.js";
+export { AcmeProblem } from "./acme/problems.js";
+export type { AcmeErrorType, ProblemDocument } from "./acme/problems.js";
+export { createValidator, checkAlpnCertificate, reverseDnsName } from "./acme/validators.js";
+export type { Validator, ValidatorOptions } from "./acme/validators.js";
+export type { AccountRecord, OrderRecord, AuthzRecord, CertRecord, Identifier as AcmeIdentifier } from "./acme/types.js";
+export { planSchedule, cronLine, systemdQuote } from "./lifecycle/schedule.js";
+export type { ScheduleOptions, SchedulePlan } from "./lifecycle/schedule.js";

@@ -5,6 +5,7 @@
 import { Command, Help } from "commander";
 import { createRequire } from "node:module";
 import { createContext } from "./context.js";
+import { defineAcmeCommands, defineScheduleCommand } from "./defs/acme.js";
 import { defineCaCommands } from "./defs/ca.js";
 import { defineCertificateCommands } from "./defs/certificates.js";
 import { defineInspectVerifyCommands } from "./defs/inspect-verify.js";
@@ -64,5 +65,7 @@ Examples:
   defineLifecycleCommands(program, action);
   defineTrustCommands(program, action);
   defineK8sCommands(program, action);
+  defineAcmeCommands(program, action);
+  defineScheduleCommand(program, action);
   return program;
 }

@@ -1,0 +1,154 @@
+/**
+ * JWS as ACME uses it (RFC 8555 §6.2): flattened JSON serialisation, a protected header with alg,
+ * nonce, url and exactly one of jwk (new-account, revoke-cert by certificate key) or kid (the account
+ * URL). Signatures are checked by `jose` (panva): a maintained, dependency-free JOSE library that
+ * enforces the alg/key pairing (ES256 needs P-256, RS256 an RSA key of 2048+ bits) and the JWS rules
+ * (crit, b64) we would otherwise hand-write. What is ACME-specific (which algorithms and keys an
+ * account may use, the nonce, the url) is checked here, before the signature.
+ */
+import { calculateJwkThumbprint, decodeProtectedHeader, flattenedVerify, importJWK, type CryptoKey, type JWK } from "jose";
+import { problem } from "./problems.js";
+
+/** Account key algorithms this server accepts (Let's Encrypt's set minus EdDSA, which few clients send). */
+export const ACCEPTED_ALGORITHMS = ["ES256", "ES384", "RS256"] as const;
+export type AcceptedAlgorithm = (typeof ACCEPTED_ALGORITHMS)[number];
+
+export interface FlattenedJws {
+  protected: string;
+  payload: string;
+  signature: string;
+}
+
+export interface ProtectedHeader {
+  alg: string;
+  nonce?: string;
+  url: string;
+  jwk?: JWK;
+  kid?: string;
+}
+
+export interface VerifiedJws {
+  header: ProtectedHeader;
+  /** the decoded payload; undefined for POST-as-GET (empty payload) */
+  payload: unknown;
+  /** the JWK that verified the signature (the account's, or the header's jwk) */
+  jwk: PublicJwk;
+}
+
+export type PublicJwk = { kty: "EC"; crv: string; x: string; y: string } | { kty: "RSA"; n: string; e: string };
+
+/** Parses the request body as a flattened JWS object; malformed problem otherwise. */
+export function parseJws(body: Buffer | string): FlattenedJws {
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof body === "string" ? body : body.toString("utf8"));
+  } catch {
+    throw problem("malformed", "the request body is not JSON (expected a flattened JWS)");
+  }
+  const v = value as Partial<FlattenedJws> & { signatures?: unknown; header?: unknown };
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw problem("malformed", "the request body is not a JWS object");
+  if (v.signatures !== undefined) throw problem("malformed", "JWS general serialisation is not allowed: use the flattened form (RFC 8555 §6.2)");
+  if (v.header !== undefined) throw problem("malformed", "JWS unprotected headers are not allowed (RFC 8555 §6.2)");
+  if (typeof v.protected !== "string" || typeof v.payload !== "string" || typeof v.signature !== "string") {
+    throw problem("malformed", "the JWS needs string members protected, payload and signature");
+  }
+  return { protected: v.protected, payload: v.payload, signature: v.signature };
+}
+
+/** Reads the protected header and checks its shape (not the signature). */
+export function readProtectedHeader(jws: FlattenedJws, requireNonce: boolean): ProtectedHeader {
+  let header: Record<string, unknown>;
+  try {
+    header = decodeProtectedHeader(jws) as Record<string, unknown>;
+  } catch {
+    throw problem("malformed", "the JWS protected header is not base64url-encoded JSON");
+  }
+  if (typeof header.alg !== "string") throw problem("malformed", "the JWS protected header has no alg");
+  if (typeof header.url !== "string") throw problem("malformed", "the JWS protected header has no url (RFC 8555 §6.4)");
+  if (requireNonce && typeof header.nonce !== "string") throw problem("badNonce", "the JWS protected header has no nonce (RFC 8555 §6.5)");
+  const hasJwk = header.jwk !== undefined;
+  const hasKid = header.kid !== undefined;
+  if (hasJwk === hasKid) throw problem("malformed", "the JWS protected header must have exactly one of jwk and kid (RFC 8555 §6.2)");
+  if (hasKid && typeof header.kid !== "string") throw problem("malformed", "the JWS kid must be a string (the account URL)");
+  if (hasJwk && (typeof header.jwk !== "object" || header.jwk === null)) throw problem("malformed", "the JWS jwk must be an object");
+  return header as unknown as ProtectedHeader;
+}
+
+const bitLength = (b64: string): number => {
+  const bytes = Buffer.from(b64, "base64url");
+  let i = 0;
+  while (i < bytes.length && bytes[i] === 0) i++;
+  if (i === bytes.length) return 0;
+  return (bytes.length - i) * 8 - Math.clz32(bytes[i] as number) + 24;
+};
+
+/**
+ * The public members of an account key, after checking that this server accepts the key: ECDSA
+ * P-256 or P-384, or RSA of 2048 to 8192 bits. Anything else is badPublicKey (RFC 8555 §6.7).
+ */
+export function acceptablePublicJwk(jwk: JWK): PublicJwk {
+  if (jwk.d !== undefined) throw problem("badPublicKey", "the JWS jwk contains a private key member (d): send the public key only");
+  if (jwk.kty === "EC") {
+    if (jwk.crv !== "P-256" && jwk.crv !== "P-384") throw problem("badPublicKey", `account keys on curve ${String(jwk.crv)} are not accepted: use P-256 or P-384`);
+    if (typeof jwk.x !== "string" || typeof jwk.y !== "string") throw problem("malformed", "the EC jwk lacks x or y");
+    return { kty: "EC", crv: jwk.crv, x: jwk.x, y: jwk.y };
+  }
+  if (jwk.kty === "RSA") {
+    if (typeof jwk.n !== "string" || typeof jwk.e !== "string") throw problem("malformed", "the RSA jwk lacks n or e");
+    const bits = bitLength(jwk.n);
+    if (bits < 2048 || bits > 8192) throw problem("badPublicKey", `a ${bits}-bit RSA account key is not accepted: use 2048 to 8192 bits`);
+    return { kty: "RSA", n: jwk.n, e: jwk.e };
+  }
+  throw problem("badPublicKey", `account keys of type ${String(jwk.kty)} are not accepted: use ECDSA P-256/P-384 or RSA 2048+`);
+}
+
+/** The one algorithm each accepted key type is used with. */
+function expectedAlgorithm(jwk: PublicJwk): AcceptedAlgorithm {
+  if (jwk.kty === "RSA") return "RS256";
+  return jwk.crv === "P-384" ? "ES384" : "ES256";
+}
+
+export const jwkThumbprint = (jwk: PublicJwk): Promise<string> => calculateJwkThumbprint(jwk as JWK, "sha256");
+
+/** Imported keys by thumbprint: WebCrypto imports cost more than the signature check itself. */
+const keyCache = new Map<string, CryptoKey>();
+const KEY_CACHE_MAX = 10_000;
+
+async function importKey(jwk: PublicJwk, alg: string): Promise<CryptoKey> {
+  // keyed by the key's members themselves: hashing a thumbprint per request costs more than the lookup saves
+  const id = jwk.kty === "EC" ? `${alg}:${jwk.crv}:${jwk.x}:${jwk.y}` : `${alg}:${jwk.n}:${jwk.e}`;
+  const cached = keyCache.get(id);
+  if (cached) return cached;
+  const key = (await importJWK(jwk as JWK, alg)) as CryptoKey;
+  if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value as string);
+  keyCache.set(id, key);
+  return key;
+}
+
+/**
+ * Checks the algorithm against the key and the signature. `jwk` is the key to verify with (the
+ * account's for kid requests). Returns the decoded payload (undefined for an empty payload).
+ */
+export async function verifyJwsSignature(jws: FlattenedJws, header: ProtectedHeader, jwk: PublicJwk): Promise<unknown> {
+  if (!(ACCEPTED_ALGORITHMS as readonly string[]).includes(header.alg)) {
+    throw problem("badSignatureAlgorithm", `JWS algorithm ${header.alg} is not accepted`, { extra: { algorithms: [...ACCEPTED_ALGORITHMS] } });
+  }
+  if (header.alg !== expectedAlgorithm(jwk)) {
+    throw problem("badSignatureAlgorithm", `JWS algorithm ${header.alg} does not fit the ${jwk.kty === "EC" ? jwk.crv : "RSA"} account key (use ${expectedAlgorithm(jwk)})`, {
+      extra: { algorithms: [...ACCEPTED_ALGORITHMS] },
+    });
+  }
+  let payload: Uint8Array;
+  try {
+    const key = await importKey(jwk, header.alg);
+    ({ payload } = await flattenedVerify(jws, key, { algorithms: [header.alg] }));
+  } catch {
+    throw problem("malformed", "JWS signature verification failed");
+  }
+  if (payload.length === 0) return undefined;
+  try {
+    return JSON.parse(Buffer.from(payload).toString("utf8"));
+  } catch {
+    throw problem("malformed", "the JWS payload is not JSON");
+  }
+}
