@@ -55,3 +55,8 @@ export { tlsSecret, certManagerObjects } from "./k8s/registry-secret.js";
 export type { TlsSecretOptions, CertManagerOptions } from "./k8s/registry-secret.js";
 export { pullSecret, dockerConfigJson, k3sAuthEntry, validateCredentials } from "./k8s/pull-secret.js";
 export type { PullCredentials } from "./k8s/pull-secret.js";
+// keys (issue 16): signers (file and PKCS#11 token keys), PKCS#12 export
+export { keySigner, isSigner, isKeySigner } from "./pki/signer.js";
+export type { Signer, KeySigner } from "./pki/signer.js";
+export { createRootCaCertificate } from "./pki/ca.js";
+export type { RootCaCertificate } from "./pki/ca.js";
