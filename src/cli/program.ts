@@ -9,6 +9,7 @@ import { defineCaCommands } from "./defs/ca.js";
 import { defineCertificateCommands } from "./defs/certificates.js";
 import { defineInspectVerifyCommands } from "./defs/inspect-verify.js";
 import { defineK8sCommands } from "./defs/k8s.js";
+import { defineKeyCommands } from "./defs/keys.js";
 import { defineLifecycleCommands } from "./defs/lifecycle.js";
 import { defineRegistryCommands } from "./defs/registry.js";
 import { defineTrustCommands } from "./defs/trust.js";
@@ -64,5 +65,6 @@ Examples:
   defineLifecycleCommands(program, action);
   defineTrustCommands(program, action);
   defineK8sCommands(program, action);
+  defineKeyCommands(program, action);
   return program;
 }
