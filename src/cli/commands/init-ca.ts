@@ -7,7 +7,7 @@
 import { X509Certificate, type KeyObject } from "node:crypto";
 import { createRootCa, caNameConstraints } from "../../pki/ca.js";
 import { userError } from "../../pki/errors.js";
-import { describeKey, parseKeyAlgorithm, publicKeyFingerprint, signatureSchemeFor } from "../../pki/keys.js";
+import { ED25519_WARNING, describeKey, parseKeyAlgorithm, publicKeyFingerprint, signatureSchemeFor } from "../../pki/keys.js";
 import { parseCidr, parseDnsOnly } from "../../pki/names.js";
 import { validateDays } from "../../pki/validity.js";
 import { elementBytes, readChildren, readElement } from "../../pki/der.js";
@@ -50,6 +50,7 @@ function parsePermitDns(value: string): string {
 export async function run(ctx: Context, flags: InitCaFlags): Promise<void> {
   if (flags.importCert || flags.importKey) return runImport(ctx, flags);
   const keyAlgorithm = parseKeyAlgorithm(flags.key ?? "ecdsa-p256");
+  if (keyAlgorithm === "ed25519") ctx.ui.warn(ED25519_WARNING);
   const days = validateDays(parseWholeNumber(flags.days, "--days", 3650), "a CA");
   const maxPathLen = parseWholeNumber(flags.maxPathLen, "--max-path-len", 0);
   const permitDns = flags.permitDns.map(parsePermitDns);

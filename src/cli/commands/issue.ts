@@ -2,7 +2,7 @@
 import { resolve } from "node:path";
 import { issueCertificate } from "../../pki/issue.js";
 import { assertWithinConstraints } from "../../pki/constraints.js";
-import { parseKeyAlgorithm } from "../../pki/keys.js";
+import { ED25519_WARNING, parseKeyAlgorithm } from "../../pki/keys.js";
 import { classifyNames, parseDnsOnly, parseIpOnly } from "../../pki/names.js";
 import { MAX_LEAF_DAYS_WITHOUT_FORCE } from "../../pki/profiles.js";
 import { userError } from "../../pki/errors.js";
@@ -56,6 +56,7 @@ export async function run(ctx: Context, hosts: string[], flags: IssueFlags): Pro
   }
   const names = classifyNames(inputs);
   const keyAlgorithm = parseKeyAlgorithm(flags.key ?? "ecdsa-p256");
+  if (keyAlgorithm === "ed25519") ctx.ui.warn(ED25519_WARNING);
   const days = validateDays(parseWholeNumber(flags.days, "--days", 397), "a certificate");
   if (days > MAX_LEAF_DAYS_WITHOUT_FORCE && !flags.force) {
     throw userError("regcert.validityTooLong", `--days ${days} is above ${MAX_LEAF_DAYS_WITHOUT_FORCE}: Apple platforms reject TLS certificates valid for longer, even under a private CA`, "use --days 397 (renewal is one command), or add --force to issue it anyway");
