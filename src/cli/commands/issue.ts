@@ -27,6 +27,7 @@ export interface IssueFlags {
   port?: string;
   force?: boolean;
   passphraseFile?: string;
+  pinFile?: string;
 }
 
 export function parsePort(value: string | undefined): number {
@@ -67,7 +68,7 @@ export async function run(ctx: Context, hosts: string[], flags: IssueFlags): Pro
   const files = leafPaths(outDir, name, true);
   assertNoConflicts(files, flags.force === true);
 
-  const obtained = await obtainIssuer(ctx, { createWith: keyAlgorithm, passphraseFile: flags.passphraseFile });
+  const obtained = await obtainIssuer(ctx, { createWith: keyAlgorithm, passphraseFile: flags.passphraseFile, pinFile: flags.pinFile });
   const { issuer } = obtained;
   assertWithinConstraints(names, issuer.certificate.nameConstraints); // before any key is generated
   const keyPair = await generateKeyWithProgress(ctx, keyAlgorithm, "key");

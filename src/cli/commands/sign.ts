@@ -23,6 +23,7 @@ export interface SignFlags {
   port?: string;
   force?: boolean;
   passphraseFile?: string;
+  pinFile?: string;
 }
 
 export async function run(ctx: Context, flags: SignFlags): Promise<void> {
@@ -40,7 +41,7 @@ export async function run(ctx: Context, flags: SignFlags): Promise<void> {
   const files = leafPaths(outDir, name, false);
   assertNoConflicts(files, flags.force === true);
 
-  const obtained = await obtainIssuer(ctx, { createWith: "ecdsa-p256", passphraseFile: flags.passphraseFile });
+  const obtained = await obtainIssuer(ctx, { createWith: "ecdsa-p256", passphraseFile: flags.passphraseFile, pinFile: flags.pinFile });
   const { issuer } = obtained;
   const cert = signCsr({
     issuer,
