@@ -285,6 +285,13 @@ export function openTokenKey(token: TokenSession, uriText: string, publicKey?: K
   return tokenSigner(token, handle, key, uriText);
 }
 
+/** Refuses when the token already holds a private key with the URI's label/id (adopt it with --import-cert instead). */
+export function assertKeyLabelFree(token: TokenSession): void {
+  if (token.find("CKO_PRIVATE_KEY").length > 0) {
+    throw userError("regcert.pkcs11KeyExists", `${tokenName(token.uri)} already holds a private key ${describeObject(token.uri)}`, "adopt it with --import-cert CA.crt, or name a new key with another object= label");
+  }
+}
+
 /**
  * Generates a CA key pair inside the token: private key CKA_TOKEN, CKA_PRIVATE, CKA_SENSITIVE,
  * CKA_EXTRACTABLE false, CKA_SIGN only; a public key object beside it with the same label and id.
@@ -292,9 +299,7 @@ export function openTokenKey(token: TokenSession, uriText: string, publicKey?: K
  */
 export function generateTokenKey(token: TokenSession, algorithm: KeyAlgorithm): { signer: Signer; id: Uint8Array; label: string } {
   if (algorithm === "ed25519") throw userError("regcert.unsupportedKey", "--pkcs11 keys are ECDSA P-256/P-384 or RSA", "use --key ecdsa-p256 (the default), ecdsa-p384 or rsa-3072");
-  if (token.find("CKO_PRIVATE_KEY").length > 0) {
-    throw userError("regcert.pkcs11KeyExists", `${tokenName(token.uri)} already holds a private key ${describeObject(token.uri)}`, "adopt it with --import-cert CA.crt, or name a new key with another object= label");
-  }
+  assertKeyLabelFree(token);
   const m = token.m;
   const id = token.uri.id ?? new Uint8Array(randomBytes(16));
   const label = token.uri.object ?? `regcert-ca-${Buffer.from(id).toString("hex").slice(0, 8)}`;

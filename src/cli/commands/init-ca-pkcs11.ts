@@ -16,7 +16,8 @@ import { formatPkcs11Uri, parsePkcs11Uri } from "../../pki/pkcs11-uri.js";
 import { validateDays } from "../../pki/validity.js";
 import { saveTokenCa } from "../../files/ca-store.js";
 import { withHomeLock } from "../../files/home.js";
-import { findPrivateKey, generateTokenKey } from "../../pkcs11/token.js";
+import { assertKeyLabelFree, findPrivateKey, generateTokenKey } from "../../pkcs11/token.js";
+import type { Signer } from "../../pki/signer.js";
 import { sanitizeForTerminal } from "../../text/sanitize.js";
 import type { Context } from "../context.js";
 import { defaultCaName } from "../ca-access.js";
@@ -46,30 +47,34 @@ export async function runPkcs11(ctx: Context, flags: InitCaFlags): Promise<void>
   const pin = await readPin(ctx, uri, flags.pinFile);
   const session = openSession(uri, modulePath, pin);
 
+  // the token is checked before the home is touched: the key must match --import-cert, or the label must be free
+  const uriText = formatPkcs11Uri({ ...uri, pinValue: undefined, modulePath: undefined });
+  const warnings: string[] = [];
+  let adopted: Signer | undefined;
+  if (imported) {
+    adopted = tokenSignerFor(session, uriText, imported.certificate, `${flags.importCert} (--import-cert)`);
+    prepareIssuer({ certificate: imported.certificate, privateKey: adopted });
+    const protection = session.protection(findPrivateKey(session));
+    if (!protection.sensitive || protection.extractable) warnings.push("the adopted token key is extractable or not sensitive: it can be copied out of the token (generate a new one with init-ca --pkcs11 without --import-cert)");
+    if (!imported.selfIssued) warnings.push(`${flags.importCert} is not self-signed (an intermediate CA): servers must also send its issuer's certificate`);
+  } else {
+    assertKeyLabelFree(session);
+  }
+
   const result = await withHomeLock(home, async () => {
     const replaced = assertNoCa(home, flags.force === true);
     let stored = uri;
-    let issuerCertificatePem: string;
-    let generated = false;
-    const warnings: string[] = [];
+    let certificatePem: string;
     if (imported) {
-      const uriText = formatPkcs11Uri({ ...uri, pinValue: undefined });
-      const signer = tokenSignerFor(session, uriText, imported.certificate, `${flags.importCert} (--import-cert)`);
-      prepareIssuer({ certificate: imported.certificate, privateKey: signer });
-      const protection = session.protection(findPrivateKey(session));
-      if (!protection.sensitive || protection.extractable) warnings.push("the adopted token key is extractable or not sensitive: it can be copied out of the token (generate a new one with init-ca --pkcs11 without --import-cert)");
-      if (!imported.selfIssued) warnings.push(`${flags.importCert} is not self-signed (an intermediate CA): servers must also send its issuer's certificate`);
-      issuerCertificatePem = imported.certificate.pem;
+      certificatePem = imported.certificate.pem;
     } else {
       const key = generateTokenKey(session, keyAlgorithm);
       stored = { ...uri, object: key.label, id: key.id };
-      const ca = createRootCaCertificate(key.signer, { commonName, organization: flags.org ?? "regcert", days, maxPathLen, ...(nameConstraints ? { nameConstraints } : {}) });
-      issuerCertificatePem = ca.certificatePem;
-      generated = true;
+      certificatePem = createRootCaCertificate(key.signer, { commonName, organization: flags.org ?? "regcert", days, maxPathLen, ...(nameConstraints ? { nameConstraints } : {}) }).certificatePem;
     }
-    const uriText = formatPkcs11Uri({ ...stored, pinValue: undefined, modulePath: undefined });
-    const paths = saveTokenCa(home, { certificatePem: issuerCertificatePem, token: { uri: uriText, module: resolve(modulePath as string) } }, { force: flags.force === true });
-    return { paths, replaced, uriText, generated, warnings, certificatePem: issuerCertificatePem };
+    const recorded = formatPkcs11Uri({ ...stored, pinValue: undefined, modulePath: undefined });
+    const paths = saveTokenCa(home, { certificatePem, token: { uri: recorded, module: resolve(modulePath as string) } }, { force: flags.force === true });
+    return { paths, replaced, uriText: recorded, generated: !imported, warnings, certificatePem };
   });
   session.close();
 
