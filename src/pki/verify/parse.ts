@@ -39,7 +39,11 @@ export interface ParsedNameConstraints {
 
 export interface PublicKeyInfo {
   /** "rsa" | "ec" | "ed25519" | "dsa" | "unknown" */
-  kind: "rsa" | "ec" | "ed25519" | "dsa" | "x25519" | "unknown";
+  kind: "rsa" | "ec" | "ed25519" | "ed448" | "ml-dsa" | "dsa" | "x25519" | "unknown";
+  /** "ML-DSA-44" | "ML-DSA-65" | "ML-DSA-87" for kind "ml-dsa" (FIPS 204) */
+  parameterSet?: string;
+  /** the raw public key of kinds node:crypto cannot load (ML-DSA on Node 20's OpenSSL 3.0) */
+  raw?: Uint8Array;
   /** RSA modulus bits, EC curve bits */
   bits: number;
   /** "P-256", … for EC */
@@ -295,6 +299,13 @@ const CURVES: Record<string, [string, number]> = {
   "1.3.132.0.35": ["P-521", 521],
 };
 
+/** ML-DSA (FIPS 204) OIDs, parameter sets and public key sizes (RFC 9881 §2). */
+export const ML_DSA: Record<string, [string, number]> = {
+  "2.16.840.1.101.3.4.3.17": ["ML-DSA-44", 1312],
+  "2.16.840.1.101.3.4.3.18": ["ML-DSA-65", 1952],
+  "2.16.840.1.101.3.4.3.19": ["ML-DSA-87", 2592],
+};
+
 function parsePublicKey(spki: Uint8Array): PublicKeyInfo {
   const [algEl, bitsEl] = children(spki, single(spki, "spki"), "spki");
   if (!algEl || algEl.tag !== 0x30 || !bitsEl || bitsEl.tag !== 0x03) return fail("x509: malformed spki");
@@ -339,6 +350,19 @@ function parsePublicKey(spki: Uint8Array): PublicKeyInfo {
       if (paramsEl) fail("x509: Ed25519 key encoded with illegal parameters");
       if (keyBytes.length !== 32) fail("x509: wrong Ed25519 public key size");
       return { kind: "ed25519", bits: 256, key: node() };
+    case "1.3.101.113":
+      if (paramsEl) fail("x509: Ed448 key encoded with illegal parameters");
+      if (keyBytes.length !== 57) fail("x509: wrong Ed448 public key size");
+      return { kind: "ed448", bits: 456, key: node() };
+    case "2.16.840.1.101.3.4.3.17":
+    case "2.16.840.1.101.3.4.3.18":
+    case "2.16.840.1.101.3.4.3.19": {
+      // FIPS 204 / RFC 9881: parameters absent; the key is the raw encoded public key of its parameter set
+      const [parameterSet, size] = ML_DSA[oid] as [string, number];
+      if (paramsEl) fail(`x509: ${parameterSet} key encoded with illegal parameters`);
+      if (keyBytes.length !== size) fail(`x509: wrong ${parameterSet} public key size`);
+      return { kind: "ml-dsa", bits: 0, parameterSet, raw: new Uint8Array(keyBytes), key: undefined };
+    }
     case "1.3.101.110":
       return { kind: "x25519", bits: 256, key: undefined };
     case "1.2.840.10040.4.1":
