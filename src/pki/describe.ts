@@ -104,7 +104,7 @@ function fromParsed(c: ParsedCertificate, now: Date): CertificateSummary {
     daysLeft: Math.floor((c.notAfter.getTime() - now.getTime()) / DAY),
     status: status(c.notBefore, c.notAfter, now),
     selfSigned: Buffer.compare(c.rawIssuer, c.rawSubject) === 0 && signatureVerifies(c, c),
-    key: c.publicKey.key ? keySummary(c.publicKey.key) : null,
+    key: c.publicKey.key ? keySummary(c.publicKey.key) : c.publicKey.kind === "ml-dsa" ? { algorithm: (c.publicKey.parameterSet ?? "ml-dsa").toLowerCase(), bits: 0, publicKeyFingerprintSha256: createHash("sha256").update(c.spki).digest("hex") } : null,
     signatureAlgorithm: signatureAlgorithmName(c.signatureAlgorithm),
     san: { dns: c.dnsNames, ip: ipTexts(c) },
     basicConstraints: c.basicConstraintsValid ? { ca: c.isCa, pathLen: c.maxPathLen >= 0 ? c.maxPathLen : null, critical: c.basicConstraintsCritical } : null,
