@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { userError } from "../pki/errors.js";
+import { sanitizeForTerminal } from "../text/sanitize.js";
 import type { CaCertificateInfo } from "../pki/issuer.js";
 import { publicKeyFingerprint } from "../pki/keys.js";
 import { parsePkcs11Uri, type Pkcs11Uri } from "../pki/pkcs11-uri.js";
@@ -22,10 +23,10 @@ function readPinSource(source: string): string {
     try {
       path = fileURLToPath(source.startsWith("file://") ? source : `file://${source.slice(5)}`);
     } catch {
-      throw userError("regcert.invalidPkcs11Uri", `pin-source "${source.slice(0, 80)}" is not a file URI`, "use pin-source=/path/to/pin or pin-source=file:///path/to/pin");
+      throw userError("regcert.invalidPkcs11Uri", `pin-source "${sanitizeForTerminal(source.slice(0, 80))}" is not a file URI`, "use pin-source=/path/to/pin or pin-source=file:///path/to/pin");
     }
   } else if (/^[a-z][a-z0-9+.-]*:/i.test(source)) {
-    throw userError("regcert.invalidPkcs11Uri", `pin-source "${source.slice(0, 80)}": only files are supported`, "use pin-source=/path/to/pin (a file holding the PIN on its first line)");
+    throw userError("regcert.invalidPkcs11Uri", `pin-source "${sanitizeForTerminal(source.slice(0, 80))}": only files are supported`, "use pin-source=/path/to/pin (a file holding the PIN on its first line)");
   }
   return readPassphraseFile(path, "pin-source");
 }
@@ -35,7 +36,7 @@ export async function readPin(ctx: Context, uri: Pkcs11Uri, pinFile: string | un
   if (pinFile) return readPassphraseFile(pinFile, "--pin-file");
   if (uri.pinValue !== undefined && uri.pinValue !== "") return uri.pinValue;
   if (uri.pinSource) return readPinSource(uri.pinSource);
-  return askSecret(ctx, `PIN of token "${uri.token ?? "?"}"`, "pass --pin-file FILE (first line: the PIN), or add pin-source=FILE to the pkcs11: URI", "the CA key is in a PKCS#11 token and no PIN was given");
+  return askSecret(ctx, `PIN of token "${sanitizeForTerminal(uri.token ?? "?")}"`, "pass --pin-file FILE (first line: the PIN), or add pin-source=FILE to the pkcs11: URI", "the CA key is in a PKCS#11 token and no PIN was given");
 }
 
 /** Opens the token session a command signs through; it is closed when the process exits. */
@@ -49,7 +50,7 @@ export function openSession(uri: Pkcs11Uri, modulePath: string | undefined, pin:
 export function tokenSignerFor(session: TokenSession, uriText: string, certificate: CaCertificateInfo, what: string): Signer {
   const signer = openTokenKey(session, uriText, certificate.publicKey);
   if (publicKeyFingerprint(signer.publicKey) !== publicKeyFingerprint(certificate.publicKey) || !signerMatches(signer, certificate.publicKey)) {
-    throw userError("regcert.caKeyMismatch", `the token key ${uriText} is not the key of ${what}`, "name the token key the certificate was made with (pkcs11-tool --list-objects shows labels and ids)");
+    throw userError("regcert.caKeyMismatch", `the token key ${sanitizeForTerminal(uriText)} is not the key of ${sanitizeForTerminal(what)}`, "name the token key the certificate was made with (pkcs11-tool --list-objects shows labels and ids)");
   }
   return signer;
 }

@@ -18,6 +18,7 @@ import { RegcertError, userError } from "../pki/errors.js";
 import { describeKey, signatureSchemeFor, type KeyAlgorithm } from "../pki/keys.js";
 import type { Pkcs11Uri } from "../pki/pkcs11-uri.js";
 import type { Signer } from "../pki/signer.js";
+import { sanitizeForTerminal } from "../text/sanitize.js";
 
 // The part of pkcs11js this module uses (its own typings need the package, which may be absent).
 type Handle = Buffer;
@@ -79,7 +80,7 @@ const C = (m: Pkcs11Module, name: string): number => {
   return value;
 };
 
-const tokenName = (uri: Pkcs11Uri) => (uri.token !== undefined ? `token "${uri.token}"` : "the token");
+const tokenName = (uri: Pkcs11Uri) => (uri.token !== undefined ? `token "${sanitizeForTerminal(uri.token)}"` : "the token");
 const ckr = (error: unknown): string => /CKR_[A-Z_]+/.exec(String((error as Error)?.message ?? error))?.[0] ?? "";
 
 /** An open, logged-in session on the token the URI names. */
@@ -106,14 +107,14 @@ export class TokenSession {
       throw userError("regcert.pkcs11NoModule", "no PKCS#11 module given", "add --pkcs11-module PATH, e.g. --pkcs11-module /usr/lib/softhsm/libsofthsm2.so (or module-path= in the URI)");
     }
     if (!existsSync(modulePath) || !statSync(modulePath).isFile()) {
-      throw userError("regcert.pkcs11NoModule", `the PKCS#11 module ${modulePath} does not exist`, "give the token vendor's module with --pkcs11-module, e.g. /usr/lib/softhsm/libsofthsm2.so (apt-get install softhsm2) or opensc-pkcs11.so");
+      throw userError("regcert.pkcs11NoModule", `the PKCS#11 module ${sanitizeForTerminal(modulePath)} does not exist`, "give the token vendor's module with --pkcs11-module, e.g. /usr/lib/softhsm/libsofthsm2.so (apt-get install softhsm2) or opensc-pkcs11.so");
     }
     const m = options.binding ?? loadPkcs11Binding();
     const p = new m.PKCS11();
     try {
       p.load(modulePath);
     } catch (error) {
-      throw userError("regcert.pkcs11NoModule", `${modulePath} cannot be loaded as a PKCS#11 module (${String((error as Error).message).slice(0, 120)})`, "give the token vendor's PKCS#11 module (.so) with --pkcs11-module");
+      throw userError("regcert.pkcs11NoModule", `${sanitizeForTerminal(modulePath)} cannot be loaded as a PKCS#11 module (${sanitizeForTerminal(String((error as Error).message).slice(0, 120))})`, "give the token vendor's PKCS#11 module (.so) with --pkcs11-module");
     }
     p.C_Initialize();
     let session: Handle | undefined;
@@ -197,7 +198,7 @@ function findSlot(p: Pkcs11, uri: Pkcs11Uri): Handle {
     return same(uri.token, info.label) && same(uri.manufacturer, info.manufacturerID) && same(uri.serial, info.serialNumber) && same(uri.model, info.model);
   });
   if (matches.length === 0) {
-    const labels = slots.map((s) => `"${p.C_GetTokenInfo(s).label.trimEnd()}"`).join(", ") || "none";
+    const labels = slots.map((s) => `"${sanitizeForTerminal(p.C_GetTokenInfo(s).label.trimEnd())}"`).join(", ") || "none";
     throw userError("regcert.pkcs11NoToken", `no ${tokenName(uri)} in the PKCS#11 module (tokens present: ${labels})`, "check token= in the URI (pkcs11-tool --module MODULE --list-token-slots lists them), or plug the token in");
   }
   if (matches.length > 1) throw userError("regcert.pkcs11AmbiguousToken", `${matches.length} tokens match the URI`, "add serial= to the URI to name one");
@@ -274,7 +275,7 @@ export function findPrivateKey(token: TokenSession): Handle {
   return found[0] as Handle;
 }
 
-const describeObject = (uri: Pkcs11Uri) => [uri.object !== undefined ? `labelled "${uri.object}"` : "", uri.id ? `with id ${Buffer.from(uri.id).toString("hex")}` : ""].filter(Boolean).join(" ");
+const describeObject = (uri: Pkcs11Uri) => [uri.object !== undefined ? `labelled "${sanitizeForTerminal(uri.object)}"` : "", uri.id ? `with id ${Buffer.from(uri.id).toString("hex")}` : ""].filter(Boolean).join(" ");
 
 /** The signer of an existing token key; `publicKey` (from the CA certificate) is used when the token holds no public object. */
 export function openTokenKey(token: TokenSession, uriText: string, publicKey?: KeyObject): Signer {

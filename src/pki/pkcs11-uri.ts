@@ -5,6 +5,7 @@
  * Values are percent-decoded (RFC 7512 §2.3); `id` is raw bytes. Pure: no token access here.
  */
 import { userError } from "./errors.js";
+import { sanitizeForTerminal } from "../text/sanitize.js";
 
 export interface Pkcs11Uri {
   token?: string;
@@ -57,7 +58,7 @@ export function parsePkcs11Uri(text: string): Pkcs11Uri {
   const take = (part: string, allowed: Set<string>) => {
     if (part === "") return;
     const eq = part.indexOf("=");
-    if (eq <= 0) throw invalid(`"${part.slice(0, 40)}" is not name=value`);
+    if (eq <= 0) throw invalid(`"${sanitizeForTerminal(part.slice(0, 40))}" is not name=value`);
     const name = part.slice(0, eq).toLowerCase();
     const raw = part.slice(eq + 1);
     if (!allowed.has(name)) {
