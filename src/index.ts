@@ -93,3 +93,16 @@ export type { Validator, ValidatorOptions } from "./acme/validators.js";
 export type { AccountRecord, OrderRecord, AuthzRecord, CertRecord, Identifier as AcmeIdentifier } from "./acme/types.js";
 export { planSchedule, cronLine, systemdQuote } from "./lifecycle/schedule.js";
 export type { ScheduleOptions, SchedulePlan } from "./lifecycle/schedule.js";
+// keys (issue 16): signers (file and PKCS#11 token keys), PKCS#12 export
+export { keySigner, isSigner, isKeySigner } from "./pki/signer.js";
+export type { Signer, KeySigner } from "./pki/signer.js";
+export { createRootCaCertificate } from "./pki/ca.js";
+export type { RootCaCertificate } from "./pki/ca.js";
+export { createPkcs12Keystore, createPkcs12Truststore, PKCS12_ITERATIONS, PKCS12_LEGACY_ITERATIONS, OID_JAVA_TRUSTED_KEY_USAGE } from "./pki/pkcs12.js";
+export type { KeystoreOptions, TruststoreOptions, Pkcs12Profile } from "./pki/pkcs12.js";
+export { parsePkcs11Uri, formatPkcs11Uri } from "./pki/pkcs11-uri.js";
+export type { Pkcs11Uri } from "./pki/pkcs11-uri.js";
+export { TokenSession, openTokenKey, generateTokenKey, signerMatches, loadPkcs11Binding } from "./pkcs11/token.js";
+export type { TokenOptions } from "./pkcs11/token.js";
+export { setMlDsaVerifier } from "./pki/verify/signature.js";
+export type { MlDsaVerifier } from "./pki/verify/signature.js";

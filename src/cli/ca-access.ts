@@ -5,7 +5,7 @@ import { userError } from "../pki/errors.js";
 import type { Issuer } from "../pki/issuer.js";
 import { generateKeyPair, type KeyAlgorithm } from "../pki/keys.js";
 import { loadIssuer, saveCa } from "../files/ca-store.js";
-import { withHomeLock, type CaPaths } from "../files/home.js";
+import { readStoredCa, withHomeLock, type CaPaths, type TokenReference } from "../files/home.js";
 import { readPassphrase } from "./passphrase.js";
 import type { Context } from "./context.js";
 
@@ -40,13 +40,17 @@ export interface ObtainOptions {
   /** create the CA when the home has none, with this key type */
   createWith?: KeyAlgorithm;
   passphraseFile?: string | undefined;
+  /** the PIN of a token-held CA key (--pin-file) */
+  pinFile?: string | undefined;
 }
 
 export async function obtainIssuer(ctx: Context, options: ObtainOptions): Promise<ObtainedIssuer> {
   const home = ctx.home();
   return withHomeLock(home, async () => {
     const passphrase = await readPassphrase(ctx, options.passphraseFile, home);
-    const loaded = loadIssuer(home, { passphrase });
+    const token = readStoredCaToken(home);
+    const tokenSigner = token ? await (await import("./token-access.js")).homeTokenSigner(ctx, token, options.pinFile) : undefined;
+    const loaded = loadIssuer(home, { passphrase, tokenSigner });
     if (loaded) {
       // refused here, before any leaf key is generated (the engine refuses it again when signing)
       const expiry = loaded.issuer.certificate.notAfter;
@@ -62,4 +66,13 @@ export async function obtainIssuer(ctx: Context, options: ObtainOptions): Promis
     const paths = saveCa(home, { certificatePem: ca.certificatePem, privateKey: ca.privateKey }, { passphrase });
     return { issuer: ca.issuer, paths, created: true };
   });
+}
+
+/** The token reference of a home whose CA key is in a PKCS#11 token (undefined otherwise, or when the home is broken: loading reports that). */
+function readStoredCaToken(home: string): TokenReference | undefined {
+  try {
+    return readStoredCa(home)?.token;
+  } catch {
+    return undefined;
+  }
 }

@@ -10,6 +10,7 @@ import { defineCaCommands } from "./defs/ca.js";
 import { defineCertificateCommands } from "./defs/certificates.js";
 import { defineInspectVerifyCommands } from "./defs/inspect-verify.js";
 import { defineK8sCommands } from "./defs/k8s.js";
+import { defineKeyCommands } from "./defs/keys.js";
 import { defineLifecycleCommands } from "./defs/lifecycle.js";
 import { defineRegistryCommands } from "./defs/registry.js";
 import { defineTrustCommands } from "./defs/trust.js";
@@ -67,5 +68,6 @@ Examples:
   defineK8sCommands(program, action);
   defineAcmeCommands(program, action);
   defineScheduleCommand(program, action);
+  defineKeyCommands(program, action);
   return program;
 }

@@ -3,12 +3,14 @@
  * optionally encrypted with PBES2/PBKDF2-HMAC-SHA256 (600,000 iterations)/AES-256-CBC (see pki/pkcs8.ts).
  */
 import { createPrivateKey, type KeyObject } from "node:crypto";
-import { parseCaCertificate, prepareIssuer, type Issuer } from "../pki/issuer.js";
+import { rmSync } from "node:fs";
+import { parseCaCertificate, prepareIssuer, type CaCertificateInfo, type Issuer } from "../pki/issuer.js";
+import type { Signer } from "../pki/signer.js";
 import { userError } from "../pki/errors.js";
 import { exportPrivateKeyPem } from "../pki/keys.js";
 import { decryptPrivateKey, encryptPrivateKeyPem, isEncryptedKeyPem } from "../pki/pkcs8.js";
 import type { RootCa } from "../pki/ca.js";
-import { caPaths, ensureHome, readStoredCa, type CaPaths } from "./home.js";
+import { caPaths, ensureHome, readStoredCa, tokenReferencePath, type CaPaths, type TokenReference } from "./home.js";
 import { writeFilesAtomic, type FilePlan } from "./write.js";
 
 /** The files of a CA: key 0600 first, then the public certificate. */
@@ -59,6 +61,8 @@ export function rewriteCaKey(home: string, key: KeyObject, passphrase: string | 
 export interface LoadCaOptions {
   /** passphrase for an encrypted ca.key */
   passphrase?: string | undefined;
+  /** opens the token key of a home whose CA key is in a PKCS#11 token (see cli/token-access.ts) */
+  tokenSigner?: ((token: TokenReference, certificate: CaCertificateInfo) => Signer) | undefined;
 }
 
 /** Parses a PEM private key, turning "encrypted, no passphrase" into a user error with the hint. */
@@ -88,6 +92,33 @@ export function isCaKeyEncrypted(home: string): boolean {
 export function loadIssuer(home: string, options: LoadCaOptions = {}): { issuer: Issuer; paths: CaPaths } | undefined {
   const stored = readStoredCa(home);
   if (!stored) return undefined;
+  if (stored.token) {
+    const certificate = parseCaCertificate(stored.certificatePem, stored.paths.certificate);
+    if (!options.tokenSigner) {
+      throw userError("regcert.tokenKey", `the CA key of ${home} is in a PKCS#11 token (${stored.token.uri}); this command works only with a key file`, "use a command that signs (issue, sign, renew): they open the token and ask for its PIN");
+    }
+    return { issuer: prepareIssuer({ certificate, privateKey: options.tokenSigner(stored.token, certificate) }), paths: stored.paths };
+  }
   const privateKey = readPrivateKeyPem(stored.keyPem, stored.paths.key, options.passphrase);
   return { issuer: prepareIssuer({ certificate: parseCaCertificate(stored.certificatePem, stored.paths.certificate), privateKey }), paths: stored.paths };
+}
+
+/**
+ * Writes a CA whose key stays in a PKCS#11 token: ca.crt and ca.pkcs11 (the key's URI and module,
+ * never the PIN). With force, a previous CA's ca.key is removed after the new files are in place, so
+ * the home cannot be read as a file-key CA any more.
+ */
+export function saveTokenCa(home: string, ca: { certificatePem: string; token: TokenReference }, options: { force?: boolean } = {}): CaPaths & { token: string } {
+  ensureHome(home);
+  const paths = caPaths(home);
+  const tokenPath = tokenReferencePath(home);
+  writeFilesAtomic(
+    [
+      { path: tokenPath, contents: `${JSON.stringify(ca.token, null, 2)}\n`, mode: 0o600, label: "PKCS#11 key reference (URI, module; no PIN)" },
+      { path: paths.certificate, contents: ca.certificatePem, mode: 0o644, label: "CA certificate" },
+    ],
+    { force: options.force ?? false, dirMode: 0o700 },
+  );
+  if (options.force) rmSync(paths.key, { force: true });
+  return { ...paths, token: tokenPath };
 }

@@ -51,7 +51,33 @@ export const caPaths = (home: string): CaPaths => ({ home, certificate: join(hom
 export interface StoredCa {
   paths: CaPaths;
   certificatePem: string;
+  /** "" when the key is in a PKCS#11 token (then `token` says where) */
   keyPem: string;
+  /** the CA key is in a PKCS#11 token: HOME/ca.pkcs11 holds its RFC 7512 URI and module, never the PIN */
+  token?: TokenReference;
+}
+
+/** Where a token-held CA key is: written by init-ca --pkcs11 as HOME/ca.pkcs11 (JSON). */
+export interface TokenReference {
+  uri: string;
+  module: string;
+}
+
+export const tokenReferencePath = (home: string): string => join(home, "ca.pkcs11");
+
+function readTokenReference(path: string): TokenReference {
+  let parsed: unknown;
+  try {
+    if (statSync(path).size > 64 * 1024) throw new Error("too large");
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    throw userError("regcert.badTokenReference", `${path} is not a readable PKCS#11 key reference`, "restore it, or adopt the token key again: regcert init-ca --pkcs11 URI --import-cert ca.crt --force");
+  }
+  const ref = parsed as Partial<TokenReference>;
+  if (typeof ref?.uri !== "string" || typeof ref.module !== "string" || !ref.uri.startsWith("pkcs11:")) {
+    throw userError("regcert.badTokenReference", `${path} is not a PKCS#11 key reference`, "restore it, or adopt the token key again: regcert init-ca --pkcs11 URI --import-cert ca.crt --force");
+  }
+  return { uri: ref.uri, module: ref.module };
 }
 
 function exists(path: string): boolean {
@@ -81,6 +107,11 @@ export function readStoredCa(home: string): StoredCa | undefined {
   const paths = caPaths(home);
   const hasCert = exists(paths.certificate);
   const hasKey = exists(paths.key);
+  const tokenPath = tokenReferencePath(home);
+  if (!hasKey && exists(tokenPath)) {
+    if (!hasCert) throw userError("regcert.caCertMissing", `${tokenPath} exists but ${paths.certificate} is missing`, "restore ca.crt, or adopt the token key again with regcert init-ca --pkcs11 URI --import-cert CA.crt");
+    return { paths, certificatePem: readFileSync(paths.certificate, "utf8"), keyPem: "", token: readTokenReference(tokenPath) };
+  }
   if (!hasCert && !hasKey) return undefined;
   if (!hasKey) throw userError("regcert.caKeyMissing", `${paths.certificate} exists but ${paths.key} is missing`, "restore ca.key from your backup, or create a new CA with regcert init-ca --force");
   if (!hasCert) throw userError("regcert.caCertMissing", `${paths.key} exists but ${paths.certificate} is missing`, "restore ca.crt, or create a new CA with regcert init-ca --force");

@@ -10,7 +10,8 @@ import {
 import { certificatePem, encodeName, encodeTbsCertificate, hex, randomSerial, signTbs } from "./certificate.js";
 import { userError } from "./errors.js";
 import { parseCaCertificate, prepareIssuer, type Issuer } from "./issuer.js";
-import { exportPrivateKeyPem, generateKeyPairSyncFor, keyIdentifier, signatureSchemeFor, spkiDer, type KeyAlgorithm, type KeyPair } from "./keys.js";
+import { exportPrivateKeyPem, generateKeyPairSyncFor, keyIdentifier, spkiDer, type KeyAlgorithm, type KeyPair } from "./keys.js";
+import { keySigner, type Signer } from "./signer.js";
 import { PROFILES } from "./profiles.js";
 import { resolveNow, validateDays, validityWindow, type Clock } from "./validity.js";
 
@@ -36,16 +37,9 @@ export interface EngineDeps extends Clock {
   randomSerial?: () => Uint8Array;
 }
 
-export interface RootCa {
-  certificatePem: string;
-  certificateDer: Uint8Array;
+export interface RootCa extends RootCaCertificate {
   privateKeyPem: string;
   privateKey: KeyObject;
-  serialHex: string;
-  notBefore: Date;
-  notAfter: Date;
-  /** ready to sign leaves */
-  issuer: Issuer;
 }
 
 /**
@@ -65,15 +59,28 @@ export function caNameConstraints(permitDns: string[], permitIp: string[]): Name
   };
 }
 
-export function createRootCa(options: RootCaOptions = {}, deps: EngineDeps = {}): RootCa {
+/** A root CA certificate signed by `signer` (the key may be anywhere: a file, a PKCS#11 token). */
+export interface RootCaCertificate {
+  certificatePem: string;
+  certificateDer: Uint8Array;
+  serialHex: string;
+  notBefore: Date;
+  notAfter: Date;
+  /** ready to sign leaves with the same signer */
+  issuer: Issuer;
+}
+
+/**
+ * Makes the self-signed root certificate for the key behind `signer` (keyAlgorithm and keyPair of
+ * the options are not used: the signer is the key). createRootCa is this plus a key it generates.
+ */
+export function createRootCaCertificate(signer: Signer, options: RootCaOptions = {}, deps: EngineDeps = {}): RootCaCertificate {
   const days = validateDays(options.days ?? PROFILES["root-ca"].defaultDays, "a CA");
   const maxPathLen = options.maxPathLen ?? 0;
   if (!Number.isInteger(maxPathLen) || maxPathLen < 0 || maxPathLen > 4) {
     throw userError("regcert.invalidPathLen", `--max-path-len ${maxPathLen} is not valid: use 0 (leaves only) or 1 (one intermediate)`);
   }
-  const keyPair = options.keyPair ?? generateKeyPairSyncFor(options.keyAlgorithm ?? "ecdsa-p256");
-  const scheme = signatureSchemeFor(keyPair.privateKey);
-  const spki = spkiDer(keyPair.publicKey);
+  const spki = spkiDer(signer.publicKey);
   const serial = (deps.randomSerial ?? randomSerial)();
   const { notBefore, notAfter } = validityWindow(resolveNow(deps), days);
   const name = encodeName({ organization: options.organization ?? "regcert", commonName: options.commonName ?? "regcert root CA" });
@@ -83,16 +90,22 @@ export function createRootCa(options: RootCaOptions = {}, deps: EngineDeps = {})
     subjectKeyIdentifierExtension(keyIdentifier(spki)),
   ];
   if (options.nameConstraints) extensions.push(nameConstraintsExtension(options.nameConstraints));
-  const tbs = encodeTbsCertificate({ serial, scheme, issuerName: name, notBefore, notAfter, subjectName: name, spki, extensions });
-  const certificateDer = signTbs(tbs, scheme, keyPair.privateKey);
+  const tbs = encodeTbsCertificate({ serial, scheme: signer.scheme, issuerName: name, notBefore, notAfter, subjectName: name, spki, extensions });
+  const certificateDer = signTbs(tbs, signer);
   return {
     certificatePem: certificatePem(certificateDer),
     certificateDer,
-    privateKeyPem: exportPrivateKeyPem(keyPair.privateKey),
-    privateKey: keyPair.privateKey,
     serialHex: hex(serial),
     notBefore,
     notAfter,
-    issuer: prepareIssuer({ certificate: parseCaCertificate(certificateDer), privateKey: keyPair.privateKey }),
+    issuer: prepareIssuer({ certificate: parseCaCertificate(certificateDer), privateKey: signer }),
   };
+}
+
+export function createRootCa(options: RootCaOptions = {}, deps: EngineDeps = {}): RootCa {
+  // validated before a (possibly slow RSA) key is generated
+  validateDays(options.days ?? PROFILES["root-ca"].defaultDays, "a CA");
+  const keyPair = options.keyPair ?? generateKeyPairSyncFor(options.keyAlgorithm ?? "ecdsa-p256");
+  const root = createRootCaCertificate(keySigner(keyPair.privateKey), options, deps);
+  return { ...root, privateKeyPem: exportPrivateKeyPem(keyPair.privateKey), privateKey: keyPair.privateKey };
 }

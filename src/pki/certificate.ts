@@ -8,9 +8,10 @@
  * test/unit/pki/tbs-equivalence.test.ts proves every one byte-identical to the @peculiar/asn1-x509
  * encoding of the same value.
  */
-import { randomFillSync, type KeyObject } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 import { derLength, derSequence, derTlv, derUnsignedInteger } from "./der.js";
-import { signWith, type SignatureScheme } from "./keys.js";
+import type { SignatureScheme } from "./keys.js";
+import type { Signer } from "./signer.js";
 import { toPem } from "./pem.js";
 
 export const OID_COMMON_NAME = "2.5.4.3";
@@ -115,10 +116,10 @@ export function encodeTbsCertificate(parts: TbsParts): Uint8Array {
   return derTlv(0x30, ...fields);
 }
 
-/** Signs a TBSCertificate and frames the Certificate around it. */
-export function signTbs(tbs: Uint8Array, scheme: SignatureScheme, privateKey: KeyObject): Uint8Array {
-  const signature = signWith(scheme, privateKey, tbs);
-  return derSequence(tbs, scheme.algorithmIdentifier, derTlv(0x03, Uint8Array.of(0), signature));
+/** Signs a TBSCertificate (a file key or a token key, through its signer) and frames the Certificate around it. */
+export function signTbs(tbs: Uint8Array, signer: Signer): Uint8Array {
+  const signature = signer.sign(tbs);
+  return derSequence(tbs, signer.scheme.algorithmIdentifier, derTlv(0x03, Uint8Array.of(0), signature));
 }
 
 export const certificatePem = (der: Uint8Array): string => toPem("CERTIFICATE", der);

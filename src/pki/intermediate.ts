@@ -156,7 +156,7 @@ export function createIntermediateCa(options: IntermediateCaOptions, deps: Engin
   ];
   const serial = (deps.randomSerial ?? randomSerial)();
   const tbs = encodeTbsCertificate({ serial, scheme: root.scheme, issuerName: ca.subjectName, notBefore, notAfter, subjectName, spki, extensions });
-  const certificateDer = signTbs(tbs, root.scheme, root.privateKey);
+  const certificateDer = signTbs(tbs, root.signer);
   const pem = certificatePem(certificateDer);
   return {
     certificatePem: pem,

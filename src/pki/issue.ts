@@ -147,7 +147,7 @@ function buildLeaf(prepared: Prepared, publicKey: KeyObject, deps: EngineDeps, w
   extensions.push(subjectKeyIdentifierExtension(keyIdentifier(spki)), authorityKeyIdentifierExtension(ca.keyId));
   const serial = (deps.randomSerial ?? randomSerial)();
   const tbs = encodeTbsCertificate({ serial, scheme: issuer.scheme, issuerName: ca.subjectName, notBefore, notAfter, subjectName, spki, extensions });
-  const certificateDer = signTbs(tbs, issuer.scheme, issuer.privateKey);
+  const certificateDer = signTbs(tbs, issuer.signer);
   return {
     certificatePem: certificatePem(certificateDer),
     certificateDer,

@@ -4,7 +4,8 @@
  */
 import { KeyObject, createPrivateKey } from "node:crypto";
 import { RegcertError, userError } from "./errors.js";
-import { publicKeyFingerprint, signatureSchemeFor, type SignatureScheme } from "./keys.js";
+import { publicKeyFingerprint, type SignatureScheme } from "./keys.js";
+import { isSigner, keySigner, type Signer } from "./signer.js";
 import { certificatePem } from "./certificate.js";
 import { parseCertificate, type ParsedCertificate } from "./x509/certificate.js";
 import { readCertificate, parseCertificateOrUserError } from "./x509/read.js";
@@ -84,18 +85,23 @@ export function parseCaCertificate(input: string | Uint8Array, what = "CA certif
 
 export { parseCertificate };
 
-/** A CA ready to sign: its parsed certificate, its private key and the signature scheme that key implies. */
+/** A CA ready to sign: its parsed certificate, its signer (file or token key) and the signature scheme that key implies. */
 export interface Issuer {
   certificate: CaCertificateInfo;
-  privateKey: KeyObject;
+  signer: Signer;
+  /** the CA private key when it is in this process (a file key); undefined for a token key */
+  privateKey?: KeyObject | undefined;
   scheme: SignatureScheme;
 }
 
 export interface IssuerInput {
   /** the CA certificate, PEM or DER, or already parsed */
   certificate: string | Uint8Array | CaCertificateInfo;
-  /** the CA private key: a KeyObject, or an unencrypted PEM/DER PKCS#8 (or SEC1/PKCS#1) key */
-  privateKey: KeyObject | string | Uint8Array;
+  /**
+   * the CA key: a Signer (e.g. a PKCS#11 token key), a private KeyObject, or an unencrypted PEM/DER
+   * PKCS#8 (or SEC1/PKCS#1) key
+   */
+  privateKey: Signer | KeyObject | string | Uint8Array;
 }
 
 function toPrivateKey(key: KeyObject | string | Uint8Array): KeyObject {
@@ -115,8 +121,8 @@ export function prepareIssuer(input: IssuerInput | Issuer): Issuer {
   if ("scheme" in input) return input;
   const certificate =
     typeof input.certificate === "object" && "subjectName" in input.certificate ? input.certificate : parseCaCertificate(input.certificate);
-  const privateKey = toPrivateKey(input.privateKey);
-  if (publicKeyFingerprint(privateKey) !== publicKeyFingerprint(certificate.publicKey)) {
+  const signer = isSigner(input.privateKey) ? input.privateKey : keySigner(toPrivateKey(input.privateKey));
+  if (publicKeyFingerprint(signer.publicKey) !== publicKeyFingerprint(certificate.publicKey)) {
     throw userError("regcert.caKeyMismatch", "the CA private key does not belong to the CA certificate", "restore the matching ca.key, or create a new CA with `regcert init-ca --force`");
   }
   if (!certificate.isCa) {
@@ -125,5 +131,5 @@ export function prepareIssuer(input: IssuerInput | Issuer): Issuer {
   if (certificate.keyUsage && !certificate.keyUsage.includes("certSign")) {
     throw userError("regcert.notCa", "the CA certificate's keyUsage lacks keyCertSign: clients would reject what it signs", "use a CA certificate whose keyUsage includes Certificate Sign");
   }
-  return { certificate, privateKey, scheme: signatureSchemeFor(privateKey) };
+  return { certificate, signer, privateKey: "privateKey" in signer ? (signer.privateKey as KeyObject) : undefined, scheme: signer.scheme };
 }

@@ -17,8 +17,16 @@ import { DerReader, TAG, decodeOctetAlignedBitString, readSingle } from "./x509/
 import { userError } from "./errors.js";
 import { toPem } from "./pem.js";
 
-export const KEY_ALGORITHMS = ["ecdsa-p256", "ecdsa-p384", "rsa-2048", "rsa-3072", "rsa-4096"] as const;
+export const KEY_ALGORITHMS = ["ecdsa-p256", "ecdsa-p384", "rsa-2048", "rsa-3072", "rsa-4096", "ed25519"] as const;
 export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
+
+/**
+ * Ed25519 is an explicit opt-in: Go (Docker, containerd, skopeo, podman, the registry itself) accepts
+ * Ed25519 certificates, but browsers (no Ed25519 in the Web PKI), Java before 15 and Apple platforms
+ * (Security.framework/SecTrust) refuse them, so a registry UI or a Mac client would fail.
+ */
+export const ED25519_WARNING =
+  "ed25519 is an opt-in: Go clients (Docker, containerd, skopeo, podman) accept it, but browsers, Java before 15 and Apple platforms (macOS/iOS) refuse Ed25519 certificates";
 
 export interface KeyPair {
   privateKey: KeyObject;
@@ -32,8 +40,10 @@ export function parseKeyAlgorithm(value: string): KeyAlgorithm {
   throw userError("regcert.invalidKeyType", `unknown key type "${value}"`, `use one of: ${KEY_ALGORITHMS.join(", ")}`);
 }
 
-function keygenArgs(algorithm: KeyAlgorithm): ["ec", { namedCurve: string }] | ["rsa", { modulusLength: number; publicExponent: number }] {
+function keygenArgs(algorithm: KeyAlgorithm): ["ec", { namedCurve: string }] | ["rsa", { modulusLength: number; publicExponent: number }] | ["ed25519", Record<string, never>] {
   switch (algorithm) {
+    case "ed25519":
+      return ["ed25519", {}];
     case "ecdsa-p256":
       return ["ec", { namedCurve: "prime256v1" }];
     case "ecdsa-p384":

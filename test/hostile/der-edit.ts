@@ -3,6 +3,7 @@
  * (leniently: this is the test's own tool, not the product's reader), change one node or one length
  * form, re-encode with every enclosing length recomputed, then re-sign with the CA key.
  */
+import { keySigner } from "../../src/pki/signer.js";
 import { ECDH, type KeyObject } from "node:crypto";
 import { signTbs } from "../../src/pki/certificate.js";
 import { signatureSchemeFor } from "../../src/pki/keys.js";
@@ -92,7 +93,7 @@ export function tbsOf(certificatePem: string): DerNode {
 
 /** Re-encodes the (edited) TBS and signs it with the CA key: a certificate only its encoding breaks. */
 export function resign(tbs: DerNode, caKey: KeyObject): Uint8Array {
-  return signTbs(encodeTree(tbs), signatureSchemeFor(caKey), caKey);
+  return signTbs(encodeTree(tbs), keySigner(caKey));
 }
 
 /** A P-256 public point in compressed form (0x02/0x03 || X). */

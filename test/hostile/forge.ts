@@ -4,6 +4,7 @@
  * expired; and leaves outside a CA's name constraints, signed directly with the CA key (what a thief
  * of the key would do). The extensions come from the same builders the engine uses.
  */
+import { keySigner } from "../../src/pki/signer.js";
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { certificatePem, encodeName, encodeTbsCertificate, randomSerial, signTbs } from "../../src/pki/certificate.js";
 import {
@@ -43,7 +44,7 @@ export function forgeCa(
   const notBefore = options.notBefore ?? new Date(Date.now() - DAY);
   const notAfter = options.notAfter ?? new Date(Date.now() + 365 * DAY);
   const tbs = encodeTbsCertificate({ serial: randomSerial(), scheme, issuerName: name, notBefore, notAfter, subjectName: name, spki, extensions });
-  return { certificatePem: certificatePem(signTbs(tbs, scheme, key)), keyPem: exportPrivateKeyPem(key), key, name };
+  return { certificatePem: certificatePem(signTbs(tbs, keySigner(key))), keyPem: exportPrivateKeyPem(key), key, name };
 }
 
 /**
@@ -67,5 +68,5 @@ export function forgeLeaf(options: { caKey: KeyObject; caName: Uint8Array; names
     authorityKeyIdentifierExtension(caKeyId),
   ];
   const tbs = encodeTbsCertificate({ serial: randomSerial(), scheme, issuerName: options.caName, notBefore, notAfter, subjectName, spki, extensions });
-  return { certificatePem: certificatePem(signTbs(tbs, scheme, options.caKey)), keyPem: exportPrivateKeyPem(leafKey) };
+  return { certificatePem: certificatePem(signTbs(tbs, keySigner(options.caKey))), keyPem: exportPrivateKeyPem(leafKey) };
 }

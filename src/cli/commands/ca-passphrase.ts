@@ -27,8 +27,10 @@ export async function run(ctx: Context, flags: CaPassphraseFlags): Promise<void>
     // unlock first (and check the key still matches its certificate) before asking for the new one
     const loaded = loadIssuer(home, { passphrase: wasEncrypted ? await readPassphrase(ctx, flags.passphraseFile, home) : undefined });
     if (!loaded) throw userError("regcert.noCa", `no CA in ${home}`);
+    const key = loaded.issuer.privateKey;
+    if (!key) throw userError("regcert.tokenKey", `the CA key of ${home} is in a PKCS#11 token: it has no passphrase (the token's PIN protects it)`, "change the PIN with the token's own tool, e.g. pkcs11-tool --change-pin");
     const passphrase = flags.remove ? undefined : await readNewPassphrase(ctx, flags.newPassphraseFile, "--new-passphrase-file");
-    const paths = rewriteCaKey(home, loaded.issuer.privateKey, passphrase);
+    const paths = rewriteCaKey(home, key, passphrase);
     return { paths, wasEncrypted, encrypted: passphrase !== undefined };
   });
   const { paths, wasEncrypted, encrypted } = outcome;

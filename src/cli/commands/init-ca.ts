@@ -7,7 +7,7 @@
 import type { KeyObject } from "node:crypto";
 import { createRootCa, caNameConstraints } from "../../pki/ca.js";
 import { userError } from "../../pki/errors.js";
-import { describeKey, parseKeyAlgorithm, publicKeyFingerprint, signatureSchemeFor } from "../../pki/keys.js";
+import { ED25519_WARNING, describeKey, parseKeyAlgorithm, publicKeyFingerprint, signatureSchemeFor } from "../../pki/keys.js";
 import { parseCidr, parseDnsOnly } from "../../pki/names.js";
 import { validateDays } from "../../pki/validity.js";
 import { isEncryptedKeyPem } from "../../pki/pkcs8.js";
@@ -38,10 +38,14 @@ export interface InitCaFlags {
   importCert?: string;
   importKey?: string;
   force?: boolean;
+  /** RFC 7512 URI of the CA key in a PKCS#11 token (see init-ca-pkcs11.ts) */
+  pkcs11?: string;
+  pkcs11Module?: string;
+  pinFile?: string;
 }
 
 /** "--permit-dns .corp.example" keeps its leading dot (subdomains only); the rest is validated as a host name. */
-function parsePermitDns(value: string): string {
+export function parsePermitDns(value: string): string {
   const dot = value.trim().startsWith(".");
   const name = parseDnsOnly(dot ? value.trim().slice(1) : value);
   if (name.startsWith("*.")) throw userError("regcert.invalidName", `--permit-dns "${value}": constraints take no wildcard`, `use .${name.slice(2)} for every subdomain`);
@@ -49,8 +53,11 @@ function parsePermitDns(value: string): string {
 }
 
 export async function run(ctx: Context, flags: InitCaFlags): Promise<void> {
+  if (flags.pkcs11 !== undefined) return (await import("./init-ca-pkcs11.js")).runPkcs11(ctx, flags);
+  if (flags.pinFile || flags.pkcs11Module) throw userError("regcert.incompleteFlags", "--pin-file and --pkcs11-module go with --pkcs11", "e.g. regcert init-ca --pkcs11 'pkcs11:token=regcert;object=regcert-ca' --pkcs11-module /usr/lib/softhsm/libsofthsm2.so --pin-file pin.txt");
   if (flags.importCert || flags.importKey) return runImport(ctx, flags);
   const keyAlgorithm = parseKeyAlgorithm(flags.key ?? "ecdsa-p256");
+  if (keyAlgorithm === "ed25519") ctx.ui.warn(ED25519_WARNING);
   const days = validateDays(parseWholeNumber(flags.days, "--days", 3650), "a CA");
   const maxPathLen = parseWholeNumber(flags.maxPathLen, "--max-path-len", 0);
   const permitDns = flags.permitDns.map(parsePermitDns);
@@ -106,7 +113,7 @@ export async function run(ctx: Context, flags: InitCaFlags): Promise<void> {
  * Refuses when the home holds a CA (or half of one) and --force is not given; returns whether there
  * is something --force will replace.
  */
-function assertNoCa(home: string, force: boolean): boolean {
+export function assertNoCa(home: string, force: boolean): boolean {
   // a replaced CA during a rollover would leave the previous CA in every client's trust bundle
   if (readPreviousCaCertificate(home) !== undefined) {
     throw userError(
@@ -152,26 +159,7 @@ async function readImport(ctx: Context, flags: InitCaFlags): Promise<ImportedCa>
   if (!flags.importCert || !flags.importKey) {
     throw userError("regcert.incompleteImport", "--import-cert and --import-key go together", "e.g. regcert init-ca --import-cert rootCA.crt --import-key rootCA.key");
   }
-  const certificate = parseCaCertificate(readInputFileSync(flags.importCert, "--import-cert"), `${flags.importCert} (--import-cert)`);
-  // the certificate alone can be refused before a passphrase is asked for
-  if (!certificate.isCa) {
-    throw userError("regcert.notCa", `${flags.importCert} is not a CA certificate (basicConstraints CA:FALSE or absent)`, "adopt the root CA certificate (openssl x509 -text shows CA:TRUE), not a server certificate");
-  }
-  if (certificate.keyUsage && !certificate.keyUsage.includes("certSign")) {
-    throw userError("regcert.notCa", `${flags.importCert} has a keyUsage without keyCertSign: clients would reject what it signs`, "adopt a CA whose keyUsage includes Certificate Sign, or create a new one with regcert init-ca");
-  }
-  const now = Date.now();
-  if (certificate.notAfter.getTime() <= now) {
-    throw userError("regcert.caExpired", `${flags.importCert} expired on ${certificate.notAfter.toISOString().slice(0, 10)}`, "create a new CA with regcert init-ca");
-  }
-  if (certificate.notBefore.getTime() > now + 300_000) {
-    throw userError("regcert.caNotYetValid", `${flags.importCert} is not valid before ${certificate.notBefore.toISOString()}`, "check this machine's clock");
-  }
-  const parsed = parseCertificate(certificate.der);
-  const selfIssued = Buffer.compare(parsed.rawSubject, parsed.rawIssuer) === 0;
-  if (selfIssued && !signatureVerifies(parsed, parsed)) {
-    throw userError("regcert.badSignature", `${flags.importCert} is self-issued but its signature does not verify: the file was altered`, "adopt the original certificate file");
-  }
+  const { certificate, selfIssued } = readImportCertificate(flags.importCert);
   const keyText = readInputFileSync(flags.importKey, "--import-key").toString("latin1");
   const keyWhat = `${flags.importKey} (--import-key)`;
   const warnings: string[] = [];
@@ -200,6 +188,32 @@ async function readImport(ctx: Context, flags: InitCaFlags): Promise<ImportedCa>
     warnings.push(`${flags.importCert} is not self-signed (an intermediate CA): servers must also send its issuer's certificate`);
   }
   return { certificate, privateKey, passphrase, warnings };
+}
+
+/** Reads and checks the CA certificate to adopt (CA:TRUE, keyCertSign, validity, self-signature); the key is checked by the caller. */
+export function readImportCertificate(importCert: string): { certificate: CaCertificateInfo; selfIssued: boolean } {
+  const flags = { importCert };
+  const certificate = parseCaCertificate(readInputFileSync(flags.importCert, "--import-cert"), `${flags.importCert} (--import-cert)`);
+  // the certificate alone can be refused before a passphrase is asked for
+  if (!certificate.isCa) {
+    throw userError("regcert.notCa", `${flags.importCert} is not a CA certificate (basicConstraints CA:FALSE or absent)`, "adopt the root CA certificate (openssl x509 -text shows CA:TRUE), not a server certificate");
+  }
+  if (certificate.keyUsage && !certificate.keyUsage.includes("certSign")) {
+    throw userError("regcert.notCa", `${flags.importCert} has a keyUsage without keyCertSign: clients would reject what it signs`, "adopt a CA whose keyUsage includes Certificate Sign, or create a new one with regcert init-ca");
+  }
+  const now = Date.now();
+  if (certificate.notAfter.getTime() <= now) {
+    throw userError("regcert.caExpired", `${flags.importCert} expired on ${certificate.notAfter.toISOString().slice(0, 10)}`, "create a new CA with regcert init-ca");
+  }
+  if (certificate.notBefore.getTime() > now + 300_000) {
+    throw userError("regcert.caNotYetValid", `${flags.importCert} is not valid before ${certificate.notBefore.toISOString()}`, "check this machine's clock");
+  }
+  const parsed = parseCertificate(certificate.der);
+  const selfIssued = Buffer.compare(parsed.rawSubject, parsed.rawIssuer) === 0;
+  if (selfIssued && !signatureVerifies(parsed, parsed)) {
+    throw userError("regcert.badSignature", `${flags.importCert} is self-issued but its signature does not verify: the file was altered`, "adopt the original certificate file");
+  }
+  return { certificate, selfIssued };
 }
 
 async function runImport(ctx: Context, flags: InitCaFlags): Promise<void> {

@@ -2,7 +2,7 @@
 import { resolve } from "node:path";
 import { issueCertificate } from "../../pki/issue.js";
 import { assertWithinConstraints } from "../../pki/constraints.js";
-import { parseKeyAlgorithm } from "../../pki/keys.js";
+import { ED25519_WARNING, parseKeyAlgorithm } from "../../pki/keys.js";
 import { classifyNames, parseDnsOnly, parseIpOnly } from "../../pki/names.js";
 import { MAX_LEAF_DAYS_WITHOUT_FORCE } from "../../pki/profiles.js";
 import { userError } from "../../pki/errors.js";
@@ -27,6 +27,7 @@ export interface IssueFlags {
   port?: string;
   force?: boolean;
   passphraseFile?: string;
+  pinFile?: string;
 }
 
 export function parsePort(value: string | undefined): number {
@@ -56,6 +57,7 @@ export async function run(ctx: Context, hosts: string[], flags: IssueFlags): Pro
   }
   const names = classifyNames(inputs);
   const keyAlgorithm = parseKeyAlgorithm(flags.key ?? "ecdsa-p256");
+  if (keyAlgorithm === "ed25519") ctx.ui.warn(ED25519_WARNING);
   const days = validateDays(parseWholeNumber(flags.days, "--days", 397), "a certificate");
   if (days > MAX_LEAF_DAYS_WITHOUT_FORCE && !flags.force) {
     throw userError("regcert.validityTooLong", `--days ${days} is above ${MAX_LEAF_DAYS_WITHOUT_FORCE}: Apple platforms reject TLS certificates valid for longer, even under a private CA`, "use --days 397 (renewal is one command), or add --force to issue it anyway");
@@ -66,7 +68,7 @@ export async function run(ctx: Context, hosts: string[], flags: IssueFlags): Pro
   const files = leafPaths(outDir, name, true);
   assertNoConflicts(files, flags.force === true);
 
-  const obtained = await obtainIssuer(ctx, { createWith: keyAlgorithm, passphraseFile: flags.passphraseFile });
+  const obtained = await obtainIssuer(ctx, { createWith: keyAlgorithm, passphraseFile: flags.passphraseFile, pinFile: flags.pinFile });
   const { issuer } = obtained;
   assertWithinConstraints(names, issuer.certificate.nameConstraints); // before any key is generated
   const keyPair = await generateKeyWithProgress(ctx, keyAlgorithm, "key");

@@ -39,6 +39,7 @@ export interface RenewFlags {
   reuseKey?: boolean;
   dryRun?: boolean;
   passphraseFile?: string;
+  pinFile?: string;
 }
 
 /** One certificate to renew: its index entry (or one made up for a file the index did not know). */
@@ -286,7 +287,7 @@ export async function run(ctx: Context, name: string | undefined, flags: RenewFl
     else for (const t of targets) ctx.ui.info(`would renew ${t.entry.name}: ${displayPath(t.entry.files.certificate, ctx.cwd)} (expires ${t.entry.notAfter.slice(0, 10)})`);
     return;
   }
-  const { issuer } = await obtainIssuer(ctx, { passphraseFile: flags.passphraseFile });
+  const { issuer } = await obtainIssuer(ctx, { passphraseFile: flags.passphraseFile, pinFile: flags.pinFile });
   const trustBundle = readTrustBundle(home) ?? issuer.certificate.pem;
   const outcomes: Outcome[] = [];
   const failed: Array<{ name: string; error: string }> = [];

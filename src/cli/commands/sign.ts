@@ -3,6 +3,7 @@ import { basename, extname, resolve } from "node:path";
 import { signCsr } from "../../pki/issue.js";
 import { assertAcceptableLeafKey, parseCsr } from "../../pki/csr.js";
 import { classifyNames, parseDnsOnly, parseIpOnly } from "../../pki/names.js";
+import { ED25519_WARNING, describeKey } from "../../pki/keys.js";
 import { validateDays } from "../../pki/validity.js";
 import type { Context } from "../context.js";
 import { obtainIssuer } from "../ca-access.js";
@@ -22,6 +23,7 @@ export interface SignFlags {
   port?: string;
   force?: boolean;
   passphraseFile?: string;
+  pinFile?: string;
 }
 
 export async function run(ctx: Context, flags: SignFlags): Promise<void> {
@@ -34,11 +36,12 @@ export async function run(ctx: Context, flags: SignFlags): Promise<void> {
   // a broken CSR is reported with its file name, before any CA is created or unlocked
   const parsed = parseCsr(csr, flags.csr === "-" ? "the CSR on standard input (--csr -)" : `${flags.csr} (--csr)`);
   assertAcceptableLeafKey(parsed.publicKey, flags.csr === "-" ? "the CSR" : flags.csr);
+  if (describeKey(parsed.publicKey).type === "ed25519") ctx.ui.warn(`the CSR has an Ed25519 key: ${ED25519_WARNING}`);
   const outDir = resolve(ctx.cwd, flags.out ?? "certs");
   const files = leafPaths(outDir, name, false);
   assertNoConflicts(files, flags.force === true);
 
-  const obtained = await obtainIssuer(ctx, { createWith: "ecdsa-p256", passphraseFile: flags.passphraseFile });
+  const obtained = await obtainIssuer(ctx, { createWith: "ecdsa-p256", passphraseFile: flags.passphraseFile, pinFile: flags.pinFile });
   const { issuer } = obtained;
   const cert = signCsr({
     issuer,

@@ -10,7 +10,7 @@ export function defineCertificateCommands(program: Command, action: ActionFactor
     .option("--cn <name>", "CA common name (default: regcert CA <user>@<host> <date>)")
     .option("--org <name>", "organization, copied into every certificate", "regcert")
     .option("--days <n>", "validity in days", "3650")
-    .option("--key <type>", "ecdsa-p256 | ecdsa-p384 | rsa-2048 | rsa-3072 | rsa-4096", "ecdsa-p256")
+    .option("--key <type>", "ecdsa-p256 | ecdsa-p384 | rsa-2048 | rsa-3072 | rsa-4096 | ed25519 (opt-in: Go clients only)", "ecdsa-p256")
     .option("--max-path-len <n>", "0: signs leaves only; 1: allows one intermediate", "0")
     .option("--permit-dns <domain>", "name-constrain the CA to this domain (repeatable)", collect, [])
     .option("--permit-ip <cidr>", "name-constrain IP SANs to this range (repeatable; needs --permit-dns)", collect, [])
@@ -20,6 +20,9 @@ export function defineCertificateCommands(program: Command, action: ActionFactor
       new Option("--import-cert <file>", "adopt an existing CA certificate (PEM or DER) instead of creating one").conflicts(["cn", "org", "days", "key", "maxPathLen", "permitDns", "permitIp"]),
     )
     .option("--import-key <file>", "the adopted CA's private key (PEM; an encrypted key needs its passphrase)")
+    .option("--pkcs11 <uri>", "keep the CA key in a PKCS#11 token (RFC 7512 pkcs11:token=…;object=…): generated there, or adopted with --import-cert")
+    .option("--pkcs11-module <path>", "the token's PKCS#11 module, e.g. /usr/lib/softhsm/libsofthsm2.so")
+    .option("--pin-file <file>", "the token PIN from this file's first line (default: pin-source in the URI, else asked)")
     .option("--force", "replace an existing CA (every client must then trust the new ca.crt)")
     .addHelpText(
       "after",
@@ -36,7 +39,9 @@ Examples:
   $ regcert init-ca --encrypt
     asks for a passphrase twice; issue and sign then ask for it (or take --passphrase-file)
   $ regcert init-ca --import-cert rootCA.crt --import-key rootCA.key
-    adopts the CA made with openssl req -x509 … -keyout rootCA.key (clients already trust it)`,
+    adopts the CA made with openssl req -x509 … -keyout rootCA.key (clients already trust it)
+  $ regcert init-ca --pkcs11 'pkcs11:token=regcert;object=regcert-ca' --pkcs11-module /usr/lib/softhsm/libsofthsm2.so
+    the CA key is generated in the token and never leaves it (needs the optional pkcs11js binding)`,
     )
     .action(action(() => import("../commands/init-ca.js")));
 
@@ -50,11 +55,12 @@ Examples:
     .option("--name <name>", "file name stem: NAME.key, NAME.crt, …", "registry")
     .option("--out <dir>", "output directory", "certs")
     .option("--days <n>", "validity in days (above 825 needs --force; a leaf that would outlive the CA is shortened to its expiry, with a warning)", "397")
-    .option("--key <type>", "ecdsa-p256 | ecdsa-p384 | rsa-2048 | rsa-3072 | rsa-4096", "ecdsa-p256")
+    .option("--key <type>", "ecdsa-p256 | ecdsa-p384 | rsa-2048 | rsa-3072 | rsa-4096 | ed25519 (opt-in: Go clients only)", "ecdsa-p256")
     .option("--client", "client certificate (clientAuth) for registries that require mTLS")
     .option("--cn <name>", "subject common name (default: the first DNS name)")
     .option("--port <port>", "registry port, for the printed next steps", "5000")
     .option("--passphrase-file <file>", "passphrase of an encrypted CA key")
+    .option("--pin-file <file>", "PIN of the token holding the CA key (init-ca --pkcs11)")
     .option("--force", "replace existing files; allow more than 825 days")
     .addHelpText(
       "after",
@@ -81,6 +87,7 @@ Examples:
     .option("--days <n>", "validity in days (above 825 needs --force; a leaf that would outlive the CA is shortened to its expiry, with a warning)", "397")
     .option("--port <port>", "registry port, for the printed next steps", "5000")
     .option("--passphrase-file <file>", "passphrase of an encrypted CA key")
+    .option("--pin-file <file>", "PIN of the token holding the CA key (init-ca --pkcs11)")
     .option("--force", "replace existing files; allow more than 825 days")
     .addHelpText(
       "after",

@@ -35,6 +35,7 @@ Examples:
     .option("--reuse-key", "keep the existing private key (default: a new key of the same type)")
     .option("--dry-run", "say what would be renewed, change nothing")
     .option("--passphrase-file <file>", "passphrase of an encrypted CA key")
+    .option("--pin-file <file>", "PIN of the token holding the CA key (init-ca --pkcs11)")
     .addHelpText(
       "after",
       `

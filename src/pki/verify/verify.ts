@@ -16,7 +16,7 @@
 import { checkChainConstraints, formatIpNet } from "./name-constraints.js";
 import { hostAsIp, hostnameMismatchMessage, matchHostname } from "./hostname.js";
 import { CertificateParseError, EKU, KU_CERT_SIGN, ekuName, ipTexts, parseCertificateDer, type ParsedCertificate } from "./parse.js";
-import { signaturePolicyProblem, signatureVerifies } from "./signature.js";
+import { ML_DSA_GO, signaturePolicyProblem, signatureVerifies } from "./signature.js";
 import { strictProfileFindings } from "./strict.js";
 import type { ChainEntry, Finding, VerifyOptions, VerifyReport } from "./types.js";
 
@@ -169,6 +169,18 @@ function criticalFindings(cert: ParsedCertificate, role: string): Finding[] {
   ];
 }
 
+/** Leaf keys Go parses but its TLS cannot use: ML-DSA (post-quantum, FIPS 204) and Ed448. */
+function leafKeyFindings(leaf: ParsedCertificate): Finding[] {
+  const key = leaf.publicKey;
+  if (key.kind === "ml-dsa") {
+    return [finding("postQuantumKey", "error", leaf, "leaf", `the certificate has a ${key.parameterSet} key (ML-DSA, FIPS 204, post-quantum): ${ML_DSA_GO}`, "for a registry today issue an ECDSA P-256 certificate (regcert issue); keep ML-DSA for tests of post-quantum clients", "tls: no supported signature algorithm for an ML-DSA certificate")];
+  }
+  if (key.kind === "ed448") {
+    return [finding("unsupportedKey", "error", leaf, "leaf", "the certificate has an Ed448 key: Go's TLS supports Ed25519 but not Ed448", "re-issue it with --key ecdsa-p256 (or ed25519 for Go-only clients)")];
+  }
+  return [];
+}
+
 function hostFindings(leaf: ParsedCertificate, hosts: string[]): { results: VerifyReport["hosts"]; findings: Finding[] } {
   const names = { dns: leaf.dnsNames, ip: ipTexts(leaf) };
   const results: VerifyReport["hosts"] = [];
@@ -226,7 +238,7 @@ function pathFindings(path: ParsedCertificate[], labels: string[], at: Date): Fi
       out.push(finding("missingCertSign", "error", parent, label, `${name} has a keyUsage without keyCertSign, so it may not sign certificates`, "use a CA whose keyUsage includes Certificate Sign", "x509: certificate signed by unknown authority (possibly because of \"x509: invalid signature: parent certificate cannot sign this kind of certificate\")"));
     }
     const problem = signaturePolicyProblem(child, parent);
-    if (problem) out.push(finding(problem.kind === "insecure" ? "insecureSignature" : "unsupportedSignature", "error", child, labels[i - 1] as string, problem.message, "re-issue it with SHA-256 or stronger and an ECDSA P-256/P-384 or RSA ≥ 2048 key (regcert does)"));
+    if (problem) out.push(finding(problem.kind === "insecure" ? "insecureSignature" : "unsupportedSignature", "error", child, labels[i - 1] as string, problem.message, problem.message.includes("ML-DSA") ? "for a registry today use an ECDSA P-256 CA and certificate (regcert init-ca, regcert issue)" : "re-issue it with SHA-256 or stronger and an ECDSA P-256/P-384 or RSA ≥ 2048 key (regcert does)"));
     // isValid
     out.push(...criticalFindings(parent, label));
     out.push(...validityFindings(parent, label, at));
@@ -333,7 +345,7 @@ export function verifyChain(options: VerifyOptions): VerifyReport {
   if (parsed.roots.length === 0) {
     add([finding("noTrustedRoots", "error", undefined, "CA", "no usable CA certificate was given", "pass the CA certificate with --ca FILE (or create one with regcert init-ca)")]);
   }
-  const leafFindings = [...criticalFindings(leaf, "leaf"), ...validityFindings(leaf, "leaf", at)];
+  const leafFindings = [...criticalFindings(leaf, "leaf"), ...validityFindings(leaf, "leaf", at), ...leafKeyFindings(leaf)];
   const hosts = hostFindings(leaf, options.hosts);
   report.hosts = hosts.results;
   leafFindings.push(...hosts.findings);

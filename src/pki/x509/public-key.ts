@@ -24,6 +24,10 @@ export interface PublicKeyInfo {
   keyBytes: Uint8Array;
   /** a node:crypto key when Node can load this key type; undefined otherwise (ML-DSA on Node 20, DSA, …) */
   key: KeyObject | undefined;
+  /** ML-DSA only: the FIPS 204 parameter set ("ML-DSA-65") */
+  parameterSet?: string;
+  /** ML-DSA only: the raw public key (the BIT STRING contents), for a pluggable verifier */
+  raw?: Uint8Array;
 }
 
 const CURVES: Record<string, [string, number]> = {
@@ -92,7 +96,7 @@ export function parsePublicKey(spki: Uint8Array): PublicKeyInfo {
       return { kind: "dsa", oid, algorithm: "dsa", bits: 0, keyBytes, key: undefined };
     default: {
       const mlDsa = ML_DSA[oid];
-      if (mlDsa) return { kind: "ml-dsa", oid, algorithm: mlDsa, bits: 0, keyBytes, key: tryNode(spki) };
+      if (mlDsa) return { kind: "ml-dsa", oid, algorithm: mlDsa, bits: 0, keyBytes, key: tryNode(spki), parameterSet: mlDsa.toUpperCase(), raw: keyBytes };
       return { kind: "unknown", oid, algorithm: oid, bits: 0, keyBytes, key: undefined };
     }
   }

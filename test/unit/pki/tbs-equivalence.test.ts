@@ -9,6 +9,7 @@
  * the whole TBSCertificate of each profile, the outer Certificate framed around the signed TBS, and
  * the SPKI/PKCS#8 re-framed from an EC key's SEC1 export.
  */
+import { keySigner } from "../../../src/pki/signer.js";
 import { createPrivateKey, createPublicKey, generateKeyPairSync, verify, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -346,7 +347,7 @@ describe("TBSCertificate and Certificate, fully schema-encoded vs the engine's",
       extensions: [schemaBasicConstraints(false), schemaSan(classifyNames(["r.local"]))],
     });
     expect(hex(tbs)).toBe(schemaDer(expected));
-    const der = signTbs(tbs, scheme, rsaCa.privateKey);
+    const der = signTbs(tbs, keySigner(rsaCa.privateKey));
     const parsed = AsnConvert.parse(der, Certificate);
     expect(hex(der)).toBe(schemaDer(new Certificate({ tbsCertificate: expected, signatureAlgorithm: parsed.signatureAlgorithm, signatureValue: parsed.signatureValue })));
   });

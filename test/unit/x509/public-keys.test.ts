@@ -9,6 +9,7 @@ import { derSequence, derTlv } from "../../../src/pki/der.js";
 import { signatureSchemeFor, spkiDer, type SignatureScheme } from "../../../src/pki/keys.js";
 import { CertificateParseError, parseCertificate, parsePublicKey, readCertificate } from "../../../src/pki/x509/index.js";
 import { describeInput } from "../../../src/pki/describe.js";
+import { keySigner } from "../../../src/pki/signer.js";
 
 const caKey = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey;
 const scheme = signatureSchemeFor(caKey);
@@ -16,7 +17,7 @@ const name = encodeName({ commonName: "keys" });
 
 function certWith(spki: Uint8Array, s: SignatureScheme = scheme, sign = true): Uint8Array {
   const tbs = encodeTbsCertificate({ serial: randomSerial(), scheme: s, issuerName: name, notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86_400_000), subjectName: name, spki, extensions: [] });
-  if (sign) return signTbs(tbs, s, caKey);
+  if (sign) return signTbs(tbs, { ...keySigner(caKey), scheme: s });
   return derSequence(tbs, s.algorithmIdentifier, derTlv(0x03, Uint8Array.of(0), randomBytes(64)));
 }
 
@@ -90,7 +91,7 @@ test("a Go error quoting certificate content is escaped in the user error", () =
   const nc = derSequence(derTlv(0xa0, derSequence(base)));
   const ext = derSequence(oid("2.5.29.30"), Uint8Array.of(0x01, 0x01, 0xff), derTlv(0x04, nc));
   const tbs = encodeTbsCertificate({ serial: randomSerial(), scheme, issuerName: name, notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86_400_000), subjectName: name, spki: spkiDer(caKey), extensions: [ext] });
-  const pem = certificatePem(signTbs(tbs, scheme, caKey));
+  const pem = certificatePem(signTbs(tbs, keySigner(caKey)));
   let message = "";
   try {
     readCertificate(pem);
