@@ -9,7 +9,7 @@ import { parseCsr } from "./csr.js";
 import { describeEncryptedKey } from "./pkcs8.js";
 import { parsePemBlocks } from "./pem.js";
 import { userError } from "./errors.js";
-import { formatIpNet } from "./verify/name-constraints.js";
+import { formatIpNet } from "./name-constraints.js";
 import { CertificateParseError, ekuName, ipTexts, keyUsageNames, parseCertificateDer, type ParsedCertificate } from "./verify/parse.js";
 import { signatureAlgorithmName, signatureVerifies } from "./verify/signature.js";
 

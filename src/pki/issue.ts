@@ -5,7 +5,7 @@
  */
 import type { KeyObject } from "node:crypto";
 import { certificatePem, encodeName, encodeTbsCertificate, hex, randomSerial, signTbs } from "./certificate.js";
-import { assertWithinConstraints } from "./constraints.js";
+import { assertWithinConstraints } from "./name-constraints.js";
 import { assertAcceptableLeafKey, createCsr, parseCsr } from "./csr.js";
 import { userError } from "./errors.js";
 import {
@@ -19,8 +19,8 @@ import {
 import { prepareIssuer, type Issuer, type IssuerInput } from "./issuer.js";
 import { describeKey, encodeKeyPair, generateKeyPairSyncFor, keyIdentifier, spkiDer, type KeyAlgorithm, type KeyPair } from "./keys.js";
 import { classifyNames, type NameSet } from "./names.js";
-import { MAX_LEAF_DAYS_WITHOUT_FORCE, PROFILES, type LeafProfileName } from "./profiles.js";
-import { resolveNow, validateDays, validityWindow } from "./validity.js";
+import { PROFILES, type LeafProfileName } from "./profiles.js";
+import { resolveNow, validateLeafDays, validityWindow } from "./validity.js";
 import type { EngineDeps } from "./ca.js";
 
 export interface LeafOptions {
@@ -92,14 +92,7 @@ interface Prepared {
 function prepareLeaf(options: LeafOptions, deps: EngineDeps): Prepared {
   const profile = options.profile ?? "server";
   const names = toNameSet(options.names);
-  const days = validateDays(options.days ?? PROFILES[profile].defaultDays, "a certificate");
-  if (days > MAX_LEAF_DAYS_WITHOUT_FORCE && !options.allowLongValidity) {
-    throw userError(
-      "regcert.validityTooLong",
-      `--days ${days} is above ${MAX_LEAF_DAYS_WITHOUT_FORCE}: Apple platforms reject TLS certificates valid for longer, even under a private CA`,
-      "use --days 397 (renewal is one command), or add --force to issue it anyway",
-    );
-  }
+  const days = validateLeafDays(options.days ?? PROFILES[profile].defaultDays, { allowLongValidity: options.allowLongValidity === true });
   if (profile === "server" && names.dns.length + names.ip.length === 0) {
     throw userError("regcert.noNames", "a server certificate needs at least one DNS name or IP address", "e.g. regcert issue --dns registry.local --ip 192.168.0.12");
   }

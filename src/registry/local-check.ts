@@ -8,7 +8,7 @@ import { X509Certificate } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { isIP } from "node:net";
 import { join } from "node:path";
-import { ipWithin } from "../pki/constraints.js";
+import { ipWithin } from "../pki/name-constraints.js";
 import type { Finding } from "./check.js";
 
 export interface LocalCheckOptions {

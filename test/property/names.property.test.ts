@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import { classifyName, classifyNames, formatIpv6, ipToBytes, parseCidr } from "../../src/pki/names.js";
-import { dnsWithin, ipWithin } from "../../src/pki/constraints.js";
+import { dnsWithin, ipWithin } from "../../src/pki/name-constraints.js";
 import { RegcertError } from "../../src/pki/errors.js";
 
 const RUNS = { numRuns: 2000 };

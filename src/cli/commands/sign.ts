@@ -3,7 +3,7 @@ import { basename, extname, resolve } from "node:path";
 import { signCsr } from "../../pki/issue.js";
 import { assertAcceptableLeafKey, parseCsr } from "../../pki/csr.js";
 import { classifyNames, parseDnsOnly, parseIpOnly } from "../../pki/names.js";
-import { validateDays } from "../../pki/validity.js";
+import { validateLeafDays } from "../../pki/validity.js";
 import type { Context } from "../context.js";
 import { obtainIssuer } from "../ca-access.js";
 import { readInputFile } from "../input.js";
@@ -26,7 +26,7 @@ export interface SignFlags {
 
 export async function run(ctx: Context, flags: SignFlags): Promise<void> {
   const override = classifyNames([...flags.dns.map(parseDnsOnly), ...flags.ip.map(parseIpOnly)]);
-  const days = validateDays(parseWholeNumber(flags.days, "--days", 397), "a certificate");
+  const days = validateLeafDays(parseWholeNumber(flags.days, "--days", 397), { allowLongValidity: flags.force === true });
   const port = parsePort(flags.port);
   const fallbackName = flags.csr === "-" ? "signed" : basename(flags.csr, extname(flags.csr));
   const name = parseBaseName(flags.name, /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(fallbackName) ? fallbackName : "signed");
