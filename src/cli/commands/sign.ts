@@ -1,7 +1,7 @@
 /** regcert sign: sign an external CSR with our profile after checking its self-signature. */
 import { basename, extname, resolve } from "node:path";
 import { signCsr } from "../../pki/issue.js";
-import { assertAcceptableLeafKey, parseCsr } from "../../pki/csr.js";
+import { parseCsr } from "../../pki/csr.js";
 import { classifyNames, parseDnsOnly, parseIpOnly } from "../../pki/names.js";
 import { validateLeafDays } from "../../pki/validity.js";
 import type { Context } from "../context.js";
@@ -32,8 +32,11 @@ export async function run(ctx: Context, flags: SignFlags): Promise<void> {
   const name = parseBaseName(flags.name, /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(fallbackName) ? fallbackName : "signed");
   const csr = await readInputFile(flags.csr, "--csr");
   // a broken CSR is reported with its file name, before any CA is created or unlocked
-  const parsed = parseCsr(csr, flags.csr === "-" ? "the CSR on standard input (--csr -)" : `${flags.csr} (--csr)`);
-  assertAcceptableLeafKey(parsed.publicKey, flags.csr === "-" ? "the CSR" : flags.csr);
+  // (the whole CSR policy: strict DER, duplicates, EC point form, names, key strength)
+  parseCsr(csr, flags.csr === "-" ? "the CSR on standard input (--csr -)" : `${flags.csr} (--csr)`, {
+    profile: flags.client ? "client" : "server",
+    namesGiven: override.dns.length + override.ip.length > 0,
+  });
   const outDir = resolve(ctx.cwd, flags.out ?? "certs");
   const files = leafPaths(outDir, name, false);
   assertNoConflicts(files, flags.force === true);
