@@ -202,7 +202,8 @@ function readSubject(buf: Uint8Array, el: DerElement): ParsedCsr["subject"] {
       if (extra) fail("a subject attribute with extra fields");
       const oid = readOid(content(buf, expectTag(type, 0x06, "a subject attribute type")));
       if (!value) return fail("a subject attribute without a value");
-      const isString = [0x0c, 0x12, 0x13, 0x14, 0x16, 0x1c, 0x1e].includes(value.tag);
+      // every universal string type is decoded (or refused, as Go refuses the ones it does not support)
+      const isString = value.tag === 0x0c || (value.tag >= 0x12 && value.tag <= 0x1e);
       if ((value.tag & 0x20) !== 0 && value.tag !== 0x30 && value.tag !== 0x31) fail("a subject string in constructed (BER) form");
       attributes.push({ oid, tag: value.tag, value: isString ? readString(value.tag, content(buf, value)) : undefined });
     }
