@@ -55,3 +55,12 @@ export { tlsSecret, certManagerObjects } from "./k8s/registry-secret.js";
 export type { TlsSecretOptions, CertManagerOptions } from "./k8s/registry-secret.js";
 export { pullSecret, dockerConfigJson, k3sAuthEntry, validateCredentials } from "./k8s/pull-secret.js";
 export type { PullCredentials } from "./k8s/pull-secret.js";
+// CSR policy and name constraints (issue 11 part B)
+export { readCsr } from "./pki/x509/csr.js";
+export type { ParsedCsr as CsrStructure, CsrGeneralName, CsrExtension, CsrAttribute, CsrPublicKeyInfo } from "./pki/x509/csr.js";
+export { applyCsrPolicy } from "./pki/csr-policy.js";
+export type { CsrDecision, CsrPolicyOptions } from "./pki/csr-policy.js";
+export type { CheckedCsr } from "./pki/csr.js";
+export { completeNameConstraints, namesOutsideConstraints, assertWithinConstraints, checkChainConstraints } from "./pki/name-constraints.js";
+export type { NameConstraintsInput, NameConstraintsText, ConstraintViolation } from "./pki/name-constraints.js";
+export { validateLeafDays, MAX_LEAF_DAYS_WITHOUT_FORCE } from "./pki/validity.js";
