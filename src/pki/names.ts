@@ -14,8 +14,9 @@
  * - No surrounding whitespace: " registry.local" is a typo or a forged CSR, never silently trimmed.
  */
 import { isIPv4, isIPv6 } from "node:net";
+import { createRequire } from "node:module";
 import { domainToASCII, domainToUnicode } from "node:url";
-import { getPublicSuffix } from "tldts";
+import type * as Tldts from "tldts";
 import { userError } from "./errors.js";
 
 export type SubjectName = { type: "dns"; value: string } | { type: "ip"; value: string };
@@ -121,11 +122,21 @@ function parseDnsName(raw: string, input: string): string {
   if (/^[0-9]+$/.test(labels[labels.length - 1] as string)) throw invalid(input, "the last label is numeric (not an IP address either)");
   if (labels[0] === "*") {
     const parent = labels.slice(1).join(".");
-    if (getPublicSuffix(parent, { allowPrivateDomains: true }) === parent) {
+    if (publicSuffixOf(parent) === parent) {
       throw invalid(input, `a wildcard directly over the public suffix "${parent}" would cover every site registered under it`);
     }
   }
   return name;
+}
+
+let tldts: typeof Tldts | undefined;
+/**
+ * The public suffix of `domain` (Public Suffix List, ICANN and private sections). tldts and its list
+ * (~150 KB) load on the first wildcard only, so the CLI's start-up does not pay for them.
+ */
+function publicSuffixOf(domain: string): string | null {
+  tldts ??= createRequire(import.meta.url)("tldts") as typeof Tldts;
+  return tldts.getPublicSuffix(domain, { allowPrivateDomains: true });
 }
 
 /** An A-label must decode (UTS #46) and encode back to itself: "xn--abc" does not, "xn--bcher-kva" does. */
