@@ -37,8 +37,8 @@ export function quoteInput(input: string): string {
   return `"${escaped.replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}"`;
 }
 
-function invalid(input: string, why: string) {
-  return userError("regcert.invalidName", `${quoteInput(input)} is not a valid DNS name or IP address: ${why}`);
+function invalid(input: string, why: string, hint?: string) {
+  return userError("regcert.invalidName", `${quoteInput(input)} is not a valid DNS name or IP address: ${why}`, hint);
 }
 
 /** Classifies one host as a DNS name or an IP address and returns its normalised form. */
@@ -109,7 +109,7 @@ function parseDnsName(raw: string, input: string): string {
       return;
     }
     if (label.startsWith("xn--") && !validPunycodeLabel(label)) {
-      throw invalid(input, `label ${quoteInput(label)} starts with "xn--" but is not valid IDNA punycode`);
+      throw invalid(input, `label ${quoteInput(label)} starts with "xn--" but is not valid IDNA punycode`, "give the name in Unicode (regcert converts it) or its exact punycode form");
     }
     if (label.includes("*")) throw invalid(input, "a wildcard must be the whole left-most label (like *.example.com)");
     if (label.length > 63) throw invalid(input, `label ${quoteInput(label.slice(0, 20))}… is longer than 63 characters`);
@@ -123,7 +123,7 @@ function parseDnsName(raw: string, input: string): string {
   if (labels[0] === "*") {
     const parent = labels.slice(1).join(".");
     if (publicSuffixOf(parent) === parent) {
-      throw invalid(input, `a wildcard directly over the public suffix "${parent}" would cover every site registered under it`);
+      throw invalid(input, `a wildcard directly over the public suffix "${parent}" would cover every site registered under it`, `put the wildcard under your own domain, e.g. *.registry.example.${parent}`);
     }
   }
   return name;

@@ -130,3 +130,20 @@ describe("parseCidr", () => {
     }
   });
 });
+
+describe("the new refusals (issue 11) each carry the fix", () => {
+  test.each([
+    ["*.co.uk", "put the wildcard under your own domain, e.g. *.registry.example.co.uk"],
+    ["xn--abc.example", "give the name in Unicode (regcert converts it) or its exact punycode form"],
+    [" registry.local", 'write it without them: "registry.local"'],
+    ["0.0.0.0", "give the address clients connect to, e.g. --ip 192.168.0.12"],
+  ])("%j", (input, hint) => {
+    try {
+      classifyName(input);
+      throw new Error("accepted");
+    } catch (error) {
+      expect(error).toBeInstanceOf(RegcertError);
+      expect((error as RegcertError).hint).toBe(hint);
+    }
+  });
+});
