@@ -5,19 +5,18 @@
  */
 import type { KeyObject } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
-import { Attributes, CertificationRequest, CertificationRequestInfo } from "@peculiar/asn1-csr";
+import { Attributes, CertificationRequestInfo } from "@peculiar/asn1-csr";
 import { Attribute, Extensions, Name, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import { derSequence, derTlv } from "./der.js";
 import { userError } from "./errors.js";
 import { OID_ORGANIZATION, encodeName, type SubjectFields } from "./certificate.js";
 import { applyCsrPolicy, type CsrPolicyOptions } from "./csr-policy.js";
-import { readCsr } from "./x509/csr.js";
+import { OID_EXTENSION_REQUEST, readCsr } from "./x509/csr.js";
 import { subjectAltNameExtension } from "./extensions.js";
 import { signWith, signatureSchemeFor, spkiDer } from "./keys.js";
 import type { NameSet } from "./names.js";
 import { decodePemOrDer, toPem } from "./pem.js";
 
-const OID_EXTENSION_REQUEST = "1.2.840.113549.1.9.14";
 
 export interface CsrOptions {
   privateKey: KeyObject;
