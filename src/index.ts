@@ -106,3 +106,12 @@ export { TokenSession, openTokenKey, generateTokenKey, signerMatches, loadPkcs11
 export type { TokenOptions } from "./pkcs11/token.js";
 export { setMlDsaVerifier } from "./pki/verify/signature.js";
 export type { MlDsaVerifier } from "./pki/verify/signature.js";
+// CSR policy and name constraints (issue 11 part B)
+export { readCsr } from "./pki/x509/csr.js";
+export type { ParsedCsr as CsrStructure, CsrGeneralName, CsrExtension, CsrAttribute, CsrPublicKeyInfo } from "./pki/x509/csr.js";
+export { applyCsrPolicy } from "./pki/csr-policy.js";
+export type { CsrDecision, CsrPolicyOptions } from "./pki/csr-policy.js";
+export type { CheckedCsr } from "./pki/csr.js";
+export { completeNameConstraints, namesOutsideConstraints, assertWithinConstraints, checkChainConstraints } from "./pki/name-constraints.js";
+export type { NameConstraintsInput, NameConstraintsText, ConstraintViolation } from "./pki/name-constraints.js";
+export { validateLeafDays, MAX_LEAF_DAYS_WITHOUT_FORCE } from "./pki/validity.js";

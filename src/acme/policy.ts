@@ -4,7 +4,7 @@
  * as rejectedIdentifier, not later as a certificate clients reject. An empty allow-list of a type
  * allows none of that type: an ACME server that signs anything it can reach is not what anyone wants.
  */
-import { dnsWithin, ipWithin, namesOutsideConstraints } from "../pki/constraints.js";
+import { dnsWithin, ipWithin, namesOutsideConstraints } from "../pki/name-constraints.js";
 import { userError } from "../pki/errors.js";
 import type { NameConstraintsInfo } from "../pki/issuer.js";
 import { classifyName, parseCidr } from "../pki/names.js";

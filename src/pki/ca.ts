@@ -9,6 +9,7 @@ import {
 } from "./extensions.js";
 import { certificatePem, encodeName, encodeTbsCertificate, hex, randomSerial, signTbs } from "./certificate.js";
 import { userError } from "./errors.js";
+import { completeNameConstraints, type NameConstraintsInput } from "./name-constraints.js";
 import { parseCaCertificate, prepareIssuer, type Issuer } from "./issuer.js";
 import { exportPrivateKeyPem, generateKeyPairSyncFor, keyIdentifier, spkiDer, type KeyAlgorithm, type KeyPair } from "./keys.js";
 import { keySigner, type Signer } from "./signer.js";
@@ -28,8 +29,12 @@ export interface RootCaOptions {
   keyPair?: KeyPair;
   /** basicConstraints pathLenConstraint; default 0 (leaves only); 1 allows one intermediate */
   maxPathLen?: number;
-  /** critical nameConstraints; build it with caNameConstraints() so DNS-only constraints also close IPs */
-  nameConstraints?: NameConstraintsSpec;
+  /**
+   * critical nameConstraints; every list is optional. DNS-only constraints also get excluded
+   * 0.0.0.0/0 and ::/0 (RFC 5280 leaves an unlisted name type open), IP ranges without a DNS name are
+   * refused: the same rule as caNameConstraints() and `init-ca --permit-dns`.
+   */
+  nameConstraints?: NameConstraintsInput;
 }
 
 export interface EngineDeps extends Clock {
@@ -43,20 +48,12 @@ export interface RootCa extends RootCaCertificate {
 }
 
 /**
- * Permitted subtrees for a constrained CA. RFC 5280 leaves a name type without a permitted subtree
- * unconstrained (a CA permitting only DNS:registry.local would still sign IP:8.8.8.8 and OpenSSL
- * accepts it), so DNS-only constraints also exclude every IPv4 and IPv6 address.
+ * Permitted subtrees for a constrained CA (both lists optional). DNS-only constraints also exclude
+ * every IPv4 and IPv6 address, and IP ranges without a DNS name are refused: see
+ * completeNameConstraints, which createRootCa applies to any nameConstraints object it is given.
  */
-export function caNameConstraints(permitDns: string[], permitIp: string[]): NameConstraintsSpec {
-  if (permitIp.length > 0 && permitDns.length === 0) {
-    throw userError("regcert.ipOnlyConstraints", "--permit-ip without --permit-dns would leave every DNS name unconstrained", "add --permit-dns for the registry's DNS names");
-  }
-  return {
-    permittedDns: permitDns,
-    permittedIp: permitIp,
-    excludedDns: [],
-    excludedIp: permitIp.length === 0 ? ["0.0.0.0/0", "::/0"] : [],
-  };
+export function caNameConstraints(permitDns: string[] = [], permitIp: string[] = []): NameConstraintsSpec {
+  return completeNameConstraints({ permittedDns: permitDns, permittedIp: permitIp });
 }
 
 /** A root CA certificate signed by `signer` (the key may be anywhere: a file, a PKCS#11 token). */
@@ -89,7 +86,7 @@ export function createRootCaCertificate(signer: Signer, options: RootCaOptions =
     keyUsageExtension(PROFILES["root-ca"].keyUsage),
     subjectKeyIdentifierExtension(keyIdentifier(spki)),
   ];
-  if (options.nameConstraints) extensions.push(nameConstraintsExtension(options.nameConstraints));
+  if (options.nameConstraints) extensions.push(nameConstraintsExtension(completeNameConstraints(options.nameConstraints)));
   const tbs = encodeTbsCertificate({ serial, scheme: signer.scheme, issuerName: name, notBefore, notAfter, subjectName: name, spki, extensions });
   const certificateDer = signTbs(tbs, signer);
   return {

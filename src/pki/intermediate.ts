@@ -7,7 +7,7 @@
 import type { KeyObject } from "node:crypto";
 import { certificatePem, encodeName, encodeTbsCertificate, hex, randomSerial, signTbs } from "./certificate.js";
 import { caNameConstraints, type EngineDeps } from "./ca.js";
-import { dnsWithin, ipWithin } from "./constraints.js";
+import { dnsWithin, ipWithin } from "./name-constraints.js";
 import { userError } from "./errors.js";
 import {
   authorityKeyIdentifierExtension,

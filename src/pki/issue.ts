@@ -5,8 +5,8 @@
  */
 import type { KeyObject } from "node:crypto";
 import { certificatePem, encodeName, encodeTbsCertificate, hex, randomSerial, signTbs } from "./certificate.js";
-import { assertWithinConstraints } from "./constraints.js";
-import { assertAcceptableLeafKey, createCsr, parseCsr } from "./csr.js";
+import { assertWithinConstraints } from "./name-constraints.js";
+import { createCsr, parseCsr } from "./csr.js";
 import { userError } from "./errors.js";
 import {
   authorityKeyIdentifierExtension,
@@ -18,9 +18,9 @@ import {
 } from "./extensions.js";
 import { prepareIssuer, type Issuer, type IssuerInput } from "./issuer.js";
 import { describeKey, encodeKeyPair, generateKeyPairSyncFor, keyIdentifier, spkiDer, type KeyAlgorithm, type KeyPair } from "./keys.js";
-import { classifyNames, type NameSet } from "./names.js";
-import { MAX_LEAF_DAYS_WITHOUT_FORCE, PROFILES, type LeafProfileName } from "./profiles.js";
-import { resolveNow, validateDays, validityWindow } from "./validity.js";
+import { classifyNames, quoteInput, type NameSet } from "./names.js";
+import { PROFILES, type LeafProfileName } from "./profiles.js";
+import { resolveNow, validateLeafDays, validityWindow } from "./validity.js";
 import type { EngineDeps } from "./ca.js";
 
 export interface LeafOptions {
@@ -92,14 +92,7 @@ interface Prepared {
 function prepareLeaf(options: LeafOptions, deps: EngineDeps): Prepared {
   const profile = options.profile ?? "server";
   const names = toNameSet(options.names);
-  const days = validateDays(options.days ?? PROFILES[profile].defaultDays, "a certificate");
-  if (days > MAX_LEAF_DAYS_WITHOUT_FORCE && !options.allowLongValidity) {
-    throw userError(
-      "regcert.validityTooLong",
-      `--days ${days} is above ${MAX_LEAF_DAYS_WITHOUT_FORCE}: Apple platforms reject TLS certificates valid for longer, even under a private CA`,
-      "use --days 397 (renewal is one command), or add --force to issue it anyway",
-    );
-  }
+  const days = validateLeafDays(options.days ?? PROFILES[profile].defaultDays, { allowLongValidity: options.allowLongValidity === true });
   if (profile === "server" && names.dns.length + names.ip.length === 0) {
     throw userError("regcert.noNames", "a server certificate needs at least one DNS name or IP address", "e.g. regcert issue --dns registry.local --ip 192.168.0.12");
   }
@@ -180,21 +173,19 @@ export function issueCertificate(options: IssueOptions, deps: EngineDeps = {}): 
  * given, else from the CSR's SAN, else (legacy CSRs like `openssl req -new` makes) from its CN.
  */
 export function signCsr(options: SignCsrOptions, deps: EngineDeps = {}): IssuedCertificate {
-  const csr = parseCsr(options.csr);
-  assertAcceptableLeafKey(csr.publicKey, "the CSR");
-  const warnings: string[] = [];
   let names: string[] | NameSet | undefined = options.names;
-  const given = names && (Array.isArray(names) ? names.length > 0 : names.dns.length + names.ip.length > 0);
+  const given = names !== undefined && (Array.isArray(names) ? names.length > 0 : names.dns.length + names.ip.length > 0);
+  // the one CSR policy (csr-policy.ts): strict DER, no duplicates, Go-loadable key, valid names; drops named in words
+  const issuerOrganization = "scheme" in options.issuer ? options.issuer.certificate.organization : undefined;
+  const csr = parseCsr(options.csr, "the CSR", { profile: options.profile ?? "server", namesGiven: given, issuerOrganization });
+  const warnings = [...csr.warnings];
   if (!given) {
     if (csr.names.dns.length + csr.names.ip.length > 0) names = csr.names;
     else if (csr.subject.commonName) {
       names = [csr.subject.commonName];
-      warnings.push(`the CSR has no subjectAltName; using its CN "${csr.subject.commonName}" as the SAN (clients ignore the CN)`);
+      warnings.push(`the CSR has no subjectAltName; using its CN ${quoteInput(csr.subject.commonName)} as the SAN (clients ignore the CN)`);
     }
   }
-  if (csr.droppedNames.length > 0 && !given) warnings.push(`dropped ${csr.droppedNames.join(", ")} from the CSR's names: registry certificates carry DNS names and IPs only`);
-  const ignored = csr.requestedExtensions.filter((oid) => oid !== "2.5.29.17");
-  if (ignored.length > 0) warnings.push(`ignored ${ignored.length} extension(s) requested by the CSR (${ignored.join(", ")}): the ${options.profile ?? "server"} profile applies`);
   const prepared = prepareLeaf({ ...options, names: names ?? [] }, deps);
   return buildLeaf(prepared, csr.publicKey, deps, warnings);
 }

@@ -5,11 +5,18 @@
  * - DNS: RFC 1123 host names, lower-cased, a trailing dot dropped, IDN turned into punycode (UTS #46
  *   via the WHATWG URL parser), a wildcard only as the whole left-most label and never over a single
  *   remaining label ("*.local" would cover a whole top-level domain).
+ *   An "xn--" label must be valid IDNA (it round-trips through the UTS #46 decoder); a wildcard may not
+ *   sit directly over a public suffix ("*.co.uk"), judged by the Public Suffix List through tldts
+ *   (ICANN and private sections: "*.github.io" would cover every user's site).
  * - IP: dotted-quad IPv4 without leading zeros (Go and glibc disagree on "010"), IPv6 in RFC 5952
- *   form; IPv4-mapped IPv6 becomes IPv4, as Go encodes it.
+ *   form; IPv4-mapped IPv6 becomes IPv4, as Go encodes it. The unspecified addresses 0.0.0.0 and ::
+ *   name no host and are refused as names (they remain valid as CIDR network addresses).
+ * - No surrounding whitespace: " registry.local" is a typo or a forged CSR, never silently trimmed.
  */
 import { isIPv4, isIPv6 } from "node:net";
-import { domainToASCII } from "node:url";
+import { createRequire } from "node:module";
+import { domainToASCII, domainToUnicode } from "node:url";
+import type * as Tldts from "tldts";
 import { userError } from "./errors.js";
 
 export type SubjectName = { type: "dns"; value: string } | { type: "ip"; value: string };
@@ -30,14 +37,24 @@ export function quoteInput(input: string): string {
   return `"${escaped.replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}"`;
 }
 
-function invalid(input: string, why: string) {
-  return userError("regcert.invalidName", `${quoteInput(input)} is not a valid DNS name or IP address: ${why}`);
+function invalid(input: string, why: string, hint?: string) {
+  return userError("regcert.invalidName", `${quoteInput(input)} is not a valid DNS name or IP address: ${why}`, hint);
 }
 
 /** Classifies one host as a DNS name or an IP address and returns its normalised form. */
 export function classifyName(input: string): SubjectName {
+  const name = classifyAny(input);
+  if (name.type === "ip" && (name.value === "0.0.0.0" || name.value === "::")) {
+    throw userError("regcert.invalidName", `${quoteInput(input)} is the unspecified address: it names no host, so no client can reach a registry by it`, "give the address clients connect to, e.g. --ip 192.168.0.12");
+  }
+  return name;
+}
+
+/** classifyName without the unspecified-address rule (a CIDR network address may be 0.0.0.0 or ::). */
+function classifyAny(input: string): SubjectName {
   const raw = input.trim();
   if (raw === "") throw userError("regcert.invalidName", "an empty name is not a valid DNS name or IP address");
+  if (raw !== input) throw userError("regcert.invalidName", `${quoteInput(input)} is not a valid DNS name or IP address: it has spaces around it`, `write it without them: ${quoteInput(raw)}`);
   if (raw.startsWith("[") || raw.includes(":")) return { type: "ip", value: parseIpv6(raw, input) };
   if (/^[0-9.]+$/.test(raw)) return { type: "ip", value: parseIpv4(raw, input) };
   return { type: "dns", value: parseDnsName(raw, input) };
@@ -91,6 +108,9 @@ function parseDnsName(raw: string, input: string): string {
       if (labels.length < 3) throw invalid(input, "a wildcard needs at least two labels after it");
       return;
     }
+    if (label.startsWith("xn--") && !validPunycodeLabel(label)) {
+      throw invalid(input, `label ${quoteInput(label)} starts with "xn--" but is not valid IDNA punycode`, "give the name in Unicode (regcert converts it) or its exact punycode form");
+    }
     if (label.includes("*")) throw invalid(input, "a wildcard must be the whole left-most label (like *.example.com)");
     if (label.length > 63) throw invalid(input, `label ${quoteInput(label.slice(0, 20))}… is longer than 63 characters`);
     if (label.includes("_")) throw invalid(input, "underscores are not allowed in host names (RFC 1123)");
@@ -100,7 +120,29 @@ function parseDnsName(raw: string, input: string): string {
     }
   });
   if (/^[0-9]+$/.test(labels[labels.length - 1] as string)) throw invalid(input, "the last label is numeric (not an IP address either)");
+  if (labels[0] === "*") {
+    const parent = labels.slice(1).join(".");
+    if (publicSuffixOf(parent) === parent) {
+      throw invalid(input, `a wildcard directly over the public suffix "${parent}" would cover every site registered under it`, `put the wildcard under your own domain, e.g. *.registry.example.${parent}`);
+    }
+  }
   return name;
+}
+
+let tldts: typeof Tldts | undefined;
+/**
+ * The public suffix of `domain` (Public Suffix List, ICANN and private sections). tldts and its list
+ * (~150 KB) load on the first wildcard only, so the CLI's start-up does not pay for them.
+ */
+function publicSuffixOf(domain: string): string | null {
+  tldts ??= createRequire(import.meta.url)("tldts") as typeof Tldts;
+  return tldts.getPublicSuffix(domain, { allowPrivateDomains: true });
+}
+
+/** An A-label must decode (UTS #46) and encode back to itself: "xn--abc" does not, "xn--bcher-kva" does. */
+function validPunycodeLabel(label: string): boolean {
+  const unicode = domainToUnicode(label);
+  return unicode !== "" && unicode !== label && domainToASCII(unicode) === label;
 }
 
 function parseIpv4(raw: string, input: string): string {
@@ -199,7 +241,7 @@ export function parseCidr(input: string): IpRange {
   const [addressText = "", prefixText, extra] = input.trim().split("/");
   const bad = (why: string) => userError("regcert.invalidCidr", `${quoteInput(input)} is not a valid IP range: ${why}`, "write it as ADDRESS/PREFIX, e.g. 192.168.0.0/16 or fd00::/8");
   if (prefixText === undefined || extra !== undefined || !/^\d{1,3}$/.test(prefixText)) throw bad("expected ADDRESS/PREFIX");
-  const name = classifyName(addressText);
+  const name = classifyAny(addressText);
   if (name.type !== "ip") throw bad(`${quoteInput(addressText)} is not an IP address`);
   const bytes = ipToBytes(name.value);
   const prefix = Number(prefixText);

@@ -23,8 +23,5 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   client: { name: "client", ca: false, keyUsage: ["digitalSignature"], rsaKeyUsage: ["keyEncipherment"], extKeyUsage: ["clientAuth"], defaultDays: 397 },
 };
 
-/**
- * Apple platforms reject TLS server certificates valid for more than 825 days, even under a private
- * root (support.apple.com/103769); 397 is the public-CA limit and our default.
- */
-export const MAX_LEAF_DAYS_WITHOUT_FORCE = 825;
+/** The 825-day rule itself lives in validity.ts (validateLeafDays); re-exported for existing importers. */
+export { MAX_LEAF_DAYS_WITHOUT_FORCE } from "./validity.js";

@@ -23,6 +23,35 @@ export function validateDays(days: number, what: string): number {
   return days;
 }
 
+/**
+ * Apple platforms reject TLS server certificates valid for more than 825 days, even under a private
+ * root (support.apple.com/103769); 397 is the public-CA limit and our default.
+ */
+export const MAX_LEAF_DAYS_WITHOUT_FORCE = 825;
+
+export interface LeafDaysOptions {
+  /** permit more than 825 days (the caller's --force) */
+  allowLongValidity?: boolean;
+  /** whether the hint may offer --force (renew has no such override); default true */
+  forceAvailable?: boolean;
+}
+
+/**
+ * THE validity rule for leaf certificates, used by issue, sign, renew and the library alike: a whole
+ * number of days from 1 to 36500, and above 825 only when explicitly allowed.
+ */
+export function validateLeafDays(days: number, options: LeafDaysOptions = {}): number {
+  validateDays(days, "a certificate");
+  if (days > MAX_LEAF_DAYS_WITHOUT_FORCE && options.allowLongValidity !== true) {
+    throw userError(
+      "regcert.validityTooLong",
+      `--days ${days} is above ${MAX_LEAF_DAYS_WITHOUT_FORCE}: Apple platforms reject TLS certificates valid for longer, even under a private CA`,
+      options.forceAvailable === false ? "use --days 397 (renewal is one command)" : "use --days 397 (renewal is one command), or add --force to issue it anyway",
+    );
+  }
+  return days;
+}
+
 /** notBefore = now − 5 min; notAfter = notBefore + days, so the window is exactly `days` long. */
 export function validityWindow(now: Date, days: number): { notBefore: Date; notAfter: Date } {
   const notBefore = new Date(now.getTime() - BACKDATE_SECONDS * 1000);

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { isIP } from "node:net";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { ipWithin } from "../pki/constraints.js";
+import { ipWithin } from "../pki/name-constraints.js";
 import type { Finding } from "./check.js";
 import { checkDocker29 } from "./docker29.js";
 

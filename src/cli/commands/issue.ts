@@ -1,12 +1,11 @@
 /** regcert issue: key + CSR + CA-signed certificate for the registry (or a client), CA created on first use. */
 import { resolve } from "node:path";
 import { issueCertificate } from "../../pki/issue.js";
-import { assertWithinConstraints } from "../../pki/constraints.js";
+import { assertWithinConstraints } from "../../pki/name-constraints.js";
 import { ED25519_WARNING, parseKeyAlgorithm } from "../../pki/keys.js";
 import { classifyNames, parseDnsOnly, parseIpOnly } from "../../pki/names.js";
-import { MAX_LEAF_DAYS_WITHOUT_FORCE } from "../../pki/profiles.js";
 import { userError } from "../../pki/errors.js";
-import { validateDays } from "../../pki/validity.js";
+import { validateLeafDays } from "../../pki/validity.js";
 import type { Context } from "../context.js";
 import { generateKeyWithProgress, obtainIssuer } from "../ca-access.js";
 import { detectIps } from "../interfaces.js";
@@ -58,10 +57,7 @@ export async function run(ctx: Context, hosts: string[], flags: IssueFlags): Pro
   const names = classifyNames(inputs);
   const keyAlgorithm = parseKeyAlgorithm(flags.key ?? "ecdsa-p256");
   if (keyAlgorithm === "ed25519") ctx.ui.warn(ED25519_WARNING);
-  const days = validateDays(parseWholeNumber(flags.days, "--days", 397), "a certificate");
-  if (days > MAX_LEAF_DAYS_WITHOUT_FORCE && !flags.force) {
-    throw userError("regcert.validityTooLong", `--days ${days} is above ${MAX_LEAF_DAYS_WITHOUT_FORCE}: Apple platforms reject TLS certificates valid for longer, even under a private CA`, "use --days 397 (renewal is one command), or add --force to issue it anyway");
-  }
+  const days = validateLeafDays(parseWholeNumber(flags.days, "--days", 397), { allowLongValidity: flags.force === true });
   const port = parsePort(flags.port);
   const name = parseBaseName(flags.name, "registry");
   const outDir = resolve(ctx.cwd, flags.out ?? "certs");

@@ -15,9 +15,8 @@ import { hex } from "../../pki/certificate.js";
 import { issueCertificate, signCsr, type IssuedCertificate } from "../../pki/issue.js";
 import { parseCaCertificate, type Issuer } from "../../pki/issuer.js";
 import { KEY_ALGORITHMS, publicKeyFingerprint, type KeyAlgorithm, type KeyPair } from "../../pki/keys.js";
-import { MAX_LEAF_DAYS_WITHOUT_FORCE } from "../../pki/profiles.js";
 import { DEFAULT_WARN_DAYS, needsRenewal, validityDays } from "../../pki/status.js";
-import { validateDays } from "../../pki/validity.js";
+import { MAX_LEAF_DAYS_WITHOUT_FORCE, validateDays, validateLeafDays } from "../../pki/validity.js";
 import { readCaCertificate, readTrustBundle } from "../../files/home.js";
 import { currentEntries, entryFieldsFromFacts, readArchiveRecord, readIndex, type IndexEntry, type IndexFiles } from "../../files/index-store.js";
 import { replaceFileSet, type ReplaceOptions } from "../../files/replace-set.js";
@@ -224,9 +223,7 @@ interface Outcome {
 
 async function renewOne(ctx: Context, target: RenewTarget, issuer: Issuer, flags: RenewFlags, now: Date, trustBundle: string): Promise<Outcome> {
   const days = flags.days === undefined ? undefined : parseWholeNumber(flags.days, "--days", 397);
-  if (days !== undefined && days > MAX_LEAF_DAYS_WITHOUT_FORCE) {
-    throw userError("regcert.validityTooLong", `--days ${days} is above ${MAX_LEAF_DAYS_WITHOUT_FORCE}: Apple platforms reject TLS certificates valid for longer, even under a private CA`, "use --days 397 (renewal is one command)");
-  }
+  if (days !== undefined) validateLeafDays(days, { forceAvailable: false });
   const planned = await planRenewal(target, issuer, {
     trustBundle,
     days,

@@ -1,10 +1,11 @@
 /** regcert sign: sign an external CSR with our profile after checking its self-signature. */
 import { basename, extname, resolve } from "node:path";
 import { signCsr } from "../../pki/issue.js";
-import { assertAcceptableLeafKey, parseCsr } from "../../pki/csr.js";
+import { parseCsr } from "../../pki/csr.js";
 import { classifyNames, parseDnsOnly, parseIpOnly } from "../../pki/names.js";
 import { ED25519_WARNING, describeKey } from "../../pki/keys.js";
 import { validateDays } from "../../pki/validity.js";
+import { validateLeafDays } from "../../pki/validity.js";
 import type { Context } from "../context.js";
 import { obtainIssuer } from "../ca-access.js";
 import { readInputFile } from "../input.js";
@@ -28,14 +29,17 @@ export interface SignFlags {
 
 export async function run(ctx: Context, flags: SignFlags): Promise<void> {
   const override = classifyNames([...flags.dns.map(parseDnsOnly), ...flags.ip.map(parseIpOnly)]);
-  const days = validateDays(parseWholeNumber(flags.days, "--days", 397), "a certificate");
+  const days = validateLeafDays(parseWholeNumber(flags.days, "--days", 397), { allowLongValidity: flags.force === true });
   const port = parsePort(flags.port);
   const fallbackName = flags.csr === "-" ? "signed" : basename(flags.csr, extname(flags.csr));
   const name = parseBaseName(flags.name, /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(fallbackName) ? fallbackName : "signed");
   const csr = await readInputFile(flags.csr, "--csr");
   // a broken CSR is reported with its file name, before any CA is created or unlocked
-  const parsed = parseCsr(csr, flags.csr === "-" ? "the CSR on standard input (--csr -)" : `${flags.csr} (--csr)`);
-  assertAcceptableLeafKey(parsed.publicKey, flags.csr === "-" ? "the CSR" : flags.csr);
+  // (the whole CSR policy: strict DER, duplicates, EC point form, names, key strength)
+  const parsed = parseCsr(csr, flags.csr === "-" ? "the CSR on standard input (--csr -)" : `${flags.csr} (--csr)`, {
+    profile: flags.client ? "client" : "server",
+    namesGiven: override.dns.length + override.ip.length > 0,
+  });
   if (describeKey(parsed.publicKey).type === "ed25519") ctx.ui.warn(`the CSR has an Ed25519 key: ${ED25519_WARNING}`);
   const outDir = resolve(ctx.cwd, flags.out ?? "certs");
   const files = leafPaths(outDir, name, false);

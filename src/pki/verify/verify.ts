@@ -13,7 +13,7 @@
  * with its fix. "Warnings" are RFC 5280 / CA/Browser Forum profile violations Go tolerates but stricter
  * verifiers (rustls/webpki, browsers, OpenSSL -x509_strict) refuse; `strict: true` makes them fatal.
  */
-import { checkChainConstraints, formatIpNet } from "./name-constraints.js";
+import { checkChainConstraints, formatIpNet } from "../name-constraints.js";
 import { hostAsIp, hostnameMismatchMessage, matchHostname } from "./hostname.js";
 import { CertificateParseError, EKU, KU_CERT_SIGN, ekuName, ipTexts, parseCertificateDer, type ParsedCertificate } from "./parse.js";
 import { ML_DSA_GO, signaturePolicyProblem, signatureVerifies } from "./signature.js";

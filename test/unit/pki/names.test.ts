@@ -19,7 +19,6 @@ describe("good names are classified and normalised", () => {
     [`${"a".repeat(63)}.example`, "dns", `${"a".repeat(63)}.example`],
     ["192.168.0.12", "ip", "192.168.0.12"],
     ["127.0.0.1", "ip", "127.0.0.1"],
-    ["0.0.0.0", "ip", "0.0.0.0"],
     ["255.255.255.255", "ip", "255.255.255.255"],
     ["::1", "ip", "::1"],
     ["[::1]", "ip", "::1"],
@@ -29,7 +28,6 @@ describe("good names are classified and normalised", () => {
     ["::ffff:192.168.0.12", "ip", "192.168.0.12"],
     ["1:2:3:4:5:6:7:8", "ip", "1:2:3:4:5:6:7:8"],
     ["2001:db8::0:1", "ip", "2001:db8::1"],
-    ["  registry.local  ", "dns", "registry.local"],
   ])("%s → %s %s", (input, type, value) => {
     expect(classifyName(input)).toEqual({ type, value });
   });
@@ -65,6 +63,18 @@ describe("bad names are refused with the name quoted and the reason", () => {
     ["https://registry.local", /./],
     ["registry.local/v2", /characters other than/],
     ["xn--.example", /./],
+    ["0.0.0.0", /unspecified address/],
+    ["::", /unspecified address/],
+    ["[::]", /unspecified address/],
+    ["0:0:0:0:0:0:0:0", /unspecified address/],
+    [" registry.local", /spaces around it/],
+    ["registry.local ", /spaces around it/],
+    ["  registry.local  ", /spaces around it/],
+    ["xn--abc.example", /not valid IDNA punycode/],
+    ["www.xn--zz.example", /not valid IDNA punycode/],
+    ["*.co.uk", /public suffix "co.uk"/],
+    ["*.com.au", /public suffix "com.au"/],
+    ["*.github.io", /public suffix "github.io"/],
   ])("%j is refused", (input, reason) => {
     let error: unknown;
     try {
@@ -101,6 +111,8 @@ describe("parseCidr", () => {
     ["10.0.0.0/8", "10.0.0.0/8"],
     ["fd00::/8", "fd00::/8"],
     ["192.168.0.12/32", "192.168.0.12/32"],
+    ["0.0.0.0/0", "0.0.0.0/0"],
+    ["::/0", "::/0"],
   ])("%s", (input, cidr) => expect(parseCidr(input).cidr).toBe(cidr));
 
   test.each([
@@ -115,6 +127,23 @@ describe("parseCidr", () => {
     } catch (e) {
       const err = e as RegcertError;
       expect(`${err.message} ${err.hint ?? ""}`).toMatch(reason);
+    }
+  });
+});
+
+describe("the new refusals (issue 11) each carry the fix", () => {
+  test.each([
+    ["*.co.uk", "put the wildcard under your own domain, e.g. *.registry.example.co.uk"],
+    ["xn--abc.example", "give the name in Unicode (regcert converts it) or its exact punycode form"],
+    [" registry.local", 'write it without them: "registry.local"'],
+    ["0.0.0.0", "give the address clients connect to, e.g. --ip 192.168.0.12"],
+  ])("%j", (input, hint) => {
+    try {
+      classifyName(input);
+      throw new Error("accepted");
+    } catch (error) {
+      expect(error).toBeInstanceOf(RegcertError);
+      expect((error as RegcertError).hint).toBe(hint);
     }
   });
 });

@@ -6,7 +6,7 @@ import { prepareIssuer } from "../../../src/pki/issuer.js";
 import { parsePemBlocks } from "../../../src/pki/pem.js";
 import { verifyChain } from "../../../src/pki/verify/verify.js";
 import { parseCertificateDer, CertificateParseError } from "../../../src/pki/verify/parse.js";
-import { checkChainConstraints, dnsHasSuffix } from "../../../src/pki/verify/name-constraints.js";
+import { checkChainConstraints, dnsHasSuffix } from "../../../src/pki/name-constraints.js";
 import { parseAt } from "../../../src/cli/commands/verify.js";
 
 const der = (pem: string): Uint8Array[] => parsePemBlocks(pem).map((b) => b.der);
