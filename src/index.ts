@@ -38,8 +38,8 @@ export { hashPassword, setHtpasswdEntry, deleteHtpasswdEntry, verifyHtpasswdPass
 export type { HashOptions, HtpasswdEntry, HtpasswdChange } from "./registry/htpasswd.js";
 export { renderComposeKit, renderSystemdConfig } from "./registry/config.js";
 export type { RegistryConfigOptions, ComposeOptions, ComposeKit, SystemdOptions, SystemdKit, InstallStep } from "./registry/config.js";
-export { probeRegistry } from "./registry/check.js";
-export type { ProbeOptions, ProbeResult, HttpSummary, Finding as CheckFinding, CertificateSummary as CheckedCertificate } from "./registry/check.js";
+export { probeRegistry } from "./registry/probe.js";
+export type { ProbeOptions, HttpSummary, CertificateSummary as CheckedCertificate } from "./registry/check.js";
 export { checkLocalSide } from "./registry/local-check.js";
 export type { LocalCheckOptions } from "./registry/local-check.js";
 export { RegistryClient, RegistryApiError, planDelete, parseReference, MANIFEST_ACCEPT } from "./registry/api.js";
@@ -55,3 +55,13 @@ export { tlsSecret, certManagerObjects } from "./k8s/registry-secret.js";
 export type { TlsSecretOptions, CertManagerOptions } from "./k8s/registry-secret.js";
 export { pullSecret, dockerConfigJson, k3sAuthEntry, validateCredentials } from "./k8s/pull-secret.js";
 export type { PullCredentials } from "./k8s/pull-secret.js";
+// check = probe + diagnose, one findings catalogue, lifecycle library (issue 11 part C)
+export { diagnose, isLoopbackHost } from "./registry/diagnose.js";
+export type { Diagnosis, DiagnoseOptions, ClientSettings } from "./registry/diagnose.js";
+export type { Observation } from "./registry/probe.js";
+export { checkRegistry, fromLocalFinding, clientSettingsFrom } from "./registry/check.js";
+export type { CheckOptions, LocalFinding } from "./registry/check.js";
+export { FINDINGS, makeFinding, isFindingCode } from "./pki/findings.js";
+export type { FindingCode, Severity, CatalogueEntry, FindingFields } from "./pki/findings.js";
+export { loadTrustedCas } from "./lifecycle/ca-source.js";
+export type { TrustedCaOptions, TrustedCas } from "./lifecycle/ca-source.js";

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { isIP } from "node:net";
 import { join } from "node:path";
 import { ipWithin } from "../pki/constraints.js";
-import type { Finding } from "./check.js";
+import type { LocalFinding as Finding } from "./check.js";
 
 export interface LocalCheckOptions {
   /** file system root; default "/" */

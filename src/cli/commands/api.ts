@@ -2,11 +2,10 @@
 import { userError } from "../../pki/errors.js";
 import { garbageCollectCommands, parseReference, planDelete, RegistryClient, validateRepository } from "../../registry/api.js";
 import type { Context } from "../context.js";
-import { readInputFile } from "../input.js";
+import { passwordFromStdin, readInputFile } from "../input.js";
 import { parseWholeNumber } from "../options.js";
 import { askSecret } from "../prompts.js";
-import { loadTrust, parseTarget } from "./check.js";
-import { passwordFromStdin } from "./htpasswd.js";
+import { parseTarget, readTrustedCas } from "../target.js";
 
 export interface ApiFlags {
   ca?: string;
@@ -48,7 +47,7 @@ export async function run(ctx: Context, targetArg: string, actionArg: string, re
   const ref = action === "digest" ? parseReference(refArg as string, false) : action === "delete" ? parseReference(refArg as string, true) : undefined;
   if (action === "tags") validateRepository(refArg as string);
 
-  const trust = await loadTrust(ctx, flags.ca);
+  const trust = await readTrustedCas(ctx, flags.ca);
   const pass = await password(ctx, flags);
   const client = new RegistryClient({
     host: target.host,
