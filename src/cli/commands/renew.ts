@@ -26,10 +26,10 @@ import type { FilePlan } from "../../files/write.js";
 import type { Context } from "../context.js";
 import { generateKeyWithProgress, obtainIssuer } from "../ca-access.js";
 import { lifecycleNow } from "../clock.js";
-import { recordInIndex } from "../index-hook.js";
+import { persistRepairedIndex, recordInIndex } from "../index-hook.js";
+import { collectStatus } from "../../lifecycle/status.js";
 import { parseWholeNumber } from "../options.js";
 import { displayPath } from "../paths.js";
-import { collectStatus, persistRepairedIndex } from "./status.js";
 
 export interface RenewFlags {
   cert?: string;
