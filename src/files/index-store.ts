@@ -388,13 +388,17 @@ function existsState(path: string, seen?: Map<string, FileCheck["state"]>): File
  */
 export function checkEntryFiles(entry: IndexEntry, seen?: Map<string, FileCheck["state"]>): FileCheck[] {
   const checks: FileCheck[] = [];
+  // the .pem copy usually holds the same bytes as the certificate: judged once
+  let judged: { data: Buffer; state: FileCheck["state"] } | undefined;
   const certificateCheck = (role: string, path: string, required: boolean) => {
     const data = readOrState(path);
     if (typeof data === "string") return checks.push({ role, path, state: data, required });
+    if (judged && judged.data.equals(data)) return checks.push({ role, path, state: judged.state, required });
     // the fingerprint is the SHA-256 of the DER: no ASN.1 parse needed to compare it
     const der = parsePemBlocks(data.toString("latin1")).find((b) => b.label === "CERTIFICATE")?.der;
     const matches = der !== undefined && createHash("sha256").update(der).digest("hex") === entry.fingerprint;
-    return checks.push({ role, path, state: matches ? "ok" : "changed", required });
+    judged = { data, state: matches ? "ok" : "changed" };
+    return checks.push({ role, path, state: judged.state, required });
   };
   certificateCheck("certificate", entry.files.certificate, true);
   if (entry.files.pem) certificateCheck("pem", entry.files.pem, false);

@@ -16,8 +16,9 @@ import { derSequence, derTlv, elementBytes, readChildren, readElement } from "./
 import { userError } from "./errors.js";
 import { toPem } from "./pem.js";
 
-export const KEY_ALGORITHMS = ["ecdsa-p256", "ecdsa-p384", "rsa-2048", "rsa-3072", "rsa-4096"] as const;
-export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
+import { KEY_ALGORITHMS, type KeyAlgorithm } from "./key-types.js";
+
+export { KEY_ALGORITHMS, DEFAULT_KEY_ALGORITHM, type KeyAlgorithm } from "./key-types.js";
 
 export interface KeyPair {
   privateKey: KeyObject;

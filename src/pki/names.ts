@@ -9,6 +9,7 @@
  *   form; IPv4-mapped IPv6 becomes IPv4, as Go encodes it.
  */
 import { isIPv4, isIPv6 } from "node:net";
+import { isIpv4Mapped } from "./ip-mapped.js";
 import { domainToASCII } from "node:url";
 import { userError } from "./errors.js";
 
@@ -127,8 +128,7 @@ function parseIpv6(raw: string, input: string): string {
     throw invalid(input, "not a valid IPv6 address");
   }
   const bytes = ipv6Bytes(text);
-  const mapped = bytes.subarray(0, 12).every((b, i) => (i < 10 ? b === 0 : b === 0xff));
-  if (mapped) return Array.from(bytes.subarray(12)).join(".");
+  if (isIpv4Mapped(bytes)) return Array.from(bytes.subarray(12)).join(".");
   return formatIpv6(bytes);
 }
 

@@ -6,6 +6,7 @@
  * '#' or a newline cannot change the file's structure; the templates' comments are kept.
  */
 import { posix } from "node:path";
+import { DEFAULT_REGISTRY_IMAGE } from "./image.js";
 import { type Document, isMap, parseDocument, Scalar } from "yaml";
 import { userError } from "../pki/errors.js";
 import { shellQuote } from "../text/shell.js";
@@ -133,7 +134,7 @@ export function renderComposeKit(templates: { config: string; compose: string },
 
   const certsDir = hostPath(options.certsDir ?? "certs");
   const authDir = hostPath(options.authDir ?? "auth");
-  const image = options.image ?? "registry:2";
+  const image = options.image ?? DEFAULT_REGISTRY_IMAGE;
   const volumes = [`./config.yml:/etc/docker/registry/config.yml:ro`, `${certsDir}:/certs:ro`];
   if (options.auth) volumes.push(`${authDir}:/auth:ro`);
   volumes.push(options.dataDir ? `${hostPath(options.dataDir)}:/var/lib/registry` : "registry-data:/var/lib/registry");

@@ -12,7 +12,7 @@ import { sha256File, treeState } from "../helpers/tree.js";
 import { loadIssuer } from "../../src/files/ca-store.js";
 import { readTrustBundle } from "../../src/files/home.js";
 import { currentEntries, readIndex } from "../../src/files/index-store.js";
-import { applyRenewal, planRenewal } from "../../src/cli/commands/renew.js";
+import { applyRenewal, planRenewal } from "../../src/lifecycle/renew.js";
 import { generateKeyPair } from "../../src/pki/keys.js";
 
 type Workspace = ReturnType<typeof tempWorkspace>;

@@ -6,6 +6,7 @@ import { passwordFromStdin, readInputFile } from "../input.js";
 import { parseWholeNumber } from "../options.js";
 import { askSecret } from "../prompts.js";
 import { parseTarget, readTrustedCas } from "../target.js";
+import { DEFAULT_REGISTRY_IMAGE } from "../../registry/image.js";
 
 export interface ApiFlags {
   ca?: string;
@@ -100,7 +101,7 @@ export async function run(ctx: Context, targetArg: string, actionArg: string, re
       }
       ctx.ui.info(`Deleted ${plan.repository}@${plan.digest}${plan.tags.length > 0 ? ` (tag${plan.tags.length === 1 ? "" : "s"} ${plan.tags.join(", ")})` : ""}`);
       ctx.ui.info("The registry only unlinked the manifest; the space is freed by garbage collection (best with no pushes running):");
-      ctx.ui.info(`  registry:2 container:     ${gc.compose}`);
+      ctx.ui.info(`  ${`${DEFAULT_REGISTRY_IMAGE} container:`.padEnd(25)} ${gc.compose}`);
       ctx.ui.info(`  Debian docker-registry:   ${gc.debian}`);
       return;
     }

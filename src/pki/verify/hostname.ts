@@ -16,6 +16,7 @@
  * `subject: 'never'`; this module is what a custom `checkServerIdentity` should call instead.
  */
 import { isIPv6 } from "node:net";
+import { isIpv4Mapped } from "../ip-mapped.js";
 import { readChildren, readElement, type DerElement } from "../der.js";
 import { formatIpv6, ipToBytes } from "../names.js";
 
@@ -42,8 +43,7 @@ export function parseIpLikeGo(text: string): Uint8Array | undefined {
 
 /** Go's IP.Equal: the 16-byte IPv4-mapped form of an IPv4 address equals its 4-byte form. */
 export function ipEqual(a: Uint8Array, b: Uint8Array): boolean {
-  const norm = (ip: Uint8Array) =>
-    ip.length === 16 && ip.subarray(0, 12).every((byte, i) => (i < 10 ? byte === 0 : byte === 0xff)) ? ip.subarray(12) : ip;
+  const norm = (ip: Uint8Array) => (isIpv4Mapped(ip) ? ip.subarray(12) : ip);
   const x = norm(a);
   const y = norm(b);
   return x.length === y.length && x.every((byte, i) => byte === y[i]);
@@ -53,8 +53,7 @@ export function ipEqual(a: Uint8Array, b: Uint8Array): boolean {
 export function formatIpBytes(bytes: Uint8Array): string {
   if (bytes.length === 4) return Array.from(bytes).join(".");
   if (bytes.length === 16) {
-    const mapped = bytes.subarray(0, 12).every((b, i) => (i < 10 ? b === 0 : b === 0xff));
-    return mapped ? Array.from(bytes.subarray(12)).join(".") : formatIpv6(bytes);
+    return isIpv4Mapped(bytes) ? Array.from(bytes.subarray(12)).join(".") : formatIpv6(bytes);
   }
   return `?${Buffer.from(bytes).toString("hex")}`;
 }
