@@ -2,8 +2,7 @@
  * The certificate index: records, replacement at the same path, rebuild from the archive when
  * index.json is missing or corrupt, merge of records a crashed run left out, and the file checks.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync, readdirSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createRootCa, issueCertificate } from "../../../src/index.js";
 import {
@@ -18,16 +17,17 @@ import {
   type ArchiveRecord,
   type IndexEntry,
 } from "../../../src/files/index-store.js";
+import { makeTempDir, removeTempDir } from "../../helpers/workspace.js";
 
 const ca = createRootCa({ commonName: "index test CA" });
 let dir: string;
 let home: string;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "regcert-index-"));
+  dir = makeTempDir("regcert-index-");
   home = join(dir, "home");
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => removeTempDir(dir));
 
 let clock = Date.parse("2026-03-01T00:00:00Z");
 /** Issues a certificate, writes its files under dir/NAME.*, returns the archive record. */
