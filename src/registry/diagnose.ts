@@ -152,13 +152,13 @@ function plainHttpClients(o: Observation, settings: ClientSettings): Finding[] {
       ? makeFinding("plainHttpClient", {
           severity: "warning",
           message: `Docker: ${dockerWhy}, so docker pull, push and login fall back to plain HTTP and work, with passwords and images unencrypted on the network; Docker 29's containerd image store (the default on new installs) ignores insecure-registries on some paths (docker/cli#6748, moby#51080), where the same commands fail with "${refused}"`,
-          fix: "give the registry TLS (below); until then keep the insecure-registries entry",
+          fix: "give the registry TLS (as above); until then keep the insecure-registries entry",
         })
       : makeFinding("plainHttpClient", {
           severity: settings.dockerInsecure === false ? "error" : "note",
           message: `Docker: ${settings.dockerInsecure === false ? "refuses it" : "refuses it unless insecure-registries in /etc/docker/daemon.json lists it"} ("${refused}")`,
           go: refused,
-          fix: `give the registry TLS (below); a stopgap is "insecure-registries": ["${hp}"] in /etc/docker/daemon.json, then systemctl reload docker`,
+          fix: `give the registry TLS (as above); a stopgap is "insecure-registries": ["${hp}"] in /etc/docker/daemon.json, then systemctl reload docker`,
         }),
   );
   out.push(
@@ -166,20 +166,20 @@ function plainHttpClients(o: Observation, settings: ClientSettings): Finding[] {
       ? makeFinding("plainHttpClient", {
           severity: "warning",
           message: "podman, skopeo, buildah and CRI-O: registries.conf sets insecure = true for it, so they fall back to plain HTTP and work (passwords and images unencrypted), unless a command says --tls-verify=true, which overrides it",
-          fix: "give the registry TLS (below), then remove insecure = true",
+          fix: "give the registry TLS (as above), then remove insecure = true",
         })
       : makeFinding("plainHttpClient", {
           severity: settings.containersInsecure === false ? "error" : "note",
           message: `podman, skopeo, buildah and CRI-O: refuse it ("${refused}")${settings.containersInsecure === false ? "" : " unless registries.conf sets insecure = true for it"}; --tls-verify=false makes one command use plain HTTP`,
           go: refused,
-          fix: `give the registry TLS (below); a stopgap is a [[registry]] table with location = "${hp}" and insecure = true in /etc/containers/registries.conf`,
+          fix: `give the registry TLS (as above); a stopgap is a [[registry]] table with location = "${hp}" and insecure = true in /etc/containers/registries.conf`,
         }),
   );
   out.push(
     makeFinding("plainHttpClient", {
       severity: "note",
       message: `containerd (ctr, nerdctl, Kubernetes through CRI): uses plain HTTP only where /etc/containerd/certs.d/${hp}/hosts.toml names server = "http://${hp}" (ctr --plain-http for one command)${loopback ? "; containerd 1.6 also tries plain HTTP for localhost and 127.0.0.1 by itself" : ""}; otherwise it fails with "${refused}"`,
-      fix: "give the registry TLS (below)",
+      fix: "give the registry TLS (as above)",
     }),
   );
   return out;

@@ -350,6 +350,9 @@ describe("issue 12 item 6: a plain-HTTP registry, judged per client with this ma
     const claim = containersFinding(json);
     expect(claim?.severity).toBe("warning");
     expect(claim?.message).toContain("fall back to plain HTTP and work");
+    // the local side's insecure setting is what keeps them working: it is not to be removed before TLS
+    const local = (JSON.parse(result.stdout) as { local: { findings: Array<{ code: string; fix: string }> } }).local.findings;
+    expect(local.find((f) => f.code === "local.registriesConfInsecure")?.fix).toMatch(/^keep it while the registry speaks plain HTTP; once it has TLS: remove "insecure = true"/);
     // the judge: skopeo under that same registries.conf, logging in with htpasswd credentials over plain HTTP
     const skopeo = await skopeoPush(hostPort, "plain-insecure", caPem, { registriesConf: insecureConf(), destCreds: "bob:pw" });
     succeeded(skopeo);

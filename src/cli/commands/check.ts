@@ -46,8 +46,9 @@ function verdict(result: Diagnosis, local: Finding[], ok: boolean): string {
   if (result.findings.some((f) => f.code === "plainHttp")) {
     const clients = result.findings.filter((f) => f.code === "plainHttpClient");
     const working = clients.filter((f) => f.severity === "warning").map((f) => f.message.split(":")[0]);
+    const verb = working.length === 1 && working[0] === "Docker" ? "works" : "work";
     return working.length > 0
-      ? `Result: no TLS. ${working.join(" and ")} work over plain HTTP with this machine's settings (unencrypted); clients that verify TLS fail. Fix: give the registry TLS.`
+      ? `Result: no TLS. ${working.join(" and ")} ${verb} over plain HTTP with this machine's settings (unencrypted); clients that verify TLS fail. Fix: give the registry TLS.`
       : "Result: no TLS: clients that verify TLS fail with \"http: server gave HTTP response to HTTPS client\". Fix: give the registry TLS.";
   }
   const firstFail = [...result.findings, ...local].find((f) => f.severity === "error");
@@ -66,6 +67,10 @@ export async function run(ctx: Context, targetArg: string, flags: CheckFlags): P
   const root = resolve(ctx.cwd, flags.root ?? "/");
   const localRaw = flags.local === false ? [] : checkLocalSide({ root, host: target.host, port: target.port, caPem: trust.pem });
   const local = localRaw.map(fromLocalFinding);
+  // on a plain-HTTP registry an insecure setting is what keeps that client working: remove it only after TLS
+  const keepInsecure = new Set(["local.insecureRegistries", "local.insecureFlag", "local.registriesConfInsecure"]);
+  const annotate = (findings: Finding[], plain: boolean): Finding[] =>
+    plain ? findings.map((f) => (keepInsecure.has(f.code) ? { ...f, fix: `keep it while the registry speaks plain HTTP; once it has TLS: ${f.fix}` } : f)) : findings;
   const result = await checkRegistry({
     host: target.host,
     port: target.port,
@@ -75,10 +80,11 @@ export async function run(ctx: Context, targetArg: string, flags: CheckFlags): P
     ...(flags.local === false ? {} : { clientSettings: clientSettingsFrom(localRaw) }),
     ...(clientCertPem && clientKeyPem ? { clientCertPem, clientKeyPem } : {}),
   });
-  const ok = result.ok && !local.some((f) => f.severity === "error");
+  const localFindings = annotate(local, result.findings.some((f) => f.code === "plainHttp"));
+  const ok = result.ok && !localFindings.some((f) => f.severity === "error");
 
   if (ctx.ui.json) {
-    ctx.ui.result({ command: "check", target: target.hostPort, ca: trust.source, ok, tls: result.tls ?? null, chain: result.chain, http: result.http ?? null, findings: result.findings, local: { root, findings: local } });
+    ctx.ui.result({ command: "check", target: target.hostPort, ca: trust.source, ok, tls: result.tls ?? null, chain: result.chain, http: result.http ?? null, findings: result.findings, local: { root, findings: localFindings } });
   } else {
     ctx.ui.info(clean(`Checking ${target.hostPort}, trusting only ${trust.source}`));
     const handshake = result.findings.findIndex((f) => f.code === "handshake");
@@ -87,11 +93,11 @@ export async function run(ctx: Context, targetArg: string, flags: CheckFlags): P
       printChain(ctx, result);
       printFindings(ctx, result.findings.slice(handshake + 1));
     }
-    if (local.length > 0) {
+    if (localFindings.length > 0) {
       ctx.ui.info(`This machine${root === "/" ? "" : clean(` (root ${root})`)}:`);
-      printFindings(ctx, local);
+      printFindings(ctx, localFindings);
     }
-    ctx.ui.info(clean(verdict(result, local, ok)));
+    ctx.ui.info(clean(verdict(result, localFindings, ok)));
   }
   if (!ok) process.exitCode = 1;
 }
