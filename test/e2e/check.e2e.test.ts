@@ -18,6 +18,7 @@ import { runTool } from "../helpers/run-tool.js";
 import { createRootCa } from "../../src/pki/ca.js";
 import { createIntermediateCa } from "../../src/pki/intermediate.js";
 import { issueCertificate } from "../../src/pki/issue.js";
+import { cliIn, okIn } from "../helpers/workspace.js";
 
 type Workspace = ReturnType<typeof tempWorkspace>;
 const ws: Workspace = tempWorkspace("regcert-check-");
@@ -35,14 +36,8 @@ interface CheckJson {
   findings: { code: string; severity: string; message: string; go?: string; fix: string }[];
 }
 
-async function regcert(args: string[], w: Workspace = ws): Promise<CliResult> {
-  return runCli(args, { cwd: w.dir, env: w.env });
-}
-
-async function ok(args: string[], w: Workspace = ws): Promise<void> {
-  const result = await regcert(args, w);
-  if (result.code !== 0) throw new Error(`regcert ${args.join(" ")} exited ${result.code}:\n${result.stderr}`);
-}
+const regcert = (args: string[], w: Workspace = ws): Promise<CliResult> => cliIn(w, args);
+const ok = async (args: string[], w: Workspace = ws): Promise<void> => void (await okIn(w, args));
 
 /** `regcert --json check` (no local side: this machine's /etc is not the test's business); exit code and parsed JSON. */
 async function check(target: string, extra: string[] = []): Promise<{ code: number; json: CheckJson; stderr: string }> {
