@@ -8,6 +8,7 @@ import type { CaCertificateInfo } from "../pki/issuer.js";
 import { decodePemOrDer, toPem } from "../pki/pem.js";
 import { recordCertificates, type IndexCommand, type IndexFiles, type IndexRead } from "../files/index-store.js";
 import { withHomeLock } from "../files/home.js";
+import { saveRepairedIndex } from "../lifecycle/status.js";
 import type { Context } from "./context.js";
 
 export interface RecordInput {
@@ -56,8 +57,19 @@ export async function recordInIndex(ctx: Context, inputs: RecordInput[]): Promis
         })),
       ),
     );
-    reportIndexRepair(ctx, read);
+    if (read) reportIndexRepair(ctx, read);
   } catch (error) {
     ctx.ui.warn(`the certificate was written, but recording it in the index of ${home} failed: ${(error as Error).message}`);
+  }
+}
+
+/** Saves an index that had to be rebuilt (and says so), so the next run does not rebuild it again. Best effort. */
+export async function persistRepairedIndex(ctx: Context, home: string, index: IndexRead): Promise<void> {
+  if (!index.rebuilt && index.merged === 0) return;
+  reportIndexRepair(ctx, index);
+  try {
+    await saveRepairedIndex(home, index);
+  } catch (error) {
+    ctx.ui.warn(`could not save the rebuilt index: ${(error as Error).message}`);
   }
 }

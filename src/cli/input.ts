@@ -77,3 +77,8 @@ export function readInputFileSync(path: string, flag: string, limit = MAX_INPUT_
 export async function readInputFile(path: string, flag: string, limit = MAX_INPUT_BYTES): Promise<Buffer> {
   return readInputFileSync(path, flag, limit);
 }
+
+/** Like `docker login --password-stdin`: the password is stdin with its trailing line break removed. */
+export function passwordFromStdin(data: Buffer): string {
+  return data.toString("utf8").replace(/\r?\n$/, "");
+}

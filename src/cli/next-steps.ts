@@ -1,5 +1,6 @@
 /** The next steps a registry operator needs after a certificate: run the registry with it, trust the CA on clients, test. */
 import { resolve } from "node:path";
+import { DEFAULT_REGISTRY_IMAGE } from "../registry/image.js";
 import type { NameSet } from "../pki/names.js";
 
 export interface NextStepsInput {
@@ -25,7 +26,7 @@ export function nextSteps(input: NextStepsInput): string[] {
     `       -v "${dir}":/certs:ro \\`,
     `       -e REGISTRY_HTTP_TLS_CERTIFICATE=/certs/${input.name}.crt \\`,
     `       -e REGISTRY_HTTP_TLS_KEY=/certs/${input.name}.key \\`,
-    "       registry:2",
+    `       ${DEFAULT_REGISTRY_IMAGE}`,
     "  2. On every client (Docker, containerd, podman/skopeo), trust the CA — never copy the .key:",
     `     sudo regcert install-trust --ca ${dir}/ca.crt ${hosts.map((h) => `--host ${hostPort(h, input.port)}`).join(" ")}`,
     `     from here over ssh: ssh CLIENT sudo -n regcert install-trust --ca - ${hosts.map((h) => `--host ${hostPort(h, input.port)}`).join(" ")} < ${dir}/ca.crt`,

@@ -19,3 +19,10 @@ export function parseBaseName(value: string | undefined, fallback: string): stri
   }
   return name;
 }
+
+/** --port of issue and sign (the port clients publish, for the next-steps lines): 1 to 65535, default 5000. */
+export function parsePort(value: string | undefined): number {
+  const port = parseWholeNumber(value, "--port", 5000);
+  if (port < 1 || port > 65535) throw userError("regcert.invalidPort", `--port ${port} is not a valid port: use 1 to 65535`, "e.g. --port 5000");
+  return port;
+}

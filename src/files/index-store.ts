@@ -2,6 +2,9 @@
  * The certificate index of a CA home: what regcert issued or signed, and where it wrote the files.
  *
  *   HOME/index.json            { version: 1, certificates: [IndexEntry…] }: what status and renew read
+ *   HOME/index.journal         entries recorded since index.json was last written, one JSON line each:
+ *                              issue appends here (O(1)) instead of rewriting a large index.json, and
+ *                              every JOURNAL_LIMIT entries folds the journal into index.json
  *   HOME/issued/SERIAL.json    one archive record per certificate (its PEM, the files, the CSR of a
  *                              signed request): written once, never changed
  *
@@ -12,9 +15,10 @@
  * certificate path, the newest one is current and the others are "replaced by" it.
  */
 import { createHash, createPrivateKey } from "node:crypto";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { readCertificateFacts, type CertificateFacts, type CertificateKind } from "../pki/certificate-facts.js";
+import { spkiFromPkcs8 } from "../pki/key-identity.js";
 import { publicKeyFingerprint } from "../pki/keys.js";
 import { parsePemBlocks } from "../pki/pem.js";
 import type { NameSet } from "../pki/names.js";
@@ -82,6 +86,10 @@ export interface IndexRead {
 }
 
 export const indexPath = (home: string) => join(home, "index.json");
+export const journalPath = (home: string) => join(home, "index.journal");
+
+/** Journal entries after which a recording run rewrites index.json (and empties the journal). */
+export const JOURNAL_LIMIT = 256;
 export const archiveDir = (home: string) => join(home, "issued");
 
 const isString = (v: unknown): v is string => typeof v === "string";
@@ -194,6 +202,16 @@ export function readIndex(home: string): IndexRead {
   let merged = 0;
   let skipped = 0;
   const all = [...(entries ?? [])];
+  // entries recorded since index.json was written (a rebuild takes everything from the archive instead)
+  let journaled = 0;
+  if (entries) {
+    for (const entry of readJournal(home)) {
+      if (known.has(entry.serial)) continue;
+      known.add(entry.serial);
+      all.push(entry);
+      journaled++;
+    }
+  }
   // only records the index lacks are parsed (all of them when rebuilding)
   for (const serial of serials) {
     if (known.has(serial)) continue;
@@ -206,7 +224,66 @@ export function readIndex(home: string): IndexRead {
   }
   // nothing to rebuild from and nothing there: an empty index, not a "rebuilt" one
   if (rebuilt === "missing" && serials.length === 0) rebuilt = undefined;
-  return { path, entries: rebuilt || merged > 0 ? deriveReplacements(all) : all, rebuilt, merged, skipped };
+  return { path, entries: rebuilt || merged > 0 || journaled > 0 ? deriveReplacements(all) : all, rebuilt, merged, skipped };
+}
+
+/** The journal's entries, in order; a torn last line (a crash while appending) is skipped: the archive has it. */
+function readJournal(home: string): IndexEntry[] {
+  let text: string;
+  try {
+    text = readFileSync(journalPath(home), "utf8");
+  } catch {
+    return [];
+  }
+  const entries: IndexEntry[] = [];
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      const entry: unknown = JSON.parse(line);
+      if (isEntry(entry)) entries.push(entry);
+    } catch {
+      /* torn or damaged line */
+    }
+  }
+  return entries;
+}
+
+/** index.json exists and begins as saveIndex writes it (a cheap look, not a parse: a damaged one is rewritten instead of journaled past). */
+function indexLooksWritten(home: string): boolean {
+  const head = Buffer.alloc(32);
+  let fd: number | undefined;
+  try {
+    fd = openSync(indexPath(home), "r");
+    const n = readSync(fd, head, 0, head.length, 0);
+    return head.subarray(0, n).toString("latin1").startsWith(`{\n  "version": ${INDEX_VERSION},`);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** How many lines the journal holds (0 when there is none). */
+function journalLength(home: string): number {
+  try {
+    const text = readFileSync(journalPath(home), "latin1");
+    let lines = 0;
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines++;
+    return lines;
+  } catch {
+    return 0;
+  }
+}
+
+/** Appends entries to the journal (0600), one JSON line each, and fsyncs it. */
+function appendJournal(home: string, entries: IndexEntry[]): void {
+  const fd = openSync(journalPath(home), "a", 0o600);
+  try {
+    writeSync(fd, entries.map((e) => `${JSON.stringify(e)}\n`).join(""));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Writes index.json atomically (replacing the old one: it is ours and derived from the archive). */
@@ -214,20 +291,32 @@ export function saveIndex(home: string, entries: IndexEntry[]): void {
   ensureDirectory(home, 0o700);
   const body = `${JSON.stringify({ version: INDEX_VERSION, certificates: entries }, null, 2)}\n`;
   writeFilesAtomic([{ path: indexPath(home), contents: body, mode: 0o600, label: "certificate index" }], { force: true, dirMode: 0o700 });
+  // what the journal held is in index.json now (callers pass readIndex's entries, journal included)
+  rmSync(journalPath(home), { force: true });
 }
 
 /**
  * Records newly written certificates: archive record first (the source of truth), then the index,
  * marking what they replace at the same certificate path. Call it holding the home's lock.
+ *
+ * While index.json exists and the journal is short, the entries are appended to the journal: the cost
+ * does not grow with the home (a home of 10 000 certificates has a 10 MB index.json); readIndex
+ * derives the replacements. Otherwise (no index yet, or a full journal) index.json is rewritten with
+ * everything, and `read` says what readIndex found (for reporting a rebuild).
  */
-export function recordCertificates(home: string, records: ArchiveRecord[]): { read: IndexRead; added: IndexEntry[] } {
-  const read = readIndex(home);
+export function recordCertificates(home: string, records: ArchiveRecord[]): { read: IndexRead | undefined; added: IndexEntry[] } {
+  const journal = indexLooksWritten(home) && journalLength(home) + records.length <= JOURNAL_LIMIT;
+  const read = journal ? undefined : readIndex(home);
   const added = records.map(entryFromRecord);
   ensureDirectory(archiveDir(home), 0o700);
   writeFilesAtomic(
     records.map((record, i) => ({ path: join(archiveDir(home), `${added[i]?.serial}.json`), contents: `${JSON.stringify(record, null, 2)}\n`, mode: 0o600, label: "archive record" })),
     { dirMode: 0o700 },
   );
+  if (!read) {
+    appendJournal(home, added);
+    return { read, added };
+  }
   const fresh = new Set(added.map((e) => e.serial));
   const entries = read.entries.filter((e) => !fresh.has(e.serial));
   for (const entry of added) {
@@ -243,48 +332,85 @@ export function recordCertificates(home: string, records: ArchiveRecord[]): { re
 /** The entries still in use (not replaced by a newer certificate at the same path). */
 export const currentEntries = (entries: IndexEntry[]): IndexEntry[] => entries.filter((e) => !e.replacedBy);
 
+/** Certificates and keys are a few KiB: one read into this buffer instead of readFileSync's stat + allocation. */
+const SMALL_FILE = Buffer.alloc(64 * 1024);
+
+/** The file's bytes (a copy), or why not; open + read + close, no stat (status reads tens of thousands). */
 function readOrState(path: string): Buffer | "missing" | "unreadable" {
+  let fd: number | undefined;
   try {
-    return readFileSync(path);
+    fd = openSync(path, "r");
+    let length = 0;
+    for (let n = 1; n > 0 && length < SMALL_FILE.length; length += n) n = readSync(fd, SMALL_FILE, length, SMALL_FILE.length - length, null);
+    // a file that fills the buffer is not a certificate or key of ours: read it whole
+    return length < SMALL_FILE.length ? Buffer.from(SMALL_FILE.subarray(0, length)) : readFileSync(path);
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "ENOENT" ? "missing" : "unreadable";
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
 /**
- * Whether the files an entry recorded are still there and still match it: the certificate (and its
- * .pem copy) by fingerprint, the key by its public key. The CSR and ca.crt only need to exist.
+ * Whether a key file holds the key with this public-key fingerprint. The public key is read from the
+ * PKCS#8 DER first (no key object: OpenSSL's decoder costs ~1 ms a key, seconds for a big home); only
+ * keys that cannot be read that way, or that seem to differ, go through node:crypto for the verdict.
  */
-export function checkEntryFiles(entry: IndexEntry): FileCheck[] {
+function keyState(data: Buffer, fingerprint: string): FileCheck["state"] {
+  const pkcs8 = parsePemBlocks(data.toString("latin1")).find((b) => b.label === "PRIVATE KEY")?.der;
+  const spki = pkcs8 ? spkiFromPkcs8(pkcs8) : undefined;
+  if (spki && createHash("sha256").update(spki).digest("hex") === fingerprint) return "ok";
+  try {
+    return publicKeyFingerprint(createPrivateKey(data)) === fingerprint ? "ok" : "changed";
+  } catch {
+    return "unreadable";
+  }
+}
+
+/** A file that only needs to exist (CSR, ca.crt): stat it, do not read it; `seen` remembers answers (many entries share one ca.crt). */
+function existsState(path: string, seen?: Map<string, FileCheck["state"]>): FileCheck["state"] {
+  const known = seen?.get(path);
+  if (known) return known;
+  let state: FileCheck["state"];
+  try {
+    state = statSync(path).isFile() ? "ok" : "unreadable";
+  } catch (error) {
+    state = (error as NodeJS.ErrnoException).code === "ENOENT" ? "missing" : "unreadable";
+  }
+  seen?.set(path, state);
+  return state;
+}
+
+/**
+ * Whether the files an entry recorded are still there and still match it: the certificate (and its
+ * .pem copy) by fingerprint, the key by its public key. The CSR and ca.crt only need to exist. Pass
+ * one `seen` map for a whole run to stat a shared ca.crt once.
+ */
+export function checkEntryFiles(entry: IndexEntry, seen?: Map<string, FileCheck["state"]>): FileCheck[] {
   const checks: FileCheck[] = [];
+  // the .pem copy usually holds the same bytes as the certificate: judged once
+  let judged: { data: Buffer; state: FileCheck["state"] } | undefined;
   const certificateCheck = (role: string, path: string, required: boolean) => {
     const data = readOrState(path);
     if (typeof data === "string") return checks.push({ role, path, state: data, required });
+    if (judged && judged.data.equals(data)) return checks.push({ role, path, state: judged.state, required });
     // the fingerprint is the SHA-256 of the DER: no ASN.1 parse needed to compare it
     const der = parsePemBlocks(data.toString("latin1")).find((b) => b.label === "CERTIFICATE")?.der;
     const matches = der !== undefined && createHash("sha256").update(der).digest("hex") === entry.fingerprint;
-    return checks.push({ role, path, state: matches ? "ok" : "changed", required });
+    judged = { data, state: matches ? "ok" : "changed" };
+    return checks.push({ role, path, state: judged.state, required });
   };
   certificateCheck("certificate", entry.files.certificate, true);
   if (entry.files.pem) certificateCheck("pem", entry.files.pem, false);
   if (entry.files.key) {
     const data = readOrState(entry.files.key);
     if (typeof data === "string") checks.push({ role: "key", path: entry.files.key, state: data, required: true });
-    else {
-      let state: FileCheck["state"] = "changed";
-      try {
-        if (publicKeyFingerprint(createPrivateKey(data)) === entry.publicKeyFingerprint) state = "ok";
-      } catch {
-        state = "unreadable";
-      }
-      checks.push({ role: "key", path: entry.files.key, state, required: true });
-    }
+    else checks.push({ role: "key", path: entry.files.key, state: keyState(data, entry.publicKeyFingerprint), required: true });
   }
   for (const role of ["csr", "ca"] as const) {
     const path = entry.files[role];
     if (!path) continue;
-    const data = readOrState(path);
-    checks.push({ role, path, state: typeof data === "string" ? data : "ok", required: false });
+    checks.push({ role, path, state: existsState(path, seen), required: false });
   }
   return checks;
 }

@@ -17,8 +17,9 @@ import { DerReader, TAG, decodeOctetAlignedBitString, readSingle } from "./x509/
 import { userError } from "./errors.js";
 import { toPem } from "./pem.js";
 
-export const KEY_ALGORITHMS = ["ecdsa-p256", "ecdsa-p384", "rsa-2048", "rsa-3072", "rsa-4096", "ed25519"] as const;
-export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
+import { KEY_ALGORITHMS, type KeyAlgorithm } from "./key-types.js";
+
+export { KEY_ALGORITHMS, DEFAULT_KEY_ALGORITHM, type KeyAlgorithm } from "./key-types.js";
 
 /**
  * Ed25519 is an explicit opt-in: Go (Docker, containerd, skopeo, podman, the registry itself) accepts

@@ -17,6 +17,7 @@ import { isIPv4, isIPv6 } from "node:net";
 import { createRequire } from "node:module";
 import { domainToASCII, domainToUnicode } from "node:url";
 import type * as Tldts from "tldts";
+import { isIpv4Mapped } from "./ip-mapped.js";
 import { userError } from "./errors.js";
 
 export type SubjectName = { type: "dns"; value: string } | { type: "ip"; value: string };
@@ -169,8 +170,7 @@ function parseIpv6(raw: string, input: string): string {
     throw invalid(input, "not a valid IPv6 address");
   }
   const bytes = ipv6Bytes(text);
-  const mapped = bytes.subarray(0, 12).every((b, i) => (i < 10 ? b === 0 : b === 0xff));
-  if (mapped) return Array.from(bytes.subarray(12)).join(".");
+  if (isIpv4Mapped(bytes)) return Array.from(bytes.subarray(12)).join(".");
   return formatIpv6(bytes);
 }
 

@@ -18,7 +18,9 @@ const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g
 export function parsePemBlocks(text: string): PemBlock[] {
   const blocks: PemBlock[] = [];
   for (const match of text.matchAll(PEM_BLOCK)) {
-    const body = (match[2] ?? "").replace(/^[A-Za-z-]+:.*$/gm, "").replace(/\s+/g, "");
+    const raw = match[2] ?? "";
+    // RFC 1421 headers (Proc-Type: …) only where there is a colon: the common case skips the regex
+    const body = (raw.includes(":") ? raw.replace(/^[A-Za-z-]+:.*$/gm, "") : raw).replace(/\s+/g, "");
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body)) continue;
     blocks.push({ label: match[1] as string, der: new Uint8Array(Buffer.from(body, "base64")) });
   }

@@ -14,7 +14,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseToml, TomlError } from "smol-toml";
-import type { Finding } from "./check.js";
+import type { LocalFinding as Finding } from "./check.js";
 
 export interface Docker29Options {
   root: string;

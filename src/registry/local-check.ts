@@ -10,7 +10,7 @@ import { isIP } from "node:net";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { ipWithin } from "../pki/name-constraints.js";
-import type { Finding } from "./check.js";
+import type { LocalFinding as Finding } from "./check.js";
 import { checkDocker29 } from "./docker29.js";
 
 export interface LocalCheckOptions {

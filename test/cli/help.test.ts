@@ -2,14 +2,12 @@
  * Pins the help text of the built CLI against test/golden/help/. A changed flag or description fails
  * here until the golden file is regenerated on purpose:
  *   UPDATE_GOLDEN=1 REGCERT_DIST=dist NODE_OPTIONS=--experimental-vm-modules npx jest test/cli/help.test.ts
- * (A missing golden file is written on the first run.)
+ * (A missing golden file fails: test/helpers/golden.ts.)
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO, runCli, tempWorkspace } from "../helpers/cli.js";
-
-const GOLDEN = join(REPO, "test", "golden", "help");
-const update = process.env.UPDATE_GOLDEN === "1";
+import { readGolden } from "../helpers/golden.js";
 
 /** Runs regcert with `args` (a fixed 80-column, colourless, non-TTY environment) and returns stdout. */
 async function helpText(args: string[]): Promise<string> {
@@ -24,12 +22,7 @@ async function helpText(args: string[]): Promise<string> {
 }
 
 function compareWithGolden(name: string, actual: string): void {
-  const path = join(GOLDEN, name);
-  if (update || !existsSync(path)) {
-    mkdirSync(GOLDEN, { recursive: true });
-    writeFileSync(path, actual);
-  }
-  expect(actual).toBe(readFileSync(path, "utf8"));
+  expect(actual).toBe(readGolden(join("help", name), actual));
 }
 
 test.each([

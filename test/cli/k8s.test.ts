@@ -6,10 +6,11 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments, parse } from "yaml";
-import { runCli, tempWorkspace } from "../helpers/cli.js";
+import { tempWorkspace } from "../helpers/cli.js";
 import { openssl, extensionBlock, x509Text } from "../helpers/openssl.js";
 import type { ToolResult } from "../helpers/run-tool.js";
 import { allErrors, type K8sLike } from "../unit/k8s/schema.js";
+import { cliIn, okIn } from "../helpers/workspace.js";
 
 type Workspace = ReturnType<typeof tempWorkspace>;
 const workspaces: Workspace[] = [];
@@ -19,12 +20,8 @@ function workspace(): Workspace {
   workspaces.push(ws);
   return ws;
 }
-const cli = (ws: Workspace, args: string[], input?: string) => runCli(args, { cwd: ws.dir, env: ws.env, ...(input === undefined ? {} : { input }) });
-async function ok(ws: Workspace, args: string[], input?: string) {
-  const result = await cli(ws, args, input);
-  if (result.code !== 0) throw new Error(`regcert ${args.join(" ")} exited ${result.code}:\n${result.stderr}`);
-  return result;
-}
+const cli = (ws: Workspace, args: string[], input?: string) => cliIn(ws, args, input === undefined ? {} : { input });
+const ok = (ws: Workspace, args: string[], input?: string) => okIn(ws, args, input === undefined ? {} : { input });
 const objectsOf = (yaml: string) => parseAllDocuments(yaml).map((d) => d.toJS() as K8sLike & { data?: Record<string, string> });
 const b64 = (s: string | undefined) => Buffer.from(s ?? "", "base64").toString("utf8");
 const mode = (path: string) => statSync(path).mode & 0o777;

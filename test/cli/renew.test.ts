@@ -6,14 +6,15 @@
  */
 import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type CliResult, runCli, tempWorkspace } from "../helpers/cli.js";
+import { type CliResult, tempWorkspace } from "../helpers/cli.js";
 import { openssl } from "../helpers/openssl.js";
 import { sha256File, treeState } from "../helpers/tree.js";
 import { loadIssuer } from "../../src/files/ca-store.js";
 import { readTrustBundle } from "../../src/files/home.js";
 import { currentEntries, readIndex } from "../../src/files/index-store.js";
-import { applyRenewal, planRenewal } from "../../src/cli/commands/renew.js";
+import { applyRenewal, planRenewal } from "../../src/lifecycle/renew.js";
 import { generateKeyPair } from "../../src/pki/keys.js";
+import { cliIn, okIn } from "../helpers/workspace.js";
 
 type Workspace = ReturnType<typeof tempWorkspace>;
 const workspaces: Workspace[] = [];
@@ -27,13 +28,8 @@ function workspace(): Workspace {
   return ws;
 }
 
-const cli = (ws: Workspace, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> => runCli(args, { cwd: ws.dir, env: { ...ws.env, ...env } });
-
-async function ok(ws: Workspace, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const result = await cli(ws, args, env);
-  if (result.code !== 0) throw new Error(`regcert ${args.join(" ")} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
-  return result;
-}
+const cli = (ws: Workspace, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> => cliIn(ws, args, { env });
+const ok = (ws: Workspace, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> => okIn(ws, args, { env });
 
 async function tool(args: string[]): Promise<string> {
   const result = await openssl(args);

@@ -5,7 +5,8 @@
  */
 import { readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type CliResult, runCli, tempWorkspace } from "../helpers/cli.js";
+import { type CliResult, tempWorkspace } from "../helpers/cli.js";
+import { cliIn, okIn } from "../helpers/workspace.js";
 
 type Workspace = ReturnType<typeof tempWorkspace>;
 const workspaces: Workspace[] = [];
@@ -19,13 +20,8 @@ function workspace(): Workspace {
   return ws;
 }
 
-const cli = (ws: Workspace, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> => runCli(args, { cwd: ws.dir, env: { ...ws.env, ...env } });
-
-async function ok(ws: Workspace, args: string[]): Promise<CliResult> {
-  const result = await cli(ws, args);
-  if (result.code !== 0) throw new Error(`regcert ${args.join(" ")} exited ${result.code}:\n${result.stderr}`);
-  return result;
-}
+const cli = (ws: Workspace, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> => cliIn(ws, args, { env });
+const ok = (ws: Workspace, args: string[]): Promise<CliResult> => okIn(ws, args);
 
 const DAY = 86_400_000;
 const inDays = (days: number) => ({ REGCERT_NOW: new Date(Date.now() + days * DAY).toISOString() });

@@ -11,6 +11,7 @@ import { makeOciImage, type OciLayoutInfo } from "../helpers/oci.js";
 import { type RunningRegistry, startRegistry } from "../helpers/registry.js";
 import { runTool } from "../helpers/run-tool.js";
 import { certsDirFor, skopeoCopy, skopeoInspect } from "../helpers/skopeo.js";
+import { cliIn, okIn } from "../helpers/workspace.js";
 
 const ws = tempWorkspace("regcert-api-");
 const registries: RunningRegistry[] = [];
@@ -21,15 +22,8 @@ let registry: RunningRegistry;
 let hostPort: string;
 let certDir: string;
 
-async function regcert(args: string[], input?: string): Promise<CliResult> {
-  return runCli(args, { cwd: ws.dir, env: ws.env, ...(input === undefined ? {} : { input }) });
-}
-
-async function ok(args: string[], input?: string): Promise<CliResult> {
-  const result = await regcert(args, input);
-  if (result.code !== 0) throw new Error(`regcert ${args.join(" ")} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
-  return result;
-}
+const regcert = (args: string[], input?: string): Promise<CliResult> => cliIn(ws, args, input === undefined ? {} : { input });
+const ok = (args: string[], input?: string): Promise<CliResult> => okIn(ws, args, input === undefined ? {} : { input });
 
 async function push(image: OciLayoutInfo, ref: string, reg = registry, creds?: string): Promise<void> {
   const dir = certsDirFor(join(ws.dir, `trust-${reg.port}`), `127.0.0.1:${reg.port}`, caPem);

@@ -16,6 +16,11 @@ export interface SkopeoCommonOptions {
   tlsVerify?: boolean;
   /** Kill after this long; default 60 s. */
   timeoutMs?: number;
+  /**
+   * registries.conf contents (e.g. an `insecure = true` table); default one with no search registries.
+   * Given without tlsVerify, no --tls-verify flag is passed, so the file decides.
+   */
+  registriesConf?: string;
 }
 
 /** Options for skopeoCopy. */
@@ -41,11 +46,11 @@ export interface SkopeoInspectOptions extends SkopeoCommonOptions {
 }
 
 /** Runs `skopeo ...args` in an isolated environment (see the module comment). Never throws. */
-export async function runSkopeo(args: readonly string[], timeoutMs = 60_000): Promise<ToolResult> {
+export async function runSkopeo(args: readonly string[], timeoutMs = 60_000, registriesConfText = "unqualified-search-registries = []\n"): Promise<ToolResult> {
   const dir = mkdtempSync(join(tmpdir(), "regcert-skopeo-"));
   try {
     const registriesConf = join(dir, "registries.conf");
-    writeFileSync(registriesConf, "unqualified-search-registries = []\n");
+    writeFileSync(registriesConf, registriesConfText);
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: dir,
@@ -59,7 +64,9 @@ export async function runSkopeo(args: readonly string[], timeoutMs = 60_000): Pr
       CONTAINERS_REGISTRIES_CONF: registriesConf,
       CONTAINERS_CONF: join(dir, "containers.conf"),
     };
-    return await runTool("skopeo", args, { env, replaceEnv: true, timeoutMs });
+    // skopeo 1.9 (Debian 12) ignores CONTAINERS_REGISTRIES_CONF and reads /etc/containers/registries.conf:
+    // the global --registries-conf flag is what makes the temp file the one it reads
+    return await runTool("skopeo", ["--registries-conf", registriesConf, ...args], { env, replaceEnv: true, timeoutMs });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -67,14 +74,17 @@ export async function runSkopeo(args: readonly string[], timeoutMs = 60_000): Pr
 
 /** `skopeo copy --insecure-policy SRC DEST` with the given trust and credentials. Never throws. */
 export function skopeoCopy(src: string, dest: string, options: SkopeoCopyOptions = {}): Promise<ToolResult> {
+  // with a registries.conf and no explicit tlsVerify, its insecure setting decides (an explicit
+  // --tls-verify=true overrides registries.conf's insecure = true)
+  const byConf = options.tlsVerify === undefined && options.registriesConf !== undefined;
   const verify = String(options.tlsVerify ?? true);
-  const args = ["--insecure-policy", "copy", `--src-tls-verify=${verify}`, `--dest-tls-verify=${verify}`];
+  const args = ["--insecure-policy", "copy", ...(byConf ? [] : [`--src-tls-verify=${verify}`, `--dest-tls-verify=${verify}`])];
   if (options.srcCertDir) args.push("--src-cert-dir", options.srcCertDir);
   if (options.destCertDir) args.push("--dest-cert-dir", options.destCertDir);
   if (options.srcCreds) args.push("--src-creds", options.srcCreds);
   if (options.destCreds) args.push("--dest-creds", options.destCreds);
   args.push(src, dest);
-  return runSkopeo(args, options.timeoutMs);
+  return runSkopeo(args, options.timeoutMs, options.registriesConf);
 }
 
 /** `skopeo inspect REF` (JSON on stdout, or the raw manifest with `raw`). Never throws. */

@@ -5,8 +5,7 @@
  * structures and wrong passphrases are one-line RegcertErrors (exit 2), never crashes.
  */
 import { createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
@@ -27,14 +26,15 @@ import {
   encryptPrivateKeyPem,
   isEncryptedKeyPem,
 } from "../../src/pki/pkcs8.js";
+import { makeTempDir, removeTempDir } from "../helpers/workspace.js";
 
 const itOpenssl = toolAvailable("openssl") ? test : test.skip;
 let dir: string;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "regcert-pkcs8-"));
+  dir = makeTempDir("regcert-pkcs8-");
   writeFileSync(join(dir, "pass.txt"), "pässwörd with spaces\n");
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => removeTempDir(dir));
 const PASS = "pässwörd with spaces";
 
 const ec = (): KeyObject => generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey;

@@ -2,11 +2,11 @@
 import { userError } from "../../pki/errors.js";
 import { garbageCollectCommands, parseReference, planDelete, RegistryClient, validateRepository } from "../../registry/api.js";
 import type { Context } from "../context.js";
-import { readInputFile } from "../input.js";
+import { passwordFromStdin, readInputFile } from "../input.js";
 import { parseWholeNumber } from "../options.js";
 import { askSecret } from "../prompts.js";
-import { loadTrust, parseTarget } from "./check.js";
-import { passwordFromStdin } from "./htpasswd.js";
+import { parseTarget, readTrustedCas } from "../target.js";
+import { DEFAULT_REGISTRY_IMAGE } from "../../registry/image.js";
 
 export interface ApiFlags {
   ca?: string;
@@ -48,7 +48,7 @@ export async function run(ctx: Context, targetArg: string, actionArg: string, re
   const ref = action === "digest" ? parseReference(refArg as string, false) : action === "delete" ? parseReference(refArg as string, true) : undefined;
   if (action === "tags") validateRepository(refArg as string);
 
-  const trust = await loadTrust(ctx, flags.ca);
+  const trust = await readTrustedCas(ctx, flags.ca);
   const pass = await password(ctx, flags);
   const client = new RegistryClient({
     host: target.host,
@@ -101,7 +101,7 @@ export async function run(ctx: Context, targetArg: string, actionArg: string, re
       }
       ctx.ui.info(`Deleted ${plan.repository}@${plan.digest}${plan.tags.length > 0 ? ` (tag${plan.tags.length === 1 ? "" : "s"} ${plan.tags.join(", ")})` : ""}`);
       ctx.ui.info("The registry only unlinked the manifest; the space is freed by garbage collection (best with no pushes running):");
-      ctx.ui.info(`  registry:2 container:     ${gc.compose}`);
+      ctx.ui.info(`  ${`${DEFAULT_REGISTRY_IMAGE} container:`.padEnd(25)} ${gc.compose}`);
       ctx.ui.info(`  Debian docker-registry:   ${gc.debian}`);
       return;
     }

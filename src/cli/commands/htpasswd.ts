@@ -6,7 +6,7 @@ import { ensureDirectory, writeFilesAtomic } from "../../files/write.js";
 import { userError } from "../../pki/errors.js";
 import { DEFAULT_BCRYPT_COST, deleteHtpasswdEntry, hashPassword, nonBcryptUsers, setHtpasswdEntry, validateCost, validateHtpasswdUser, validatePassword } from "../../registry/htpasswd.js";
 import type { Context } from "../context.js";
-import { readInputFile } from "../input.js";
+import { passwordFromStdin, readInputFile } from "../input.js";
 import { parseWholeNumber } from "../options.js";
 import { displayPath } from "../paths.js";
 import { askSecret } from "../prompts.js";
@@ -20,11 +20,6 @@ export interface HtpasswdFlags {
 
 /** New htpasswd files: readable by the owner and its group (root:docker-registry for the Debian service). */
 const NEW_FILE_MODE = 0o640;
-
-/** Like `docker login --password-stdin`: the password is stdin with its trailing line break removed. */
-export function passwordFromStdin(data: Buffer): string {
-  return data.toString("utf8").replace(/\r?\n$/, "");
-}
 
 async function obtainPassword(ctx: Context, user: string, flags: HtpasswdFlags): Promise<string> {
   if (flags.passwordStdin) return validatePassword(passwordFromStdin(await readInputFile("-", "--password-stdin")));

@@ -24,7 +24,9 @@ import { defaultCaName } from "../ca-access.js";
 import { parseWholeNumber } from "../options.js";
 import { displayPath } from "../paths.js";
 import { openSession, readPin, tokenSignerFor } from "../token-access.js";
-import { assertNoCa, parsePermitDns, readImportCertificate, type InitCaFlags } from "./init-ca.js";
+import { assertNoCa, parsePermitDns, type InitCaFlags } from "./init-ca.js";
+import { checkImportCertificate } from "../../lifecycle/import-ca.js";
+import { readInputFileSync } from "../input.js";
 
 export async function runPkcs11(ctx: Context, flags: InitCaFlags): Promise<void> {
   const uri = parsePkcs11Uri(flags.pkcs11 ?? "");
@@ -42,7 +44,7 @@ export async function runPkcs11(ctx: Context, flags: InitCaFlags): Promise<void>
   const modulePath = flags.pkcs11Module ?? uri.modulePath;
   const home = ctx.home();
   assertNoCa(home, flags.force === true);
-  const imported = flags.importCert ? readImportCertificate(flags.importCert) : undefined;
+  const imported = flags.importCert ? checkImportCertificate({ certificate: readInputFileSync(flags.importCert, "--import-cert"), certificateName: flags.importCert, certificateWhat: `${flags.importCert} (--import-cert)` }) : undefined;
   if (uri.pinValue !== undefined) ctx.ui.warn("pin-value in the URI is used for this run only and never stored; prefer --pin-file or pin-source=FILE (a command line is visible to other users)");
   const pin = await readPin(ctx, uri, flags.pinFile);
   const session = openSession(uri, modulePath, pin);

@@ -4,18 +4,15 @@
  * replace an existing CA without --force. Everything that can be refused is checked before a key is
  * generated or a passphrase asked for.
  */
-import type { KeyObject } from "node:crypto";
 import { createRootCa, caNameConstraints } from "../../pki/ca.js";
 import { userError } from "../../pki/errors.js";
-import { ED25519_WARNING, describeKey, parseKeyAlgorithm, publicKeyFingerprint, signatureSchemeFor } from "../../pki/keys.js";
+import { ED25519_WARNING, describeKey, parseKeyAlgorithm } from "../../pki/keys.js";
 import { parseCidr, parseDnsOnly } from "../../pki/names.js";
 import { validateDays } from "../../pki/validity.js";
-import { isEncryptedKeyPem } from "../../pki/pkcs8.js";
-import { parseCaCertificate, prepareIssuer, type CaCertificateInfo } from "../../pki/issuer.js";
-import { signatureVerifies } from "../../pki/verify/signature.js";
-import { parseCertificate } from "../../pki/x509/certificate.js";
-import { readPrivateKeyPem, saveCa } from "../../files/ca-store.js";
+import { parseCaCertificate } from "../../pki/issuer.js";
+import { saveCa } from "../../files/ca-store.js";
 import { readStoredCa, withHomeLock } from "../../files/home.js";
+import { readCaForImport, type ImportedCa } from "../../lifecycle/import-ca.js";
 import type { Context } from "../context.js";
 import { readPreviousCaCertificate } from "../../files/rollover.js";
 import { defaultCaName, generateKeyWithProgress } from "../ca-access.js";
@@ -53,9 +50,8 @@ export function parsePermitDns(value: string): string {
 }
 
 export async function run(ctx: Context, flags: InitCaFlags): Promise<void> {
-  if (flags.pkcs11 !== undefined) return (await import("./init-ca-pkcs11.js")).runPkcs11(ctx, flags);
-  if (flags.pinFile || flags.pkcs11Module) throw userError("regcert.incompleteFlags", "--pin-file and --pkcs11-module go with --pkcs11", "e.g. regcert init-ca --pkcs11 'pkcs11:token=regcert;object=regcert-ca' --pkcs11-module /usr/lib/softhsm/libsofthsm2.so --pin-file pin.txt");
   if (flags.importCert || flags.importKey) return runImport(ctx, flags);
+  if (flags.pkcs11 !== undefined) return (await import("./init-ca-pkcs11.js")).runPkcs11(ctx, flags);
   const keyAlgorithm = parseKeyAlgorithm(flags.key ?? "ecdsa-p256");
   if (keyAlgorithm === "ed25519") ctx.ui.warn(ED25519_WARNING);
   const days = validateDays(parseWholeNumber(flags.days, "--days", 3650), "a CA");
@@ -146,74 +142,25 @@ export function assertNoCa(home: string, force: boolean): boolean {
   );
 }
 
-interface ImportedCa {
-  certificate: CaCertificateInfo;
-  privateKey: KeyObject;
-  /** passphrase the stored key gets (the imported key's, or a new one with --encrypt) */
-  passphrase: string | undefined;
-  warnings: string[];
-}
-
-/** Reads, unlocks and checks the CA to adopt. Broken CAs are refused with the reason, never repaired. */
+/** The CA to adopt, from --import-cert/--import-key (checks in src/lifecycle/import-ca.ts). */
 async function readImport(ctx: Context, flags: InitCaFlags): Promise<ImportedCa> {
-  if (!flags.importCert || !flags.importKey) {
+  const { importCert, importKey } = flags;
+  if (!importCert || !importKey) {
     throw userError("regcert.incompleteImport", "--import-cert and --import-key go together", "e.g. regcert init-ca --import-cert rootCA.crt --import-key rootCA.key");
   }
-  const { certificate, selfIssued } = readImportCertificate(flags.importCert);
-  const keyText = readInputFileSync(flags.importKey, "--import-key").toString("latin1");
-  const keyWhat = `${flags.importKey} (--import-key)`;
-  const warnings: string[] = [];
-  let passphrase: string | undefined;
-  if (isEncryptedKeyPem(keyText)) {
-    passphrase = flags.passphraseFile
-      ? readPassphraseFile(flags.passphraseFile)
-      : await askSecret(ctx, `Passphrase of ${flags.importKey}`, "pass --passphrase-file FILE (there is no terminal to ask on)", `${flags.importKey} is encrypted and no passphrase was given`);
-  } else if (flags.encrypt || flags.passphraseFile) {
-    passphrase = await readNewPassphrase(ctx, flags.passphraseFile);
-  } else {
-    warnings.push("the adopted CA key is stored unencrypted (0600); add --encrypt to protect it with a passphrase");
-  }
-  const privateKey = readPrivateKeyPem(keyText, keyWhat, passphrase);
-  if (publicKeyFingerprint(privateKey) !== publicKeyFingerprint(certificate.publicKey)) {
-    throw userError("regcert.caKeyMismatch", `${flags.importKey} is not the private key of ${flags.importCert}`, "give the key the certificate was made with (openssl x509 -noout -pubkey and openssl pkey -pubout must print the same key)");
-  }
-  const key = describeKey(privateKey);
-  if (key.type === "rsa" && key.bits < 2048) {
-    throw userError("regcert.weakKey", `${flags.importCert} has a ${key.bits}-bit RSA key; clients (Apple platforms, OpenSSL security level 2) require at least 2048 bits`, "create a new CA with regcert init-ca");
-  }
-  signatureSchemeFor(privateKey); // refuses key types regcert cannot sign with
-  prepareIssuer({ certificate, privateKey });
-  if (!certificate.keyUsage) warnings.push(`${flags.importCert} has no keyUsage extension (allowed by RFC 5280 for a CA; openssl req -x509 makes such CAs); accepted`);
-  if (!selfIssued) {
-    warnings.push(`${flags.importCert} is not self-signed (an intermediate CA): servers must also send its issuer's certificate`);
-  }
-  return { certificate, privateKey, passphrase, warnings };
-}
-
-/** Reads and checks the CA certificate to adopt (CA:TRUE, keyCertSign, validity, self-signature); the key is checked by the caller. */
-export function readImportCertificate(importCert: string): { certificate: CaCertificateInfo; selfIssued: boolean } {
-  const flags = { importCert };
-  const certificate = parseCaCertificate(readInputFileSync(flags.importCert, "--import-cert"), `${flags.importCert} (--import-cert)`);
-  // the certificate alone can be refused before a passphrase is asked for
-  if (!certificate.isCa) {
-    throw userError("regcert.notCa", `${flags.importCert} is not a CA certificate (basicConstraints CA:FALSE or absent)`, "adopt the root CA certificate (openssl x509 -text shows CA:TRUE), not a server certificate");
-  }
-  if (certificate.keyUsage && !certificate.keyUsage.includes("certSign")) {
-    throw userError("regcert.notCa", `${flags.importCert} has a keyUsage without keyCertSign: clients would reject what it signs`, "adopt a CA whose keyUsage includes Certificate Sign, or create a new one with regcert init-ca");
-  }
-  const now = Date.now();
-  if (certificate.notAfter.getTime() <= now) {
-    throw userError("regcert.caExpired", `${flags.importCert} expired on ${certificate.notAfter.toISOString().slice(0, 10)}`, "create a new CA with regcert init-ca");
-  }
-  if (certificate.notBefore.getTime() > now + 300_000) {
-    throw userError("regcert.caNotYetValid", `${flags.importCert} is not valid before ${certificate.notBefore.toISOString()}`, "check this machine's clock");
-  }
-  const parsed = parseCertificate(certificate.der);
-  const selfIssued = Buffer.compare(parsed.rawSubject, parsed.rawIssuer) === 0;
-  if (selfIssued && !signatureVerifies(parsed, parsed)) {
-    throw userError("regcert.badSignature", `${flags.importCert} is self-issued but its signature does not verify: the file was altered`, "adopt the original certificate file");
-  }
-  return { certificate, selfIssued };
+  return readCaForImport({
+    certificateName: importCert,
+    certificateWhat: `${importCert} (--import-cert)`,
+    certificate: readInputFileSync(importCert, "--import-cert"),
+    keyName: importKey,
+    keyWhat: `${importKey} (--import-key)`,
+    readKey: () => readInputFileSync(importKey, "--import-key").toString("latin1"),
+    keyPassphrase: async () =>
+      flags.passphraseFile
+        ? readPassphraseFile(flags.passphraseFile)
+        : askSecret(ctx, `Passphrase of ${importKey}`, "pass --passphrase-file FILE (there is no terminal to ask on)", `${importKey} is encrypted and no passphrase was given`),
+    storePassphrase: async () => (flags.encrypt || flags.passphraseFile ? readNewPassphrase(ctx, flags.passphraseFile) : undefined),
+  });
 }
 
 async function runImport(ctx: Context, flags: InitCaFlags): Promise<void> {

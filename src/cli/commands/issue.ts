@@ -10,7 +10,7 @@ import type { Context } from "../context.js";
 import { generateKeyWithProgress, obtainIssuer } from "../ca-access.js";
 import { detectIps } from "../interfaces.js";
 import { assertNoConflicts, leafPaths, publishLeaf } from "../leaf-output.js";
-import { parseBaseName, parseWholeNumber } from "../options.js";
+import { parseBaseName, parsePort, parseWholeNumber } from "../options.js";
 import { askText } from "../prompts.js";
 
 export interface IssueFlags {
@@ -27,12 +27,6 @@ export interface IssueFlags {
   force?: boolean;
   passphraseFile?: string;
   pinFile?: string;
-}
-
-export function parsePort(value: string | undefined): number {
-  const port = parseWholeNumber(value, "--port", 5000);
-  if (port < 1 || port > 65535) throw userError("regcert.invalidPort", `--port ${port} is not a valid port: use 1 to 65535`);
-  return port;
 }
 
 export async function run(ctx: Context, hosts: string[], flags: IssueFlags): Promise<void> {

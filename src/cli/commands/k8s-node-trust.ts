@@ -4,7 +4,7 @@ import { nodeTrust } from "../../k8s/node-trust.js";
 import { userError } from "../../pki/errors.js";
 import { parseTargets } from "../../trust/plan.js";
 import type { Context } from "../context.js";
-import { assertOutWritable, emitManifest, readTrustCa } from "./k8s-output.js";
+import { assertOutWritable, emitManifest, readTrustCa } from "../k8s-output.js";
 
 export interface NodeTrustFlags {
   host: string[];

@@ -6,7 +6,7 @@ import { userError } from "../../pki/errors.js";
 import { parseRegistryHost } from "../../trust/host-port.js";
 import type { Context } from "../context.js";
 import { readInputFile } from "../input.js";
-import { assertOutWritable, emitManifest } from "./k8s-output.js";
+import { assertOutWritable, emitManifest } from "../k8s-output.js";
 
 export interface PullSecretFlags {
   host: string;

@@ -19,7 +19,7 @@ import { obtainIssuer } from "../ca-access.js";
 import { readInputFile } from "../input.js";
 import { parseBaseName, parseWholeNumber } from "../options.js";
 import { displayPath } from "../paths.js";
-import { assertOutWritable, emitManifest } from "./k8s-output.js";
+import { assertOutWritable, emitManifest } from "../k8s-output.js";
 
 export interface RegistrySecretFlags {
   name: string;

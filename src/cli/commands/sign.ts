@@ -10,8 +10,7 @@ import type { Context } from "../context.js";
 import { obtainIssuer } from "../ca-access.js";
 import { readInputFile } from "../input.js";
 import { assertNoConflicts, leafPaths, publishLeaf } from "../leaf-output.js";
-import { parseBaseName, parseWholeNumber } from "../options.js";
-import { parsePort } from "./issue.js";
+import { parseBaseName, parsePort, parseWholeNumber } from "../options.js";
 
 export interface SignFlags {
   csr: string;

@@ -3,6 +3,7 @@
  * rollover adds `rotate` and `retire-old` to the same group (one `ca.command(…)` block each).
  */
 import type { Command } from "commander";
+import { keyOption } from "./shared.js";
 import type { ActionFactory } from "./types.js";
 
 export function defineCaCommands(program: Command, action: ActionFactory): Command {
@@ -33,7 +34,7 @@ Examples:
     .description("start a CA rollover: a new CA signs from now on; the old one stays trusted (overlap bundle) until retire-old")
     .option("--cn <name>", "the new CA's common name (default: the old one with today's date)")
     .option("--days <n>", "validity in days (default: the old CA's)")
-    .option("--key <type>", "ecdsa-p256 | ecdsa-p384 | rsa-2048 | rsa-3072 | rsa-4096 (default: the old CA's)")
+    .addOption(keyOption("the old CA's"))
     .option("--passphrase-file <file>", "passphrase of an encrypted ca.key (the new key gets the same one)")
     .addHelpText(
       "after",

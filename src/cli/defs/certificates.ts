@@ -1,6 +1,7 @@
 /** Definitions (flags and help) of init-ca, issue and sign. Their code loads only when they run. */
 import { Option, type Command } from "commander";
 import { collect } from "../options.js";
+import { keyOption } from "./shared.js";
 import type { ActionFactory } from "./types.js";
 
 export function defineCertificateCommands(program: Command, action: ActionFactory): void {
@@ -10,7 +11,7 @@ export function defineCertificateCommands(program: Command, action: ActionFactor
     .option("--cn <name>", "CA common name (default: regcert CA <user>@<host> <date>)")
     .option("--org <name>", "organization, copied into every certificate", "regcert")
     .option("--days <n>", "validity in days", "3650")
-    .option("--key <type>", "ecdsa-p256 | ecdsa-p384 | rsa-2048 | rsa-3072 | rsa-4096 | ed25519 (opt-in: Go clients only)", "ecdsa-p256")
+    .addOption(keyOption())
     .option("--max-path-len <n>", "0: signs leaves only; 1: allows one intermediate", "0")
     .option("--permit-dns <domain>", "name-constrain the CA to this domain (repeatable)", collect, [])
     .option("--permit-ip <cidr>", "name-constrain IP SANs to this range (repeatable; needs --permit-dns)", collect, [])
@@ -55,7 +56,7 @@ Examples:
     .option("--name <name>", "file name stem: NAME.key, NAME.crt, …", "registry")
     .option("--out <dir>", "output directory", "certs")
     .option("--days <n>", "validity in days (above 825 needs --force; a leaf that would outlive the CA is shortened to its expiry, with a warning)", "397")
-    .option("--key <type>", "ecdsa-p256 | ecdsa-p384 | rsa-2048 | rsa-3072 | rsa-4096 | ed25519 (opt-in: Go clients only)", "ecdsa-p256")
+    .addOption(keyOption())
     .option("--client", "client certificate (clientAuth) for registries that require mTLS")
     .option("--cn <name>", "subject common name (default: the first DNS name)")
     .option("--port <port>", "registry port, for the printed next steps", "5000")

@@ -1,5 +1,6 @@
 /** Definitions (flags and help) of the registry operator's kit: htpasswd, registry-config, check, api. */
 import type { Command } from "commander";
+import { clientPairOptions } from "./shared.js";
 import type { ActionFactory } from "./types.js";
 
 export function defineRegistryCommands(program: Command, action: ActionFactory): void {
@@ -62,8 +63,8 @@ Examples:
     .argument("<host:port>", "the registry as clients type it (443 when no port)")
     .option("--ca <file>", "CA certificate(s) to trust, - for stdin (default: the CA in the home)")
     .option("--timeout <seconds>", "per step: connect, handshake, answer", "10")
-    .option("--client-cert <file>", "client certificate, for registries that require mTLS")
-    .option("--client-key <file>", "the client certificate's key")
+    .addOption(clientPairOptions()[0])
+    .addOption(clientPairOptions()[1])
     .option("--root <dir>", "where this machine's /etc is (for checking a mounted image)", "/")
     .option("--no-local", "skip this machine's certs.d, daemon.json, registries.conf and containerd checks")
     .addHelpText(
@@ -86,8 +87,8 @@ Examples:
     .option("--user <name>", "registry user (htpasswd auth)")
     .option("--password-stdin", "read the password from standard input")
     .option("--force", "delete: also remove the other tags that point at the same manifest")
-    .option("--client-cert <file>", "client certificate, for registries that require mTLS")
-    .option("--client-key <file>", "the client certificate's key")
+    .addOption(clientPairOptions()[0])
+    .addOption(clientPairOptions()[1])
     .option("--timeout <seconds>", "per request", "15")
     .option("--page-size <n>", "entries per page when listing (pages are all followed)", "100")
     .addHelpText(

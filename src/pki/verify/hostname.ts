@@ -17,6 +17,7 @@
  */
 import { isIPv6 } from "node:net";
 import { RegcertError } from "../errors.js";
+import { isIpv4Mapped } from "../ip-mapped.js";
 import { parseCertificate, type ParsedCertificate } from "../x509/certificate.js";
 import { CertificateParseError } from "../x509/errors.js";
 import { formatIpBytes, sanNames } from "../x509/views.js";
@@ -45,8 +46,7 @@ export function parseIpLikeGo(text: string): Uint8Array | undefined {
 
 /** Go's IP.Equal: the 16-byte IPv4-mapped form of an IPv4 address equals its 4-byte form. */
 export function ipEqual(a: Uint8Array, b: Uint8Array): boolean {
-  const norm = (ip: Uint8Array) =>
-    ip.length === 16 && ip.subarray(0, 12).every((byte, i) => (i < 10 ? byte === 0 : byte === 0xff)) ? ip.subarray(12) : ip;
+  const norm = (ip: Uint8Array) => (isIpv4Mapped(ip) ? ip.subarray(12) : ip);
   const x = norm(a);
   const y = norm(b);
   return x.length === y.length && x.every((byte, i) => byte === y[i]);

@@ -11,6 +11,7 @@ import { ipToBytes } from "../names.js";
 import { ipEqual } from "./hostname.js";
 import { KU_CERT_SIGN, ipTexts } from "./parse.js";
 import type { Finding } from "./types.js";
+import { makeFinding, type FindingCode } from "../findings.js";
 
 const bytesEqual = (a: Uint8Array | undefined, b: Uint8Array | undefined): boolean =>
   a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
@@ -18,8 +19,8 @@ const bytesEqual = (a: Uint8Array | undefined, b: Uint8Array | undefined): boole
 /** RFC 1123 host name, optionally with a whole left-most wildcard label (RFC 5280 §4.2.1.6 preferred name syntax). */
 const PREFERRED_NAME = /^(\*\.)?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
-function warn(code: string, cert: ParsedCertificate, role: string, message: string, fix: string, severity: Finding["severity"] = "warning"): Finding {
-  return { code, severity, certificate: role, subject: cert.subject, message, fix };
+function warn(code: FindingCode, cert: ParsedCertificate, role: string, message: string, fix: string, severity: Finding["severity"] = "warning"): Finding {
+  return makeFinding(code, { severity, certificate: role, subject: cert.subject, message, fix });
 }
 
 function leafFindings(leaf: ParsedCertificate, isAlsoRoot: boolean): Finding[] {

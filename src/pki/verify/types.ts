@@ -16,22 +16,9 @@ export interface VerifyOptions {
   strict?: boolean;
 }
 
-export interface Finding {
-  /** stable identifier, e.g. "expired", "noIpSan", "unknownAuthority" */
-  code: string;
-  /** error: Go clients refuse the chain; warning: Go accepts, stricter verifiers refuse; note: information */
-  severity: "error" | "warning" | "note";
-  /** which certificate: "leaf", "intermediate", "root", "CA #2", … */
-  certificate: string;
-  /** its subject, e.g. "CN=registry.local, O=regcert" ("" when unknown) */
-  subject: string;
-  /** what is wrong, with the values involved */
-  message: string;
-  /** the concrete next step */
-  fix: string;
-  /** the error text a Go client (docker, skopeo, podman) prints for it, when there is one */
-  go?: string;
-}
+/** One diagnosis: the catalogue's type (src/pki/findings.ts), shared with `regcert check`. */
+export type { Finding } from "../findings.js";
+import type { Finding } from "../findings.js";
 
 export interface ChainEntry {
   role: "leaf" | "intermediate" | "root";

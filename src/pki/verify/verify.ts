@@ -19,6 +19,7 @@ import { CertificateParseError, EKU, KU_CERT_SIGN, ekuName, ipTexts, parseCertif
 import { ML_DSA_GO, signaturePolicyProblem, signatureVerifies } from "./signature.js";
 import { strictProfileFindings } from "./strict.js";
 import type { ChainEntry, Finding, VerifyOptions, VerifyReport } from "./types.js";
+import { makeFinding, type FindingCode } from "../findings.js";
 
 export type { ChainEntry, Finding, VerifyOptions, VerifyReport } from "./types.js";
 
@@ -114,10 +115,9 @@ function entry(cert: ParsedCertificate, role: ChainEntry["role"]): ChainEntry {
   };
 }
 
-function finding(code: string, severity: Finding["severity"], cert: ParsedCertificate | undefined, role: string, message: string, fix: string, go?: string): Finding {
-  const f: Finding = { code, severity, certificate: role, subject: cert ? cert.subject : "", message, fix };
-  if (go !== undefined) f.go = go;
-  return f;
+/** A finding of the one catalogue (src/pki/findings.ts): `regcert check` reports these same findings. */
+function finding(code: FindingCode, severity: Finding["severity"], cert: ParsedCertificate | undefined, role: string, message: string, fix: string, go?: string): Finding {
+  return makeFinding(code, { severity, certificate: role, subject: cert ? cert.subject : "", message, fix, ...(go !== undefined ? { go } : {}) });
 }
 
 const days = (ms: number): number => Math.floor(Math.abs(ms) / 86_400_000);

@@ -4,8 +4,7 @@
  * intermediate key (so our own pre-checks cannot hide a missing constraint), and a root with pathLen 0
  * is refused, as OpenSSL would refuse the chain.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRootCa } from "../../../src/pki/ca.js";
 import { caNameConstraints } from "../../../src/pki/ca.js";
@@ -14,9 +13,9 @@ import { issueCertificate } from "../../../src/pki/issue.js";
 import { RegcertError } from "../../../src/pki/errors.js";
 import { extensionBlock, openssl, x509Text } from "../../helpers/openssl.js";
 import type { ToolResult } from "../../helpers/run-tool.js";
+import { suiteTempDir } from "../../helpers/workspace.js";
 
-const dir = mkdtempSync(join(tmpdir(), "regcert-intermediate-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = suiteTempDir("regcert-intermediate-");
 let n = 0;
 function file(name: string, contents: string): string {
   const path = join(dir, `${n++}-${name}`);

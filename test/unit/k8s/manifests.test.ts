@@ -83,8 +83,8 @@ describe("node-trust", () => {
     expect(pod.hostNetwork).toBeUndefined();
     expect(pod.hostPID).toBeUndefined();
     expect(pod.automountServiceAccountToken).toBe(false);
-    expect(c.resources.requests).toBeDefined();
-    expect(c.resources.limits.memory).toBeDefined();
+    // small and bounded: a node agent must not starve the node, nor be OOM-killed while copying a CA
+    expect(c.resources).toEqual({ requests: { cpu: "5m", memory: "8Mi" }, limits: { cpu: "100m", memory: "32Mi" } });
     expect(c.readinessProbe.exec.command).toEqual(["sh", "/regcert/install.sh", "check"]);
     expect(c.volumeMounts.find((m: { name: string }) => m.name === "regcert").readOnly).toBe(true);
   });

@@ -2,8 +2,7 @@
  * The certificate index: records, replacement at the same path, rebuild from the archive when
  * index.json is missing or corrupt, merge of records a crashed run left out, and the file checks.
  */
-import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync, readdirSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createRootCa, issueCertificate } from "../../../src/index.js";
 import {
@@ -11,20 +10,24 @@ import {
   checkEntryFiles,
   currentEntries,
   indexPath,
+  journalPath,
+  JOURNAL_LIMIT,
   readIndex,
   recordCertificates,
   type ArchiveRecord,
+  type IndexEntry,
 } from "../../../src/files/index-store.js";
+import { makeTempDir, removeTempDir } from "../../helpers/workspace.js";
 
 const ca = createRootCa({ commonName: "index test CA" });
 let dir: string;
 let home: string;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "regcert-index-"));
+  dir = makeTempDir("regcert-index-");
   home = join(dir, "home");
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => removeTempDir(dir));
 
 let clock = Date.parse("2026-03-01T00:00:00Z");
 /** Issues a certificate, writes its files under dir/NAME.*, returns the archive record. */
@@ -110,6 +113,7 @@ describe("rebuild from the archive", () => {
   });
 
   test("a record missing from index.json (crash between the two writes) is merged in", () => {
+    rmSync(journalPath(home), { force: true }); // the crash left neither an index entry nor a journal line
     const index = JSON.parse(readFileSync(indexPath(home), "utf8"));
     index.certificates = index.certificates.slice(0, 1);
     writeFileSync(indexPath(home), JSON.stringify(index));
@@ -131,8 +135,45 @@ describe("rebuild from the archive", () => {
   test("recording after corruption repairs index.json", () => {
     writeFileSync(indexPath(home), "garbage");
     const { read } = recordCertificates(home, [issueTo("third", ["third.local"])]);
-    expect(read.rebuilt).toBe("corrupt");
+    expect(read?.rebuilt).toBe("corrupt");
     expect(JSON.parse(readFileSync(indexPath(home), "utf8")).certificates).toHaveLength(4);
+  });
+});
+
+describe("the journal: recording does not rewrite a large index.json", () => {
+  test("after the first record, entries are appended to index.journal; index.json stays as it was", () => {
+    recordCertificates(home, [issueTo("registry", ["registry.local"])]);
+    const indexBefore = readFileSync(indexPath(home), "utf8");
+    const { read, added } = recordCertificates(home, [issueTo("mirror", ["mirror.local"])]);
+    expect(read).toBeUndefined();
+    expect(readFileSync(indexPath(home), "utf8")).toBe(indexBefore);
+    const lines = readFileSync(journalPath(home), "utf8").trimEnd().split("\n");
+    expect(lines.map((l) => JSON.parse(l).serial)).toEqual([added[0]?.serial]);
+    expect(statSync(journalPath(home)).mode & 0o777).toBe(0o600);
+    expect(readIndex(home)).toMatchObject({ rebuilt: undefined, merged: 0 });
+    expect(readIndex(home).entries.map((e) => e.name)).toEqual(["registry", "mirror"]);
+  });
+
+  test("a torn last line (crash while appending) is skipped, and the archive still has that certificate", () => {
+    recordCertificates(home, [issueTo("registry", ["registry.local"])]);
+    recordCertificates(home, [issueTo("mirror", ["mirror.local"])]);
+    const text = readFileSync(journalPath(home), "utf8");
+    writeFileSync(journalPath(home), text.slice(0, text.length - 20));
+    const read = readIndex(home);
+    expect(read.merged).toBe(1);
+    expect(read.entries.map((e) => e.name).sort()).toEqual(["mirror", "registry"]);
+  });
+
+  test(`after ${JOURNAL_LIMIT} journaled entries the next record folds everything into index.json and empties the journal`, () => {
+    recordCertificates(home, [issueTo("first", ["first.local"])]);
+    const base = readIndex(home).entries[0] as IndexEntry;
+    // the journal lines as recordCertificates writes them (valid entries; their files do not matter here)
+    const filler = Array.from({ length: JOURNAL_LIMIT }, (_, i) => JSON.stringify({ ...base, serial: `f${i.toString(16)}`, name: `filler${i}`, files: { ...base.files, certificate: join(dir, `filler${i}.crt`) } }));
+    writeFileSync(journalPath(home), `${filler.join("\n")}\n`);
+    const { read } = recordCertificates(home, [issueTo("last", ["last.local"])]);
+    expect(read?.entries).toHaveLength(JOURNAL_LIMIT + 1);
+    expect(existsSync(journalPath(home))).toBe(false);
+    expect(JSON.parse(readFileSync(indexPath(home), "utf8")).certificates).toHaveLength(JOURNAL_LIMIT + 2);
   });
 });
 

@@ -3,23 +3,23 @@
  * every publish step; the old files must survive byte for byte with their modes, and no temp or
  * backup file may be left behind.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { replaceFileSet } from "../../../src/files/replace-set.js";
 import type { FilePlan } from "../../../src/files/write.js";
 import { treeState } from "../../helpers/tree.js";
+import { makeTempDir, removeTempDir } from "../../helpers/workspace.js";
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "regcert-replace-"));
+  dir = makeTempDir("regcert-replace-");
   writeFileSync(join(dir, "registry.key"), "OLD KEY\n", { mode: 0o600 });
   chmodSync(join(dir, "registry.key"), 0o600);
   writeFileSync(join(dir, "registry.crt"), "OLD CERT\n");
   writeFileSync(join(dir, "registry.pem"), "OLD CERT\n");
   writeFileSync(join(dir, "ca.crt"), "CA\n");
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => removeTempDir(dir));
 
 const plan = (): FilePlan => [
   { path: join(dir, "registry.key"), contents: "NEW KEY\n", mode: 0o600 },

@@ -2,14 +2,14 @@
  * CA rollover in the home: the trust bundle holds new + old during the overlap and only the new CA
  * after retire-old; one overlap at a time; an interrupted rotate is completed, never doubled.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRootCa, caNameConstraints, parsePemBlocks, parseCaCertificate } from "../../../src/index.js";
 import { saveCa } from "../../../src/files/ca-store.js";
 import { readStoredCa, readTrustBundle } from "../../../src/files/home.js";
 import { retirePreviousCa, rolloverPaths, rotateCa } from "../../../src/files/rollover.js";
 import { rotatedCommonName } from "../../../src/cli/commands/ca-rotate.js";
+import { makeTempDir, removeTempDir } from "../../helpers/workspace.js";
 
 let dir: string;
 let home: string;
@@ -18,11 +18,11 @@ const newCa = createRootCa({ commonName: "regcert CA alice@build 2026-11-24" });
 const fingerprints = (pem: string | undefined) => parsePemBlocks(pem ?? "").map((b) => parseCaCertificate(b.der).fingerprint);
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "regcert-rollover-"));
+  dir = makeTempDir("regcert-rollover-");
   home = join(dir, "home");
   saveCa(home, oldCa);
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => removeTempDir(dir));
 
 test("without a rollover the bundle is the home's one CA", () => {
   expect(fingerprints(readTrustBundle(home))).toEqual([oldCa.issuer.certificate.fingerprint]);

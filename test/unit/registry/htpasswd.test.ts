@@ -2,8 +2,7 @@
  * htpasswd entries: bcrypt $2y$ that Apache's `htpasswd -vb` (an independent implementation) accepts,
  * wrong passwords refused, other lines kept byte for byte, bad names refused.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RegcertError } from "../../../src/pki/errors.js";
 import {
@@ -19,10 +18,10 @@ import {
   verifyHtpasswdPassword,
 } from "../../../src/registry/htpasswd.js";
 import { runTool, toolAvailable } from "../../helpers/run-tool.js";
+import { suiteTempDir } from "../../helpers/workspace.js";
 
 const hasHtpasswd = toolAvailable("htpasswd");
-const dir = mkdtempSync(join(tmpdir(), "regcert-htpasswd-unit-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = suiteTempDir("regcert-htpasswd-unit-");
 
 function expectUserError(fn: () => unknown, code: string): void {
   try {

@@ -2,11 +2,11 @@
  * The local side of `regcert check`, on a fake root in a temp dir: certs.d names and files, insecure
  * settings that bypass TLS, containerd's config_path. Each finding carries its fix.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createRootCa } from "../../../src/pki/ca.js";
 import { checkLocalSide } from "../../../src/registry/local-check.js";
+import { makeTempDir, removeTempDir } from "../../helpers/workspace.js";
 
 const ca = createRootCa({ commonName: "local-check CA" });
 const otherCa = createRootCa({ commonName: "another CA" });
@@ -22,9 +22,9 @@ const run = (host = "registry.local", port = 5000) => checkLocalSide({ root, hos
 const ids = (findings: ReturnType<typeof run>) => findings.map((f) => `${f.status}:${f.id}`);
 
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), "regcert-local-"));
+  root = makeTempDir("regcert-local-");
 });
-afterEach(() => rmSync(root, { recursive: true, force: true }));
+afterEach(() => removeTempDir(root));
 
 test("an empty machine has nothing to say", () => {
   expect(run()).toEqual([]);

@@ -3,20 +3,20 @@
  * / and we are root; otherwise it is printed. The run here uses a PATH holding nothing but stubs, so
  * the machine's real tool can never be reached.
  */
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runRefresh } from "../../../src/cli/commands/install-trust.js";
 import type { Context } from "../../../src/cli/context.js";
 import { createUi } from "../../../src/cli/ui.js";
 import { SYSTEM_STORES } from "../../../src/trust/system.js";
 import type { RefreshCommand } from "../../../src/trust/types.js";
+import { makeTempDir, removeTempDir } from "../../helpers/workspace.js";
 
 let dir: string;
 let log: string;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "regcert-refresh-"));
+  dir = makeTempDir("regcert-refresh-");
   log = join(dir, "calls.log");
   writeFileSync(join(dir, "update-ca-certificates"), `#!/bin/sh\necho "update-ca-certificates $*" >> '${log}'\necho "1 added, 0 removed; done."\n`);
   writeFileSync(join(dir, "update-ca-trust"), `#!/bin/sh\necho "update-ca-trust $*" >> '${log}'\nexit 3\n`);
@@ -24,7 +24,7 @@ beforeAll(() => {
   chmodSync(join(dir, "update-ca-trust"), 0o755);
 });
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => removeTempDir(dir));
 
 function context(lines: string[]): Context {
   const sink = { write: (s: string) => lines.push(s) };

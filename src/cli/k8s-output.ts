@@ -1,12 +1,12 @@
 /** Shared by the k8s commands: where the YAML goes (stdout or an --out file, atomically) and the --json result. */
 import { resolve } from "node:path";
-import { findConflicts, writeFilesAtomic } from "../../files/write.js";
-import { readTrustBundle } from "../../files/home.js";
-import { userError } from "../../pki/errors.js";
-import type { K8sObject } from "../../k8s/manifest.js";
-import type { Context } from "../context.js";
-import { readInputFile } from "../input.js";
-import { displayPath } from "../paths.js";
+import { findConflicts, writeFilesAtomic } from "../files/write.js";
+import { readTrustBundle } from "../files/home.js";
+import { userError } from "../pki/errors.js";
+import type { K8sObject } from "../k8s/manifest.js";
+import type { Context } from "./context.js";
+import { readInputFile } from "./input.js";
+import { displayPath } from "./paths.js";
 
 export interface ManifestOutput {
   command: string;
