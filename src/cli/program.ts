@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { createContext } from "./context.js";
 import { defineCaCommands } from "./defs/ca.js";
 import { defineCertificateCommands } from "./defs/certificates.js";
+import { defineFleetCommands } from "./defs/fleet.js";
 import { defineInspectVerifyCommands } from "./defs/inspect-verify.js";
 import { defineK8sCommands } from "./defs/k8s.js";
 import { defineLifecycleCommands } from "./defs/lifecycle.js";
@@ -64,5 +65,6 @@ Examples:
   defineLifecycleCommands(program, action);
   defineTrustCommands(program, action);
   defineK8sCommands(program, action);
+  defineFleetCommands(program, action);
   return program;
 }
