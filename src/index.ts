@@ -55,3 +55,12 @@ export { tlsSecret, certManagerObjects } from "./k8s/registry-secret.js";
 export type { TlsSecretOptions, CertManagerOptions } from "./k8s/registry-secret.js";
 export { pullSecret, dockerConfigJson, k3sAuthEntry, validateCredentials } from "./k8s/pull-secret.js";
 export type { PullCredentials } from "./k8s/pull-secret.js";
+// fleet (issue 15)
+export { renderFleet, FLEET_ENGINES, FLEET_ENGINE_NAMES } from "./fleet/index.js";
+export type { FleetEngine, RenderFleetOptions, FleetRenderOptions, EngineSpec } from "./fleet/index.js";
+export type { FleetFile, FleetRendering } from "./fleet/output.js";
+export { planFleet, PLAN_CHUNK } from "./fleet/plan.js";
+export type { FleetPlanOptions } from "./fleet/plan.js";
+export { readHostLines, checkHostList } from "./fleet/hosts.js";
+export type { HostSource } from "./fleet/hosts.js";
+export { renderPlaybook, renderAnsibleRole } from "./fleet/ansible.js";

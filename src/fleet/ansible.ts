@@ -137,14 +137,16 @@ ${STAT_FILES}
     label: "{{ item.item.path }}"
   when: not item.stat.exists
 
+# only what differs from the plan (content or mode) is copied: a second run makes no remote call here
 - name: regcert | write the trust files
   ansible.builtin.copy:
-    dest: "{{ regcert_prefix }}{{ item.path }}"
-    content: "{{ regcert_contents[item.content] }}"
-    mode: "{{ item.mode }}"
-  loop: "{{ regcert_files }}"
+    dest: "{{ regcert_prefix }}{{ item.item.path }}"
+    content: "{{ regcert_contents[item.item.content] }}"
+    mode: "{{ item.item.mode }}"
+  loop: "{{ regcert_found.results }}"
   loop_control:
-    label: "{{ item.path }}"
+    label: "{{ item.item.path }}"
+  when: not item.stat.exists or item.stat.checksum != item.item.accept[0] or item.stat.mode != item.item.mode
   no_log: "{{ regcert_has_secrets }}"
   diff: false
   register: regcert_written
@@ -219,7 +221,7 @@ function handlers(plan: TrustPlan): string {
         `  when:`,
         ...(r.run === "auto" ? [`    - regcert_prefix == ''`] : []),
         `    - ${opt}`,
-        `    - "'${r.target}' in (${register}.results | selectattr('changed') | map(attribute='${which === "install" ? "item" : "item.item"}.target') | list)"`,
+        `    - "'${r.target}' in (${register}.results | selectattr('changed') | map(attribute='item.item.target') | list)"`,
       );
     }
   }
