@@ -51,8 +51,10 @@ function dataVars(plan: TrustPlan, indent: number): string {
     if (file.ownership === "merge") out.push(`${p}    hint: ${unsafe(`regcert merges its entries into this file: run regcert install-trust --target ${file.target} (with --uninstall to remove them) on that host instead`)}`);
   }
   out.push(`${p}regcert_directories:${plan.directories.length === 0 ? " []" : ""}`);
+  const guards = new Map<string, Set<string>>();
+  for (const f of plan.files) guards.set(f.target, (guards.get(f.target) ?? new Set<string>()).add(f.guard));
   for (const dir of plan.directories) {
-    const guarded = plan.files.some((f) => f.target === dir.target && isUnder(dir.path, f.guard));
+    const guarded = [...(guards.get(dir.target) ?? [])].some((guard) => isUnder(dir.path, guard));
     out.push(`${p}  - path: ${unsafe(dir.path)}`, `${p}    mode: ${quote(`0${dir.mode.toString(8)}`)}`, `${p}    guarded: ${guarded}`);
   }
   out.push(`${p}regcert_requires:${plan.requires.length === 0 ? " []" : ""}`);
@@ -251,16 +253,16 @@ const PLAY_HEAD = (what: string) => `- name: ${quote(`regcert | trust for privat
 `;
 
 /** One self-contained playbook (install or uninstall). */
-export function renderPlaybook(plan: TrustPlan, action: "install" | "uninstall"): string {
+export function renderPlaybook(plan: TrustPlan, action: "install" | "uninstall", data = dataVars(plan, 0)): string {
   return `${header(plan, action === "install" ? "install" : "uninstall (removes exactly what install wrote)")}---
 ${PLAY_HEAD(action)}  vars:
-${dataVars(plan, 4)}  tasks:
+${indent(data, 4)}  tasks:
 ${indent(action === "install" ? INSTALL_TASKS : UNINSTALL_TASKS, 4)}  handlers:
 ${indent(handlers(plan), 4)}`;
 }
 
 /** The role layout for --out DIR: install.yml, uninstall.yml and roles/regcert_trust. */
-export function renderAnsibleRole(plan: TrustPlan): FleetFile[] {
+export function renderAnsibleRole(plan: TrustPlan, data = dataVars(plan, 0)): FleetFile[] {
   const secret = plan.files.some((f) => f.role === "client-key");
   const role = (p: string) => posix.join("roles", ROLE_NAME, p);
   const playbook = (action: "install" | "uninstall") => `${header(plan, action)}---
@@ -278,7 +280,7 @@ ${PLAY_HEAD(action)}  tasks:
       contents: `---\n# where the system tree is (/ on real hosts; a directory for tests and images)\nregcert_root: "/"\n# run update-ca-certificates / update-ca-trust when root is / (install-trust does)\nregcert_refresh: true\n# restart k3s / microk8s after a change (install-trust only prints these)\nregcert_restart: false\n# replace files at planned places whose content regcert did not write\nregcert_force: false\n`,
       mode: 0o644,
     },
-    { path: role("vars/main.yml"), contents: `${header(plan, "the plan (data only)")}---\n${dataVars(plan, 0)}`, mode: secret ? 0o600 : 0o644 },
+    { path: role("vars/main.yml"), contents: `${header(plan, "the plan (data only)")}---\n${data}`, mode: secret ? 0o600 : 0o644 },
     { path: role("tasks/main.yml"), contents: `---\n- name: regcert | install\n  ansible.builtin.import_tasks: install.yml\n`, mode: 0o644 },
     { path: role("tasks/install.yml"), contents: `---\n${INSTALL_TASKS}`, mode: 0o644 },
     { path: role("tasks/uninstall.yml"), contents: `---\n${UNINSTALL_TASKS}`, mode: 0o644 },
@@ -294,5 +296,7 @@ export function renderAnsible(plan: TrustPlan, options: { uninstall?: boolean } 
   ];
   const warnings = [...plan.warnings];
   if (secret) warnings.push("the playbook holds the client private key: keep it (and roles/regcert_trust/vars/main.yml) private, or encrypt it with ansible-vault");
-  return { files: renderAnsibleRole(plan), stdout: renderPlaybook(plan, options.uninstall ? "uninstall" : "install"), notes, warnings };
+  // the plan's data is rendered once and shared by the role and the single-file playbook (10,000 hosts: megabytes)
+  const data = dataVars(plan, 0);
+  return { files: renderAnsibleRole(plan, data), stdout: renderPlaybook(plan, options.uninstall ? "uninstall" : "install", data), notes, warnings };
 }
