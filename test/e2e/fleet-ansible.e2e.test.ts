@@ -12,7 +12,7 @@
  * missing the suite creates it and removes it afterwards if still empty.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli, tempWorkspace } from "../helpers/cli.js";
 import { makeOciImage } from "../helpers/oci.js";
@@ -49,6 +49,8 @@ let pristine: string;
 let reference: string;
 let ansibleDir: string;
 let env: NodeJS.ProcessEnv;
+/** ssh control sockets: a short path (sun_path is 108 bytes), removed in afterAll */
+const controlDir = join("/tmp", `rcf-${process.pid}`);
 
 const explain = (r: ToolResult) => `${r.command}\nexit ${r.code}\n${r.stdout.slice(-6000)}\n${r.stderr.slice(-3000)}`;
 
@@ -184,15 +186,14 @@ suite("fleet ansible over ssh to three hosts", () => {
     writeFileSync(inventory, lines.join("\n"));
     const cfg = join(ws.dir, "ansible.cfg");
     writeFileSync(cfg, "[defaults]\n");
-    const cp = join("/tmp", `rcf-${process.pid}`);
-    mkdirSync(cp, { recursive: true });
+    mkdirSync(controlDir, { recursive: true });
     env = {
       HOME: ws.dir,
       ANSIBLE_CONFIG: cfg,
       ANSIBLE_HOST_KEY_CHECKING: "False",
       ANSIBLE_LOCAL_TEMP: join(ws.dir, "ansible-local"),
       ANSIBLE_REMOTE_TEMP: join(ws.dir, "ansible-remote"),
-      ANSIBLE_SSH_CONTROL_PATH_DIR: cp,
+      ANSIBLE_SSH_CONTROL_PATH_DIR: controlDir,
       ANSIBLE_NOCOLOR: "1",
       ANSIBLE_RETRY_FILES_ENABLED: "False",
       ANSIBLE_DEPRECATION_WARNINGS: "False",
@@ -206,6 +207,7 @@ suite("fleet ansible over ssh to three hosts", () => {
     for (const child of sshds) child.kill("SIGTERM");
     await registry?.stop();
     ws.cleanup();
+    rmSync(controlDir, { recursive: true, force: true });
     try {
       if (madeRunSshd) rmdirSync("/run/sshd");
     } catch {
