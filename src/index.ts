@@ -137,3 +137,12 @@ export { spkiFromPkcs8 } from "./pki/key-identity.js";
 export { isIpv4Mapped } from "./pki/ip-mapped.js";
 export { DEFAULT_KEY_ALGORITHM } from "./pki/key-types.js";
 export { DEFAULT_REGISTRY_IMAGE } from "./registry/image.js";
+// fleet (issue 15)
+export { renderFleet, FLEET_ENGINES, FLEET_ENGINE_NAMES } from "./fleet/index.js";
+export type { FleetEngine, RenderFleetOptions, FleetRenderOptions, EngineSpec } from "./fleet/index.js";
+export type { FleetFile, FleetRendering } from "./fleet/output.js";
+export { planFleet, PLAN_CHUNK } from "./fleet/plan.js";
+export type { FleetPlanOptions } from "./fleet/plan.js";
+export { readHostLines, checkHostList } from "./fleet/hosts.js";
+export type { HostSource } from "./fleet/hosts.js";
+export { renderPlaybook, renderAnsibleRole } from "./fleet/ansible.js";

@@ -8,6 +8,7 @@ import { createContext } from "./context.js";
 import { defineAcmeCommands, defineScheduleCommand } from "./defs/acme.js";
 import { defineCaCommands } from "./defs/ca.js";
 import { defineCertificateCommands } from "./defs/certificates.js";
+import { defineFleetCommands } from "./defs/fleet.js";
 import { defineInspectVerifyCommands } from "./defs/inspect-verify.js";
 import { defineK8sCommands } from "./defs/k8s.js";
 import { defineKeyCommands } from "./defs/keys.js";
@@ -69,5 +70,6 @@ Examples:
   defineAcmeCommands(program, action);
   defineScheduleCommand(program, action);
   defineKeyCommands(program, action);
+  defineFleetCommands(program, action);
   return program;
 }

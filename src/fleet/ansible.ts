@@ -1,0 +1,302 @@
+/**
+ * `regcert fleet ansible`: the install-trust plan as an Ansible playbook (and a role under --out).
+ * Only ansible.builtin modules: stat, assert, file, copy (inline content, no templates), find, debug,
+ * command (handlers), import_role. The plan is data (vars); a few looping tasks apply it, so the
+ * playbook grows linearly with the fleet and every value stays data:
+ * - every planned string is `!unsafe` (a `{{` in a CA subject is never evaluated by Jinja);
+ * - `regcert_root` (inventory or -e; default `/`) prefixes every path, so a test can use a directory;
+ * - like install-trust, before anything is written: required directories must exist, no link at or
+ *   below a certs.d directory, and a file with content regcert did not write is refused unless
+ *   `regcert_force=true`; missing directories are created 0755, files get install-trust's modes;
+ * - handlers run only what install-trust runs: update-ca-certificates / update-ca-trust (when
+ *   regcert_root is / and regcert_refresh is true, the default); restarts of k3s / microk8s only with
+ *   `regcert_restart=true` (install-trust only prints them);
+ * - uninstall deletes a file only when its SHA-256 is one regcert writes for this plan, then the
+ *   directories of the plan that hold nothing but other directories of the plan (deepest first).
+ * Check mode works (nothing is written; directory removal is then not predicted). A second run reports
+ * changed=0.
+ */
+import { createHash } from "node:crypto";
+import { posix } from "node:path";
+import type { TrustPlan } from "../trust/types.js";
+import { commentText, type FleetFile, type FleetRendering } from "./output.js";
+import { quote, unsafe, unsafeBlock } from "./yaml-text.js";
+
+export const ROLE_NAME = "regcert_trust";
+
+const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
+const isUnder = (path: string, dir: string) => path === dir || path.startsWith(dir.endsWith("/") ? dir : `${dir}/`);
+
+/** The play's data, as YAML mapping entries at `indent`. */
+function dataVars(plan: TrustPlan, indent: number): string {
+  const p = " ".repeat(indent);
+  const out: string[] = [];
+  out.push(`${p}regcert_prefix: "{{ (regcert_root | default('/')) | regex_replace('/+$', '') }}"`);
+  out.push(`${p}regcert_directory_paths: "{{ [regcert_prefix] | product(regcert_directories | map(attribute='path')) | map('join') | list }}"`);
+  out.push(`${p}regcert_cas:`);
+  for (const ca of plan.cas) out.push(`${p}  - subject: ${unsafe(ca.commonName ?? "")}`, `${p}    sha256: ${quote(ca.fingerprint)}`, `${p}    not_after: ${quote(ca.notAfter.toISOString())}`);
+  const contentKey = new Map<string, string>();
+  out.push(`${p}regcert_contents:`);
+  for (const file of plan.files) {
+    if (contentKey.has(file.contents)) continue;
+    const key = `c${contentKey.size}`;
+    contentKey.set(file.contents, key);
+    out.push(`${p}  ${key}: ${unsafeBlock(file.contents, indent + 4)}`);
+  }
+  out.push(`${p}regcert_files:${plan.files.length === 0 ? " []" : ""}`);
+  for (const file of plan.files) {
+    const accept = [file.contents, ...(file.alternatives ?? [])].map(sha256);
+    out.push(`${p}  - path: ${unsafe(file.path)}`, `${p}    target: ${quote(file.target)}`, `${p}    content: ${contentKey.get(file.contents)}`, `${p}    mode: ${quote(`0${file.mode.toString(8)}`)}`);
+    out.push(`${p}    accept: [${[...new Set(accept)].map(quote).join(", ")}]`);
+    if (file.ownership === "merge") out.push(`${p}    hint: ${unsafe(`regcert merges its entries into this file: run regcert install-trust --target ${file.target} (with --uninstall to remove them) on that host instead`)}`);
+  }
+  out.push(`${p}regcert_directories:${plan.directories.length === 0 ? " []" : ""}`);
+  const guards = new Map<string, Set<string>>();
+  for (const f of plan.files) guards.set(f.target, (guards.get(f.target) ?? new Set<string>()).add(f.guard));
+  for (const dir of plan.directories) {
+    const guarded = [...(guards.get(dir.target) ?? [])].some((guard) => isUnder(dir.path, guard));
+    out.push(`${p}  - path: ${unsafe(dir.path)}`, `${p}    mode: ${quote(`0${dir.mode.toString(8)}`)}`, `${p}    guarded: ${guarded}`);
+  }
+  out.push(`${p}regcert_requires:${plan.requires.length === 0 ? " []" : ""}`);
+  for (const req of plan.requires) out.push(`${p}  - path: ${unsafe(req.path)}`, `${p}    message: ${unsafe(req.message)}`, `${p}    hint: ${unsafe(req.hint)}`);
+  out.push(`${p}regcert_has_secrets: ${plan.files.some((f) => f.role === "client-key")}`);
+  return `${out.join("\n")}\n`;
+}
+
+const CA_DEBUG = `- name: regcert | the CA certificates this play trusts
+  ansible.builtin.debug:
+    var: regcert_cas
+    verbosity: 1
+`;
+
+const STAT_FILES = `- name: regcert | look at the planned files
+  ansible.builtin.stat:
+    path: "{{ regcert_prefix }}{{ item.path }}"
+    follow: false
+    get_checksum: true
+    checksum_algorithm: sha256
+  loop: "{{ regcert_files }}"
+  loop_control:
+    label: "{{ item.path }}"
+  register: regcert_found
+`;
+
+const INSTALL_TASKS = `${CA_DEBUG}
+- name: regcert | look at the directories that must exist
+  ansible.builtin.stat:
+    path: "{{ regcert_prefix }}{{ item.path }}"
+  loop: "{{ regcert_requires }}"
+  loop_control:
+    label: "{{ item.path }}"
+  register: regcert_required
+
+- name: regcert | refuse when a runtime or store is missing
+  ansible.builtin.assert:
+    that: item.stat.exists and item.stat.isdir
+    fail_msg: "{{ item.item.message }} under {{ regcert_prefix or '/' }}; {{ item.item.hint }}"
+    quiet: true
+  loop: "{{ regcert_required.results }}"
+  loop_control:
+    label: "{{ item.item.path }}"
+
+${STAT_FILES}
+- name: regcert | refuse links, non-files and content regcert did not write
+  ansible.builtin.assert:
+    that:
+      - not item.stat.exists or (item.stat.isreg and not item.stat.islnk)
+      - not item.stat.exists or item.stat.checksum in item.item.accept or (regcert_force | default(false) | bool)
+    fail_msg: "{{ regcert_prefix }}{{ item.item.path }} exists and is not a regular file with content regcert wrote; {{ item.item.hint | default('look at it, then re-run with -e regcert_force=true to replace it (links are never replaced)') }}"
+    quiet: true
+  loop: "{{ regcert_found.results }}"
+  loop_control:
+    label: "{{ item.item.path }}"
+
+- name: regcert | look at the directories
+  ansible.builtin.stat:
+    path: "{{ regcert_prefix }}{{ item.path }}"
+    follow: false
+  loop: "{{ regcert_directories }}"
+  loop_control:
+    label: "{{ item.path }}"
+  register: regcert_dirs
+
+- name: regcert | refuse links at or below a certs.d directory
+  ansible.builtin.assert:
+    that: not item.stat.exists or item.stat.isdir or (item.stat.islnk and not item.item.guarded)
+    fail_msg: "{{ regcert_prefix }}{{ item.item.path }} is a link or not a directory; regcert does not write through links: replace it with a real directory"
+    quiet: true
+  loop: "{{ regcert_dirs.results }}"
+  loop_control:
+    label: "{{ item.item.path }}"
+
+- name: regcert | create the missing directories
+  ansible.builtin.file:
+    path: "{{ regcert_prefix }}{{ item.item.path }}"
+    state: directory
+    mode: "{{ item.item.mode }}"
+  loop: "{{ regcert_dirs.results }}"
+  loop_control:
+    label: "{{ item.item.path }}"
+  when: not item.stat.exists
+
+# only what differs from the plan (content or mode) is copied: a second run makes no remote call here
+- name: regcert | write the trust files
+  ansible.builtin.copy:
+    dest: "{{ regcert_prefix }}{{ item.item.path }}"
+    content: "{{ regcert_contents[item.item.content] }}"
+    mode: "{{ item.item.mode }}"
+  loop: "{{ regcert_found.results }}"
+  loop_control:
+    label: "{{ item.item.path }}"
+  when: not item.stat.exists or item.stat.checksum != item.item.accept[0] or item.stat.mode != item.item.mode
+  no_log: "{{ regcert_has_secrets }}"
+  diff: false
+  register: regcert_written
+  notify: regcert trust changed
+`;
+
+const UNINSTALL_TASKS = `${CA_DEBUG}
+${STAT_FILES}
+- name: regcert | remove the files whose content is what regcert wrote
+  ansible.builtin.file:
+    path: "{{ regcert_prefix }}{{ item.item.path }}"
+    state: absent
+  loop: "{{ regcert_found.results }}"
+  loop_control:
+    label: "{{ item.item.path }}"
+  when: item.stat.exists and item.stat.isreg and not item.stat.islnk and item.stat.checksum in item.item.accept
+  register: regcert_removed
+  notify: regcert trust removed
+
+- name: regcert | files left alone (their content is not what regcert wrote)
+  ansible.builtin.debug:
+    msg: "left {{ regcert_prefix }}{{ item.item.path }} alone: {{ item.item.hint | default('its content is not what regcert wrote (another CA, or edited by hand)') }}"
+  loop: "{{ regcert_found.results }}"
+  loop_control:
+    label: "{{ item.item.path }}"
+  when: item.stat.exists and not (item.stat.isreg and not item.stat.islnk and item.stat.checksum in item.item.accept)
+
+- name: regcert | look at the directories, deepest first
+  ansible.builtin.stat:
+    path: "{{ regcert_prefix }}{{ item.path }}"
+    follow: false
+  loop: "{{ regcert_directories | reverse | list }}"
+  loop_control:
+    label: "{{ item.path }}"
+  register: regcert_dirs
+
+- name: regcert | what is left in them
+  ansible.builtin.find:
+    paths: "{{ regcert_prefix }}{{ item.item.path }}"
+    file_type: any
+    hidden: true
+    recurse: true
+  loop: "{{ regcert_dirs.results }}"
+  loop_control:
+    label: "{{ item.item.path }}"
+  when: item.stat.exists and item.stat.isdir and not item.stat.islnk
+  register: regcert_left
+
+- name: regcert | remove the directories that hold nothing but directories regcert made
+  ansible.builtin.file:
+    path: "{{ regcert_prefix }}{{ item.item.item.path }}"
+    state: absent
+  loop: "{{ regcert_left.results }}"
+  loop_control:
+    label: "{{ item.item.item.path }}"
+  when: not (item.skipped | default(false)) and (item.files | map(attribute='path') | difference(regcert_directory_paths) | length == 0)
+`;
+
+/** Handlers: the plan's refresh commands, run as install-trust runs them (see the module comment). */
+function handlers(plan: TrustPlan): string {
+  const out: string[] = [];
+  for (const r of plan.refresh) {
+    for (const [which, topic, register] of [["install", "regcert trust changed", "regcert_written"], ["uninstall", "regcert trust removed", "regcert_removed"]] as const) {
+      const argv = which === "install" ? r.install : r.uninstall;
+      const opt = r.run === "auto" ? "regcert_refresh | default(true) | bool" : "regcert_restart | default(false) | bool";
+      out.push(
+        `- name: ${quote(`regcert | ${argv.join(" ")} (${r.target}, after ${which})`)}`,
+        `  ansible.builtin.command:`,
+        `    argv: [${argv.map(unsafe).join(", ")}]`,
+        `  listen: ${topic}`,
+        `  changed_when: true`,
+        `  when:`,
+        ...(r.run === "auto" ? [`    - regcert_prefix == ''`] : []),
+        `    - ${opt}`,
+        `    - "'${r.target}' in (${register}.results | selectattr('changed') | map(attribute='item.item.target') | list)"`,
+      );
+    }
+  }
+  return out.length === 0 ? "[]\n" : `${out.join("\n")}\n`;
+}
+
+const indent = (text: string, n: number) => text.split("\n").map((l) => (l === "" ? l : " ".repeat(n) + l)).join("\n");
+
+function header(plan: TrustPlan, what: string): string {
+  const hosts = plan.hosts.map((h) => h.hostPort);
+  const shown = hosts.length <= 8 ? hosts.join(" ") : `${hosts.slice(0, 8).join(" ")} … (${hosts.length} in all)`;
+  return [
+    `# regcert fleet ansible: ${what}`,
+    `# The files of: regcert install-trust --target ${plan.targets.join(",")} --host … (root regcert_root, default /)`,
+    `# registries: ${commentText(shown)}`,
+    ...plan.cas.map((c) => `# CA: ${commentText(c.commonName ?? "(no CN)")} sha256:${c.fingerprint}`),
+    "# Variables: regcert_root (/), regcert_refresh (true: update-ca-certificates when root is /),",
+    "#   regcert_restart (false: restart k3s / microk8s), regcert_force (false: replace foreign files),",
+    "#   regcert_hosts (all: the inventory pattern to run on).",
+    "",
+  ].join("\n");
+}
+
+const PLAY_HEAD = (what: string) => `- name: ${quote(`regcert | trust for private registries (${what})`)}
+  hosts: "{{ regcert_hosts | default('all') }}"
+  gather_facts: false
+`;
+
+/** One self-contained playbook (install or uninstall). */
+export function renderPlaybook(plan: TrustPlan, action: "install" | "uninstall", data = dataVars(plan, 0)): string {
+  return `${header(plan, action === "install" ? "install" : "uninstall (removes exactly what install wrote)")}---
+${PLAY_HEAD(action)}  vars:
+${indent(data, 4)}  tasks:
+${indent(action === "install" ? INSTALL_TASKS : UNINSTALL_TASKS, 4)}  handlers:
+${indent(handlers(plan), 4)}`;
+}
+
+/** The role layout for --out DIR: install.yml, uninstall.yml and roles/regcert_trust. */
+export function renderAnsibleRole(plan: TrustPlan, data = dataVars(plan, 0)): FleetFile[] {
+  const secret = plan.files.some((f) => f.role === "client-key");
+  const role = (p: string) => posix.join("roles", ROLE_NAME, p);
+  const playbook = (action: "install" | "uninstall") => `${header(plan, action)}---
+${PLAY_HEAD(action)}  tasks:
+    - name: regcert | ${action}
+      ansible.builtin.import_role:
+        name: ${ROLE_NAME}
+        tasks_from: ${action}
+`;
+  return [
+    { path: "install.yml", contents: playbook("install"), mode: 0o644 },
+    { path: "uninstall.yml", contents: playbook("uninstall"), mode: 0o644 },
+    {
+      path: role("defaults/main.yml"),
+      contents: `---\n# where the system tree is (/ on real hosts; a directory for tests and images)\nregcert_root: "/"\n# run update-ca-certificates / update-ca-trust when root is / (install-trust does)\nregcert_refresh: true\n# restart k3s / microk8s after a change (install-trust only prints these)\nregcert_restart: false\n# replace files at planned places whose content regcert did not write\nregcert_force: false\n`,
+      mode: 0o644,
+    },
+    { path: role("vars/main.yml"), contents: `${header(plan, "the plan (data only)")}---\n${data}`, mode: secret ? 0o600 : 0o644 },
+    { path: role("tasks/main.yml"), contents: `---\n- name: regcert | install\n  ansible.builtin.import_tasks: install.yml\n`, mode: 0o644 },
+    { path: role("tasks/install.yml"), contents: `---\n${INSTALL_TASKS}`, mode: 0o644 },
+    { path: role("tasks/uninstall.yml"), contents: `---\n${UNINSTALL_TASKS}`, mode: 0o644 },
+    { path: role("handlers/main.yml"), contents: `---\n${handlers(plan)}`, mode: 0o644 },
+  ];
+}
+
+export function renderAnsible(plan: TrustPlan, options: { uninstall?: boolean } = {}): FleetRendering {
+  const secret = plan.files.some((f) => f.role === "client-key");
+  const notes = [
+    "ansible: ansible-playbook -i INVENTORY install.yml (regcert_root per host or -e regcert_root=DIR); uninstall.yml removes exactly what install.yml wrote",
+    ...plan.notes,
+  ];
+  const warnings = [...plan.warnings];
+  if (secret) warnings.push("the playbook holds the client private key: keep it (and roles/regcert_trust/vars/main.yml) private, or encrypt it with ansible-vault");
+  // the plan's data is rendered once and shared by the role and the single-file playbook (10,000 hosts: megabytes)
+  const data = dataVars(plan, 0);
+  return { files: renderAnsibleRole(plan, data), stdout: renderPlaybook(plan, options.uninstall ? "uninstall" : "install", data), notes, warnings };
+}
