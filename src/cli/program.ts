@@ -4,6 +4,7 @@
  */
 import { Command, Help } from "commander";
 import { createRequire } from "node:module";
+import { refuseUnsafeArguments } from "./argv-check.js";
 import { createContext } from "./context.js";
 import { defineCaCommands } from "./defs/ca.js";
 import { defineCertificateCommands } from "./defs/certificates.js";
@@ -52,6 +53,7 @@ Examples:
     (load: () => Promise<CommandModule>) =>
     async (...args: unknown[]): Promise<void> => {
       const command = args[args.length - 1] as Command;
+      refuseUnsafeArguments(command, args.slice(0, -2));
       const ctx = createContext(command.optsWithGlobals());
       const module = await load();
       await module.run(ctx, ...args.slice(0, -1));

@@ -17,7 +17,7 @@
  * process of the same user is not caught; that user could write the file themselves anyway.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, constants, fchmodSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, constants, fchmodSync, fchownSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join, parse, resolve, sep } from "node:path";
 import { RegcertError, userError } from "../pki/errors.js";
 
@@ -28,6 +28,14 @@ export interface FilePlanEntry {
   mode: number;
   /** what the file is, for messages ("private key", "certificate") */
   label?: string;
+  /**
+   * An edit of a file regcert may not have created (htpasswd, k3s registries.yaml, a daemon config):
+   * when it exists, the new file gets its owner, group and mode (fchown/fchmod on the temp file before
+   * the rename; `mode` is then only for a new file). The rename gives it a new mtime, which is what
+   * the registry watches to reload htpasswd. When the owner cannot be kept (not root, someone else's
+   * file), nothing is written: a file the service can no longer read is worse than none.
+   */
+  keepOwner?: boolean;
 }
 
 export type FilePlan = FilePlanEntry[];
@@ -135,10 +143,10 @@ export function ensureDirectory(dir: string, mode = 0o755, guardFrom?: string): 
       } catch (error) {
         throw fsError("inspect", path, error);
       }
-      if (!followed.isDirectory()) throw userError("regcert.notDirectory", `${path} exists and is not a directory`);
+      if (!followed.isDirectory()) throw userError("regcert.notDirectory", `${path} exists and is not a directory`, "move that file away, or choose another directory");
       continue;
     }
-    if (!stat.isDirectory()) throw userError("regcert.notDirectory", `${path} exists and is not a directory`);
+    if (!stat.isDirectory()) throw userError("regcert.notDirectory", `${path} exists and is not a directory`, "move that file away, or choose another directory");
   }
 }
 
@@ -151,8 +159,18 @@ function sameContents(path: string, contents: Buffer): boolean {
   }
 }
 
+function cannotKeepOwner(entry: FilePlanEntry, owner: { uid: number; gid: number }, error: unknown): RegcertError {
+  return new RegcertError("regcert.cannotKeepOwner", `cannot keep the owner uid ${owner.uid} gid ${owner.gid} of ${entry.path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing was changed`, {
+    exitCode: 2,
+    hint: "re-run as that user or with sudo, so the file stays readable by the service that uses it",
+    cause: error,
+  });
+}
+
 function writeTemp(entry: FilePlanEntry, data: Buffer): string {
   const temp = siblingName(entry.path, "tmp");
+  const existing = entry.keepOwner ? lstatOrNull(entry.path) : null;
+  const mode = existing?.isFile() ? existing.mode & 0o7777 : entry.mode;
   let fd: number;
   try {
     fd = openSync(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | (constants.O_NOFOLLOW ?? 0), entry.mode);
@@ -161,10 +179,22 @@ function writeTemp(entry: FilePlanEntry, data: Buffer): string {
   }
   pending.set(temp, "file");
   try {
-    fchmodSync(fd, entry.mode);
+    if (existing?.isFile()) {
+      try {
+        fchownSync(fd, existing.uid, existing.gid);
+      } catch (error) {
+        closeSync(fd);
+        tryUnlink(temp);
+        pending.delete(temp);
+        throw cannotKeepOwner(entry, existing, error);
+      }
+    }
+    // after fchown, which clears set-id bits
+    fchmodSync(fd, mode);
     for (let offset = 0; offset < data.length; ) offset += writeSync(fd, data, offset);
     fsyncSync(fd);
   } catch (error) {
+    if (error instanceof RegcertError) throw error;
     closeSync(fd);
     tryUnlink(temp);
     pending.delete(temp);
@@ -237,8 +267,8 @@ export function writeFilesAtomic(plan: FilePlan, options: WriteOptions = {}): Wr
     ensureDirectory(dirname(entry.path), options.dirMode ?? 0o755, options.guardFrom);
     const stat = lstatOrNull(entry.path);
     if (stat?.isSymbolicLink()) throw userError("regcert.symlinkRefused", `${entry.path} is a symbolic link; regcert does not write through links`, "remove the link and re-run");
-    if (stat && !stat.isFile()) throw userError("regcert.notFile", `${entry.path} exists and is not a regular file`);
-    if (stat && sameContents(entry.path, entry.data) && (stat.mode & 0o777) === entry.mode) unchanged.push(entry.path);
+    if (stat && !stat.isFile()) throw userError("regcert.notFile", `${entry.path} exists and is not a regular file`, "move it away, or choose another --name/--out");
+    if (stat && sameContents(entry.path, entry.data) && (entry.keepOwner === true || (stat.mode & 0o777) === entry.mode)) unchanged.push(entry.path);
     else if (stat && !options.force) conflicts.push(entry.path);
     else todo.push(entry);
   }

@@ -69,7 +69,7 @@ export function createRootCa(options: RootCaOptions = {}, deps: EngineDeps = {})
   const days = validateDays(options.days ?? PROFILES["root-ca"].defaultDays, "a CA");
   const maxPathLen = options.maxPathLen ?? 0;
   if (!Number.isInteger(maxPathLen) || maxPathLen < 0 || maxPathLen > 4) {
-    throw userError("regcert.invalidPathLen", `--max-path-len ${maxPathLen} is not valid: use 0 (leaves only) or 1 (one intermediate)`);
+    throw userError("regcert.invalidPathLen", `--max-path-len ${maxPathLen} is not valid: use 0 (leaves only) or 1 (one intermediate)`, "use --max-path-len 0, or 1 for cert-manager");
   }
   const keyPair = options.keyPair ?? generateKeyPairSyncFor(options.keyAlgorithm ?? "ecdsa-p256");
   const scheme = signatureSchemeFor(keyPair.privateKey);

@@ -93,6 +93,6 @@ export function readCertificateFacts(input: string | Uint8Array, what = "the cer
     };
   } catch (error) {
     if (error instanceof RegcertError) throw error;
-    throw new RegcertError("regcert.badCertificate", `${what} is not a valid X.509 certificate`, { exitCode: 2, cause: error });
+    throw new RegcertError("regcert.badCertificate", `${what} is not a valid X.509 certificate`, { exitCode: 2, hint: "give a PEM or DER X.509 certificate; regcert inspect FILE shows what a file holds", cause: error });
   }
 }

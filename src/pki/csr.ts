@@ -78,7 +78,7 @@ export function parseCsr(input: string | Uint8Array, what = "the CSR"): ParsedCs
     if (!first) throw new Error("empty CSR");
     infoDer = elementBytes(der, first);
   } catch (error) {
-    throw new RegcertError("regcert.badCsr", `${what} is not a valid PKCS#10 certificate request`, { exitCode: 2, cause: error });
+    throw new RegcertError("regcert.badCsr", `${what} is not a valid PKCS#10 certificate request`, { exitCode: 2, hint: "give a PEM CSR (BEGIN CERTIFICATE REQUEST), e.g. from openssl req -new", cause: error });
   }
   const algorithm = (request.signatureAlgorithm as AlgorithmIdentifier).algorithm;
   if (!(algorithm in CSR_SIGNATURES)) {
@@ -90,7 +90,7 @@ export function parseCsr(input: string | Uint8Array, what = "the CSR"): ParsedCs
   try {
     publicKey = createPublicKey({ key: Buffer.from(AsnConvert.serialize(info.subjectPKInfo)), format: "der", type: "spki" });
   } catch (error) {
-    throw new RegcertError("regcert.badCsr", `${what} carries a public key that cannot be read`, { exitCode: 2, cause: error });
+    throw new RegcertError("regcert.badCsr", `${what} carries a public key that cannot be read`, { exitCode: 2, hint: "make the CSR with an ECDSA P-256/P-384 or RSA key (openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256)", cause: error });
   }
   let valid = false;
   try {

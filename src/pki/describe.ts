@@ -129,7 +129,7 @@ function fromOpenssl(der: Uint8Array, now: Date, goError: string): CertificateSu
   try {
     x = new X509Certificate(Buffer.from(der));
   } catch {
-    throw userError("regcert.badCertificate", `a CERTIFICATE block is not a readable X.509 certificate (${goError})`);
+    throw userError("regcert.badCertificate", `a CERTIFICATE block is not a readable X.509 certificate (${goError})`, "re-create it with openssl or regcert; openssl x509 -noout -text shows what is wrong");
   }
   const notBefore = new Date(x.validFrom);
   const notAfter = new Date(x.validTo);
@@ -209,7 +209,7 @@ function describePrivateKey(label: string, der: Uint8Array, text: string | undef
     const key = createPrivateKey({ key: Buffer.from(der), format: "der", type });
     return { type: "privateKey", encrypted: false, key: keySummary(createPublicKey(key)) };
   } catch {
-    throw userError("regcert.badKey", `a ${label} block cannot be read as a private key`);
+    throw userError("regcert.badKey", `a ${label} block cannot be read as a private key`, "give a PKCS#8 or PKCS#1/SEC1 PEM key, as openssl writes");
   }
 }
 

@@ -80,7 +80,7 @@ export function parseCaCertificate(input: string | Uint8Array, what = "CA certif
     cert = AsnConvert.parse(der, Certificate);
     subjectName = rawSubjectName(der);
   } catch (error) {
-    throw new RegcertError("regcert.badCertificate", `${what} is not a valid X.509 certificate`, { exitCode: 2, cause: error });
+    throw new RegcertError("regcert.badCertificate", `${what} is not a valid X.509 certificate`, { exitCode: 2, hint: "give a PEM or DER X.509 CA certificate", cause: error });
   }
   const t = cert.tbsCertificate;
   const ext = (oid: string) => t.extensions?.find((e) => e.extnID === oid);
@@ -144,7 +144,7 @@ function toPrivateKey(key: KeyObject | string | Uint8Array): KeyObject {
   try {
     return typeof key === "string" ? createPrivateKey(key) : createPrivateKey({ key: Buffer.from(key), format: "der", type: "pkcs8" });
   } catch (error) {
-    throw new RegcertError("regcert.badKey", "the CA private key cannot be read (encrypted or not a private key)", { exitCode: 2, cause: error });
+    throw new RegcertError("regcert.badKey", "the CA private key cannot be read (encrypted or not a private key)", { exitCode: 2, hint: "give the CA key as PEM (with --passphrase-file if it is encrypted)", cause: error });
   }
 }
 

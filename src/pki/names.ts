@@ -31,13 +31,13 @@ export function quoteInput(input: string): string {
 }
 
 function invalid(input: string, why: string) {
-  return userError("regcert.invalidName", `${quoteInput(input)} is not a valid DNS name or IP address: ${why}`);
+  return userError("regcert.invalidName", `${quoteInput(input)} is not a valid DNS name or IP address: ${why}`, "e.g. --dns registry.local or --ip 192.168.0.12");
 }
 
 /** Classifies one host as a DNS name or an IP address and returns its normalised form. */
 export function classifyName(input: string): SubjectName {
   const raw = input.trim();
-  if (raw === "") throw userError("regcert.invalidName", "an empty name is not a valid DNS name or IP address");
+  if (raw === "") throw userError("regcert.invalidName", "an empty name is not a valid DNS name or IP address", "e.g. --dns registry.local or --ip 192.168.0.12");
   if (raw.startsWith("[") || raw.includes(":")) return { type: "ip", value: parseIpv6(raw, input) };
   if (/^[0-9.]+$/.test(raw)) return { type: "ip", value: parseIpv4(raw, input) };
   return { type: "dns", value: parseDnsName(raw, input) };

@@ -31,10 +31,10 @@ export function decodePemOrDer(input: string | Uint8Array, labels: string[], wha
   if (text.includes("-----BEGIN ")) {
     const found = parsePemBlocks(text).filter((b) => labels.includes(b.label)).map((b) => b.der);
     if (found.length === 0) {
-      throw userError("regcert.noPem", `no ${labels.join(" or ")} PEM block found in ${what}`);
+      throw userError("regcert.noPem", `no ${labels.join(" or ")} PEM block found in ${what}`, "give a PEM file with that block (openssl x509/req/pkey -text shows what a file holds), or regcert inspect FILE");
     }
     return found;
   }
   if (typeof input !== "string" && input.length > 0 && input[0] === 0x30) return [input];
-  throw userError("regcert.notPem", `${what} is neither PEM nor DER`);
+  throw userError("regcert.notPem", `${what} is neither PEM nor DER`, "give a PEM (BEGIN …) or DER file; regcert inspect FILE shows what it holds");
 }

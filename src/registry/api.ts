@@ -61,7 +61,7 @@ export interface ImageReference {
 export function parseReference(input: string, allowDigest: boolean): ImageReference {
   const at = input.indexOf("@");
   if (at >= 0) {
-    if (!allowDigest) throw userError("regcert.invalidReference", `"${input}" names a digest; give REPO:TAG`);
+    if (!allowDigest) throw userError("regcert.invalidReference", `"${input}" names a digest; give REPO:TAG`, "e.g. alpine:latest");
     const digest = input.slice(at + 1);
     if (!DIGEST.test(digest)) throw userError("regcert.invalidReference", `"${digest}" is not a digest`, "e.g. team/app@sha256:0123…(64 hex digits)");
     return { repository: validateRepository(input.slice(0, at)), digest };

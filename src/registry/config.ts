@@ -78,7 +78,7 @@ export interface SystemdKit {
 const CONTAINER_PORT = 5000;
 
 function checkPort(port: number): number {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw userError("regcert.invalidPort", `--port ${port} is not a valid port: use 1 to 65535`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw userError("regcert.invalidPort", `--port ${port} is not a valid port: use 1 to 65535`, "e.g. --port 5000");
   return port;
 }
 
@@ -162,9 +162,9 @@ export function renderSystemdConfig(template: string, options: SystemdOptions = 
   const port = checkPort(options.port ?? 5000);
   const name = stemOf(options);
   const etc = options.etcDir ?? "/etc/docker/registry";
-  if (!etc.startsWith("/")) throw userError("regcert.relativePath", `--etc-dir ${etc} must be an absolute path: the service does not run in this directory`);
+  if (!etc.startsWith("/")) throw userError("regcert.relativePath", `--etc-dir ${etc} must be an absolute path: the service does not run in this directory`, "e.g. --etc-dir /etc/docker-registry");
   const data = options.dataDir ?? "/var/lib/docker-registry";
-  if (!data.startsWith("/")) throw userError("regcert.relativePath", `--data ${data} must be an absolute path for --systemd`);
+  if (!data.startsWith("/")) throw userError("regcert.relativePath", `--data ${data} must be an absolute path for --systemd`, "e.g. --data /var/lib/docker-registry");
   const group = options.group ?? "docker-registry";
   const certDir = posix.join(etc, "certs");
   const paths: SystemdKit["paths"] = {

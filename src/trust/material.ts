@@ -105,7 +105,7 @@ export function parseClientPair(certText: string, keyText: string, cas: readonly
   try {
     x509 = new X509Certificate(Buffer.from(first.der));
   } catch {
-    throw userError("regcert.badClientCert", "--client-cert is not a valid X.509 certificate");
+    throw userError("regcert.badClientCert", "--client-cert is not a valid X.509 certificate", "give the PEM certificate regcert issue --client wrote (NAME.crt)");
   }
   let key: KeyObject;
   try {

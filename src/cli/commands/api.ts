@@ -35,15 +35,15 @@ export async function run(ctx: Context, targetArg: string, actionArg: string, re
   const target = parseTarget(targetArg);
   if (!(ACTIONS as readonly string[]).includes(actionArg)) throw userError("regcert.invalidAction", `"${actionArg}" is not an api action: use ${ACTIONS.join(", ")}`, `e.g. regcert api ${target.hostPort} catalog`);
   const action = actionArg as Action;
-  if (action === "catalog" && refArg !== undefined) throw userError("regcert.unexpectedArgument", `catalog takes no argument (got "${refArg}")`);
+  if (action === "catalog" && refArg !== undefined) throw userError("regcert.unexpectedArgument", `catalog takes no argument (got "${refArg}")`, "e.g. regcert api HOST:PORT catalog");
   if (action !== "catalog" && refArg === undefined) {
     const example = { tags: "team/app", digest: "team/app:v1", delete: "team/app:v1" }[action];
     throw userError("regcert.missingArgument", `${action} needs ${action === "tags" ? "a repository" : "an image reference"}`, `e.g. regcert api ${target.hostPort} ${action} ${example}`);
   }
-  if (Boolean(flags.clientCert) !== Boolean(flags.clientKey)) throw userError("regcert.conflictingFlags", "--client-cert and --client-key go together");
+  if (Boolean(flags.clientCert) !== Boolean(flags.clientKey)) throw userError("regcert.conflictingFlags", "--client-cert and --client-key go together", "give both --client-cert FILE and --client-key FILE, or neither");
   const seconds = parseWholeNumber(flags.timeout, "--timeout", 15);
   const pageSize = parseWholeNumber(flags.pageSize, "--page-size", 100);
-  if (pageSize < 1 || pageSize > 1000) throw userError("regcert.invalidNumber", `--page-size ${pageSize} is out of range: use 1 to 1000`);
+  if (pageSize < 1 || pageSize > 1000) throw userError("regcert.invalidNumber", `--page-size ${pageSize} is out of range: use 1 to 1000`, "e.g. --page-size 100");
   // validate the reference before any network traffic
   const ref = action === "digest" ? parseReference(refArg as string, false) : action === "delete" ? parseReference(refArg as string, true) : undefined;
   if (action === "tags") validateRepository(refArg as string);

@@ -23,10 +23,10 @@ export async function run(ctx: Context, flags: CaPassphraseFlags): Promise<void>
     const stored = readStoredCa(home);
     if (!stored) throw userError("regcert.noCa", `no CA in ${home}`, "create one with `regcert init-ca --encrypt`, or pass --home DIR");
     const wasEncrypted = isEncryptedKeyPem(stored.keyPem);
-    if (!wasEncrypted && flags.remove) throw userError("regcert.notEncrypted", `${stored.paths.key} is not encrypted; there is no passphrase to remove`);
+    if (!wasEncrypted && flags.remove) throw userError("regcert.notEncrypted", `${stored.paths.key} is not encrypted; there is no passphrase to remove`, "to encrypt it, run regcert ca passphrase without --remove");
     // unlock first (and check the key still matches its certificate) before asking for the new one
     const loaded = loadIssuer(home, { passphrase: wasEncrypted ? await readPassphrase(ctx, flags.passphraseFile, home) : undefined });
-    if (!loaded) throw userError("regcert.noCa", `no CA in ${home}`);
+    if (!loaded) throw userError("regcert.noCa", `no CA in ${home}`, "create one with `regcert init-ca --encrypt`, or pass --home DIR");
     const passphrase = flags.remove ? undefined : await readNewPassphrase(ctx, flags.newPassphraseFile, "--new-passphrase-file");
     const paths = rewriteCaKey(home, loaded.issuer.privateKey, passphrase);
     return { paths, wasEncrypted, encrypted: passphrase !== undefined };

@@ -25,7 +25,7 @@ export function parseTarget(input: string): { host: string; port: number; hostPo
     const parsed = parseRegistryHost(input);
     return { host: parsed.host, port: parsed.port, hostPort: parsed.hostPort };
   } catch (error) {
-    if (error instanceof RegcertError) throw userError(error.code, error.message.replace(/^--host /, ""), error.hint?.replace(/--host /g, "regcert check "));
+    if (error instanceof RegcertError) throw userError(error.code, error.message.replace(/^--host /, ""), error.hint?.replace(/--host /g, "regcert check ") ?? "e.g. regcert check registry.local:5000");
     throw error;
   }
 }
@@ -71,7 +71,7 @@ function printChain(ctx: Context, result: ProbeResult, trusted: Set<string>): vo
 export async function run(ctx: Context, targetArg: string, flags: CheckFlags): Promise<void> {
   const target = parseTarget(targetArg);
   const seconds = parseWholeNumber(flags.timeout, "--timeout", 10);
-  if (seconds < 1 || seconds > 300) throw userError("regcert.invalidTimeout", `--timeout ${seconds} is out of range: use 1 to 300 seconds`);
+  if (seconds < 1 || seconds > 300) throw userError("regcert.invalidTimeout", `--timeout ${seconds} is out of range: use 1 to 300 seconds`, "e.g. --timeout 10");
   if (Boolean(flags.clientCert) !== Boolean(flags.clientKey)) throw userError("regcert.conflictingFlags", "--client-cert and --client-key go together", "give both, e.g. --client-cert certs/client.crt --client-key certs/client.key");
   const trust = await loadTrust(ctx, flags.ca);
   const clientCertPem = flags.clientCert ? (await readInputFile(flags.clientCert, "--client-cert")).toString("utf8") : undefined;

@@ -138,13 +138,13 @@ export async function run(ctx: Context, given: InstallTrustFlags): Promise<void>
   if (flags.user && flags.root !== undefined) throw userError("regcert.conflictingFlags", "--user and --root cannot be combined", "--user writes into your home; --root into a system tree");
   if (flags.user && isRoot() && ctx.env.SUDO_USER) throw userError("regcert.userUnderSudo", "--user under sudo would write root-owned files into your home", "run it without sudo: regcert install-trust --user …");
   if ((flags.clientCert === undefined) !== (flags.clientKey === undefined)) throw userError("regcert.clientPairIncomplete", "--client-cert and --client-key go together", "pass both, from `regcert issue --client`");
-  if (flags.ca === "-" && (flags.clientCert === "-" || flags.clientKey === "-")) throw userError("regcert.stdinTwice", "only one of --ca, --client-cert, --client-key can read standard input");
+  if (flags.ca === "-" && (flags.clientCert === "-" || flags.clientKey === "-")) throw userError("regcert.stdinTwice", "only one of --ca, --client-cert, --client-key can read standard input", "give the CA with --ca - and the client pair as files (--client-cert FILE --client-key FILE)");
 
   const root = resolve(ctx.cwd, flags.root ?? "/");
   try {
     if (!statSync(root).isDirectory()) throw new Error("not a directory");
   } catch {
-    throw userError("regcert.invalidRoot", `--root ${root} is not an existing directory`);
+    throw userError("regcert.invalidRoot", `--root ${root} is not an existing directory`, "create it first (mkdir -p DIR), or pass the directory that holds etc/ of the image or chroot");
   }
   const ca = await readCa(ctx, flags);
   const clientCertPem = flags.clientCert === undefined ? undefined : (await readInputFile(flags.clientCert, "--client-cert")).toString("utf8");

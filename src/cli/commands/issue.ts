@@ -31,7 +31,7 @@ export interface IssueFlags {
 
 export function parsePort(value: string | undefined): number {
   const port = parseWholeNumber(value, "--port", 5000);
-  if (port < 1 || port > 65535) throw userError("regcert.invalidPort", `--port ${port} is not a valid port: use 1 to 65535`);
+  if (port < 1 || port > 65535) throw userError("regcert.invalidPort", `--port ${port} is not a valid port: use 1 to 65535`, "e.g. --port 5000 (the port clients type)");
   return port;
 }
 

@@ -36,7 +36,7 @@ export function parseAt(value: string | undefined, now: Date = new Date()): Date
 /** --host: anything Go would be asked to match, but not HOST:PORT or a URL. */
 export function parseHost(value: string): string {
   const host = value.trim();
-  if (host === "" || /\s/.test(host)) throw userError("regcert.invalidHost", `--host "${value}" is not a host name or IP address`);
+  if (host === "" || /\s/.test(host)) throw userError("regcert.invalidHost", `--host "${value}" is not a host name or IP address`, "e.g. --host registry.local or --host 192.168.0.12");
   if (host.includes("://") || host.includes("/")) throw userError("regcert.invalidHost", `--host "${value}" is a URL, not a host`, `give only the host, e.g. --host ${host.replace(/^[a-z]+:\/\//i, "").split(/[/:]/)[0]}`);
   if (/^[^:]+:\d+$/.test(host) || /^\[[^\]]+\]:\d+$/.test(host)) {
     throw userError("regcert.invalidHost", `--host "${value}" includes a port`, `certificates name hosts, not ports: --host ${host.replace(/:\d+$/, "")}`);
