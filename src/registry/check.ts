@@ -9,6 +9,7 @@ import { connect as netConnect, isIP, type Socket } from "node:net";
 import { X509Certificate } from "node:crypto";
 import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from "node:tls";
 import { certificateNames, hasSanExtension, hostAsIp, hostnameMismatchMessage, matchHostname } from "../pki/verify/hostname.js";
+import { shellLine } from "../text/shell.js";
 
 export type FindingStatus = "ok" | "fail" | "warn" | "note";
 
@@ -330,7 +331,7 @@ function judgeChain(o: ProbeOptions, served: X509Certificate[], roots: X509Certi
       status: "fail",
       message: `name: ${o.host} is not in the certificate (it has ${shown}${cn !== undefined ? `; the CN "${cn}" is never used by Go clients` : ""})`,
       clientError: hostnameMismatchMessage(names, o.host, hasSanExtension(der), cn),
-      fix: `re-issue with that ${ip ? "IP" : "name"}: regcert issue ${[...names.dns, ...names.ip, o.host].join(" ")} --force, and restart the registry${names.dns.length > 0 && ip ? `; or connect by name (${dnsList})` : ""}`,
+      fix: `re-issue with that ${ip ? "IP" : "name"}: ${shellLine(["regcert", "issue", ...names.dns, ...names.ip, o.host])} --name NAME --out DIR --force (the --name and --out it was issued with: regcert status lists them), and restart the registry${names.dns.length > 0 && ip ? `; or connect by name (${dnsList})` : ""}`,
     });
   }
   const eku = leaf.keyUsage;

@@ -150,7 +150,8 @@ test("name mismatch: an IP on a DNS-only certificate gets Go's exact error and t
   const f = finding(json, "tls.nameMismatch");
   expect(f?.clientError).toBe("x509: cannot validate certificate for 127.0.0.1 because it doesn't contain any IP SANs");
   expect(f?.message).toContain("it has DNS:localhost");
-  expect(f?.fix).toContain("regcert issue localhost 127.0.0.1 --force");
+  // #12 item 7: never the bare command that would write ./certs: it names --name/--out to fill in
+  expect(f?.fix).toContain("regcert issue localhost 127.0.0.1 --name NAME --out DIR --force");
   const skopeo = await skopeoPush(`127.0.0.1:${registry.port}`, "mismatch");
   expect(skopeo.code).not.toBe(0);
   expect(skopeo.stderr).toContain(f?.clientError);

@@ -10,7 +10,7 @@ import { validateDays } from "../../pki/validity.js";
 import type { Context } from "../context.js";
 import { generateKeyWithProgress, obtainIssuer } from "../ca-access.js";
 import { detectIps } from "../interfaces.js";
-import { assertNoConflicts, leafPaths, publishLeaf } from "../leaf-output.js";
+import { assertNoConflicts, guardGitWorkTree, leafPaths, publishLeaf } from "../leaf-output.js";
 import { parseBaseName, parseWholeNumber } from "../options.js";
 import { askText } from "../prompts.js";
 
@@ -65,6 +65,7 @@ export async function run(ctx: Context, hosts: string[], flags: IssueFlags): Pro
   const outDir = resolve(ctx.cwd, flags.out ?? "certs");
   const files = leafPaths(outDir, name, true);
   assertNoConflicts(files, flags.force === true);
+  const git = guardGitWorkTree(files, name, flags.force === true);
 
   const obtained = await obtainIssuer(ctx, { createWith: keyAlgorithm, passphraseFile: flags.passphraseFile });
   const { issuer } = obtained;
@@ -79,5 +80,5 @@ export async function run(ctx: Context, hosts: string[], flags: IssueFlags): Pro
     allowLongValidity: flags.force === true,
     ...(flags.cn === undefined ? {} : { commonName: flags.cn }),
   });
-  await publishLeaf(ctx, { command: "issue", name, outDir, port, files, cert, obtained, force: flags.force === true });
+  await publishLeaf(ctx, { command: "issue", name, outDir, port, files, cert, obtained, force: flags.force === true, keyFile: files.key, git });
 }
