@@ -50,6 +50,8 @@ export interface WriteOptions {
    * certs.d root of a trust layout, so a link planted at certs.d/HOST is refused too
    */
   guardFrom?: string;
+  /** the hint when files exist without --force (default: --force, and --name/--out when a key is involved) */
+  existsHint?: string;
   /** test seam: called before the i-th changed file is published; throwing simulates a failure midway */
   beforePublish?: (path: string, index: number) => void;
 }
@@ -225,9 +227,14 @@ export function findConflicts(plan: FilePlan): string[] {
 const toBuffer = (contents: string | Uint8Array): Buffer => (typeof contents === "string" ? Buffer.from(contents, "utf8") : Buffer.from(contents));
 
 /** The refusal for files that exist, with the --force hint. */
-export function fileExistsError(paths: string[]): RegcertError {
+export function fileExistsError(paths: string[], hint?: string): RegcertError {
   const list = paths.join(", ");
-  return userError("regcert.fileExists", `${list} already exist${paths.length === 1 ? "s" : ""}; regcert never replaces files without --force`, "re-run with --force to replace (an old key is then gone), or choose another --name/--out");
+  const keys = paths.some((p) => p.endsWith(".key"));
+  return userError(
+    "regcert.fileExists",
+    `${list} already exist${paths.length === 1 ? "s" : ""}; regcert never replaces files without --force`,
+    hint ?? (keys ? "re-run with --force to replace them (the old key is then gone), or choose another --name/--out" : "re-run with --force to replace them"),
+  );
 }
 
 /** A temp file this old was left by a run killed with SIGKILL or a power cut (a live one exists for milliseconds). */
@@ -272,7 +279,7 @@ export function writeFilesAtomic(plan: FilePlan, options: WriteOptions = {}): Wr
     else if (stat && !options.force) conflicts.push(entry.path);
     else todo.push(entry);
   }
-  if (conflicts.length > 0) throw fileExistsError(conflicts);
+  if (conflicts.length > 0) throw fileExistsError(conflicts, options.existsHint);
   removeStaleTemps(todo.map((e) => e.path));
 
   const temps: string[] = [];
@@ -296,7 +303,7 @@ export function writeFilesAtomic(plan: FilePlan, options: WriteOptions = {}): Wr
         try {
           linkSync(temp, entry.path);
         } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === "EEXIST") throw fileExistsError([entry.path]);
+          if ((error as NodeJS.ErrnoException).code === "EEXIST") throw fileExistsError([entry.path], options.existsHint);
           throw fsError("write", entry.path, error);
         }
         unlinkSync(temp);

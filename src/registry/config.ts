@@ -8,7 +8,7 @@
 import { posix } from "node:path";
 import { type Document, isMap, parseDocument, Scalar } from "yaml";
 import { userError } from "../pki/errors.js";
-import { shellQuote } from "../text/shell.js";
+import { shellLine, shellQuote } from "../text/shell.js";
 
 /** What to serve and how; the same options drive both targets. */
 export interface RegistryConfigOptions {
@@ -25,6 +25,8 @@ export interface RegistryConfigOptions {
 }
 
 export interface ComposeOptions extends RegistryConfigOptions {
+  /** absolute directory of the compose file: the docker run line then names absolute host paths (no $PWD, no cd) */
+  hostDir?: string;
   /** host directory holding NAME.crt, NAME.key and ca.crt, relative to the compose file; default "./certs" */
   certsDir?: string;
   /** host directory holding the htpasswd file, relative to the compose file; default "./auth" */
@@ -147,13 +149,26 @@ export function renderComposeKit(templates: { config: string; compose: string },
   compose.setIn(["services", "registry", "volumes"], compose.createNode(volumes));
   if (options.dataDir) compose.deleteIn(["volumes"]);
 
-  const absolute = (p: string) => (p.startsWith("/") ? p : `"$PWD/${p.replace(/^\.\//, "")}"`);
+  // with hostDir (the compose file's directory) the line is plain argv through shellLine; without it,
+  // relative paths stay relative to "$PWD" (inside "…", where only $ ` " \ are special)
+  const absolute = (p: string) => (p.startsWith("/") ? p : `"$PWD/${p.replace(/^\.\//, "").replace(/["$`\\]/g, "\\$&")}"`);
   const mount = (v: string) => {
     const [host, ...rest] = v.split(":");
     const hostPart = host === "registry-data" ? host : absolute(host ?? "");
     return `-v ${hostPart.startsWith('"') ? hostPart : shellQuote(hostPart)}:${rest.join(":")}`;
   };
-  const dockerRun = ["docker run -d --name registry --restart unless-stopped", `-p ${port}:${CONTAINER_PORT}`, ...volumes.map(mount), shellQuote(image)].join(" ");
+  const hostDir = options.hostDir;
+  const dockerRun =
+    hostDir === undefined
+      ? ["docker run -d --name registry --restart unless-stopped", `-p ${port}:${CONTAINER_PORT}`, ...volumes.map(mount), shellQuote(image)].join(" ")
+      : shellLine([
+          ...["docker", "run", "-d", "--name", "registry", "--restart", "unless-stopped", "-p", `${port}:${CONTAINER_PORT}`],
+          ...volumes.flatMap((v) => {
+            const [host = "", ...rest] = v.split(":");
+            return ["-v", `${host === "registry-data" || host.startsWith("/") ? host : posix.join(hostDir, host)}:${rest.join(":")}`];
+          }),
+          image,
+        ]);
   return { configYml: config.toString(), composeYml: compose.toString(), dockerRun };
 }
 

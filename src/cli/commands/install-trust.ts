@@ -172,6 +172,13 @@ export async function run(ctx: Context, given: InstallTrustFlags): Promise<void>
   if (named.has("all") && !flags.uninstall) {
     const exists = existsUnder(root);
     const skipped = plan.requires.filter((r) => !named.has(r.target) && !exists(r.path)).map((r) => r.target);
+    // k3s has no requirement (registries.yaml may be written before k3s is installed, as its docs do),
+    // but `all` must not leave /etc/rancher/k3s on a machine without k3s
+    const k3sAbsent = targets.includes("k3s") && !named.has("k3s") && !(TARGET_MARKERS.k3s ?? []).some(exists);
+    if (k3sAbsent) {
+      skipped.push("k3s");
+      ctx.ui.info("Skipping k3s: k3s is not installed here (no /usr/local/bin/k3s or /etc/rancher/k3s).");
+    }
     if (skipped.length > 0) {
       for (const req of plan.requires.filter((r) => skipped.includes(r.target))) ctx.ui.info(`Skipping ${req.target}: ${req.message}.`);
       plan = planFor(targets.filter((t) => !skipped.includes(t)));

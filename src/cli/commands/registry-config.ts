@@ -73,7 +73,7 @@ export async function run(ctx: Context, flags: RegistryConfigFlags): Promise<voi
       sourceHtpasswd: displayPath(htpasswd, ctx.cwd),
       sourceConfig: displayPath(configPath, ctx.cwd),
     });
-    writeFilesAtomic([{ path: configPath, contents: kit.configYml, mode: 0o644, label: "registry config" }], { force: flags.force === true });
+    writeFilesAtomic([{ path: configPath, contents: kit.configYml, mode: 0o644, label: "registry config", keepOwner: true }], { force: flags.force === true, existsHint: configExistsHint(ctx, configPath) });
     if (ctx.ui.json) {
       ctx.ui.result({ command: "registry-config", target: "systemd", files: [configPath], paths: kit.paths, install: kit.install.map((s) => ({ argv: s.argv, why: s.why })), restart: kit.restart });
       return;
@@ -94,6 +94,7 @@ export async function run(ctx: Context, flags: RegistryConfigFlags): Promise<voi
       certsDir: relative(outDir, certsDir) || ".",
       authDir: relative(outDir, dirname(htpasswd)) || ".",
       htpasswdFile: basename(htpasswd),
+      hostDir: outDir,
       ...(flags.data ? { dataDir: relative(outDir, resolve(ctx.cwd, flags.data)) || "." } : {}),
     },
   );
@@ -103,7 +104,7 @@ export async function run(ctx: Context, flags: RegistryConfigFlags): Promise<voi
       { path: configPath, contents: kit.configYml, mode: 0o644, label: "registry config" },
       { path: composePath, contents: kit.composeYml, mode: 0o644, label: "compose file" },
     ],
-    { force: flags.force === true },
+    { force: flags.force === true, existsHint: configExistsHint(ctx, configPath) },
   );
   if (ctx.ui.json) {
     ctx.ui.result({ command: "registry-config", target: "compose", files: [configPath, composePath], dockerRun: kit.dockerRun });
@@ -113,8 +114,13 @@ export async function run(ctx: Context, flags: RegistryConfigFlags): Promise<voi
   ctx.ui.info("");
   const cd = outDir === ctx.cwd ? "" : `cd ${shellQuote(displayPath(outDir, ctx.cwd))} && `;
   ctx.ui.info(`Start it:  ${cd}docker compose up -d`);
-  ctx.ui.info(`or:        ${cd}${kit.dockerRun}`);
+  ctx.ui.info(`or:        ${kit.dockerRun}`);
   ctx.ui.info(`Check it:  regcert check <host>:${port}`);
+}
+
+/** An edited config.yml is in the way: no key is involved, and --name is not that file's name. */
+function configExistsHint(ctx: Context, configPath: string): string {
+  return `compare it with what this run would write, then re-run with --force to replace it (edits in it are then gone), or write elsewhere with --out DIR (now ${displayPath(dirname(configPath), ctx.cwd) || "."})`;
 }
 
 function describe(o: { port: number; auth: boolean; mtls: boolean }): string {
