@@ -52,7 +52,7 @@ export function checkGitForKey(keyFile: string): GitGuard | undefined {
   const workTree = findGitWorkTree(existingAncestor(outDir));
   if (workTree === undefined) return undefined;
   const cwd = existingAncestor(outDir);
-  const tracked = existsSync(outDir) ? (git(cwd, ["ls-files", "-z", "--", outDir])?.stdout.split("\0").filter(Boolean).slice(0, 3) ?? []) : [];
+  const tracked = existsSync(outDir) ? (git(cwd, ["ls-files", "-z", "--full-name", "--", outDir])?.stdout.split("\0").filter(Boolean).slice(0, 3) ?? []) : [];
   const ignored = git(cwd, ["check-ignore", "-q", "--no-index", "--", resolve(keyFile)])?.status === 0;
   if (ignored) return { workTree, tracked, gitignore: undefined };
   const path = join(outDir, ".gitignore");
