@@ -144,7 +144,7 @@ export async function run(ctx: Context, given: InstallTrustFlags): Promise<void>
   try {
     if (!statSync(root).isDirectory()) throw new Error("not a directory");
   } catch {
-    throw userError("regcert.invalidRoot", `--root ${root} is not an existing directory`, "create it first (mkdir -p DIR), or pass the directory that holds etc/ of the image or chroot");
+    throw userError("regcert.invalidRoot", `--root ${root} is not an existing directory`, `create it first (${shellQuote("mkdir")} -p ${shellQuote(root)}), or pass the directory that holds etc/ of the image or chroot`);
   }
   const ca = await readCa(ctx, flags);
   const clientCertPem = flags.clientCert === undefined ? undefined : (await readInputFile(flags.clientCert, "--client-cert")).toString("utf8");
