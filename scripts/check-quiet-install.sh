@@ -1,0 +1,22 @@
+#!/bin/sh
+# Quiet installs (#12): runs `npm ci` on a copy of this checkout (git-tracked files only, in a temp
+# dir) and fails when npm prints any warning, e.g. "npm warn install-scripts … not yet covered by
+# allowScripts". Then packs the result and installs the tarball globally under a temp prefix (the way
+# to install a clone globally: `npm install -g .` would run `prepare` from a folder source, which npm
+# 11 blocks and warns about), again failing on any warning. Slow (two installs): run by hand or in a
+# release check, not in `npm test`.
+set -eu
+repo=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir "$work/src"
+(cd "$repo" && git ls-files -z | xargs -0 cp --parents -t "$work/src")
+cp "$repo/package.json" "$repo/package-lock.json" "$work/src/"
+cd "$work/src"
+npm ci --no-audit --no-fund >"$work/ci.log" 2>&1 || { cat "$work/ci.log"; exit 1; }
+if grep -i "warn" "$work/ci.log"; then echo "check-quiet-install: npm ci printed warnings"; exit 1; fi
+tarball=$(npm pack --silent 2>"$work/pack.log" | tail -n 1)
+npm install -g --prefix "$work/global" --no-audit --no-fund "./$tarball" >"$work/global.log" 2>&1 || { cat "$work/global.log"; exit 1; }
+if grep -i "warn" "$work/global.log"; then echo "check-quiet-install: npm install -g printed warnings"; exit 1; fi
+"$work/global/bin/regcert" --version >/dev/null
+echo "check-quiet-install: npm ci and npm install -g of the packed tarball printed no warnings"
