@@ -109,7 +109,7 @@ export function reportLeaf(ctx: Context, report: LeafReport): void {
         notAfter: cert.notAfter.toISOString(),
       },
       files,
-      gitignore: report.gitignore ?? null,
+      ...(report.gitignore ? { gitignore: report.gitignore } : {}),
       warnings: cert.warnings,
     });
     return;

@@ -30,7 +30,7 @@ async function password(ctx: Context, flags: ApiFlags): Promise<string | undefin
     return passwordFromStdin(await readInputFile("-", "--password-stdin"));
   }
   if (flags.user === undefined) return undefined;
-  return askSecret(ctx, `Password for ${flags.user}`, `printf '%s\n' "$PASSWORD" | regcert api … ${shellLine(["--user", flags.user, "--password-stdin"])}`, `no password for ${flags.user}: there is no terminal to ask on`);
+  return askSecret(ctx, `Password for ${flags.user}`, `printf '%s\\n' "$PASSWORD" | regcert api … ${shellLine(["--user", flags.user, "--password-stdin"])}`, `no password for ${flags.user}: there is no terminal to ask on`);
 }
 
 export async function run(ctx: Context, targetArg: string, actionArg: string, refArg: string | undefined, flags: ApiFlags): Promise<void> {

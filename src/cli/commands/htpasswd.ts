@@ -32,7 +32,7 @@ const htpasswdLine = (user: string, flags: HtpasswdFlags, ...extra: string[]) =>
 
 async function obtainPassword(ctx: Context, user: string, flags: HtpasswdFlags): Promise<string> {
   if (flags.passwordStdin) return validatePassword(passwordFromStdin(await readInputFile("-", "--password-stdin")));
-  const password = await askSecret(ctx, `Password for ${user}`, `printf '%s\n' "$PASSWORD" | ${htpasswdLine(user, flags, "--password-stdin")}`, `no password for ${user}: there is no terminal to ask on`, true);
+  const password = await askSecret(ctx, `Password for ${user}`, `printf '%s\\n' "$PASSWORD" | ${htpasswdLine(user, flags, "--password-stdin")}`, `no password for ${user}: there is no terminal to ask on`, true);
   return validatePassword(password);
 }
 
