@@ -279,10 +279,11 @@ test("the local side counts: a good registry but a mis-named ca.pem in certs.d f
   writeFileSync(join(dir, "ca.pem"), caPem);
   const bad = await regcert(["check", `localhost:${registry.port}`, "--root", root]);
   expect(bad.code).toBe(1);
-  expect(bad.stdout).toContain(`FAIL  /etc/docker/certs.d/localhost:${registry.port}/ca.pem is ignored: Docker reads CA certificates only from *.crt files`);
-  expect(bad.stdout).toContain(`fix: mv /etc/docker/certs.d/localhost:${registry.port}/ca.pem /etc/docker/certs.d/localhost:${registry.port}/ca.crt`);
+  // #12 item 7: under --root the finding and its fix name the files under that root, and keep --root
+  expect(bad.stdout).toContain(`FAIL  ${dir}/ca.pem is ignored: Docker reads CA certificates only from *.crt files`);
+  expect(bad.stdout).toContain(`fix: mv ${dir}/ca.pem ${dir}/ca.crt (or regcert install-trust --host localhost:${registry.port} --root ${root})`);
   renameSync(join(dir, "ca.pem"), join(dir, "ca.crt"));
   const good = await regcert(["check", `localhost:${registry.port}`, "--root", root]);
   expect(good.code).toBe(0);
-  expect(good.stdout).toContain(`ok    /etc/docker/certs.d/localhost:${registry.port}/ holds the CA: Docker trusts the registry`);
+  expect(good.stdout).toContain(`ok    ${dir}/ holds the CA: Docker trusts the registry`);
 });
