@@ -119,14 +119,15 @@ describe("#12 item 4: control characters and surrounding white space in names ar
   });
 
   test("inspect shows a certificate subject with ESC escaped", async () => {
-    const evil = createRootCa({ commonName: "evil\u001b]0;owned\u0007\u001b[2J" });
+    const evil = createRootCa({ commonName: "evil\u001b]0;owned\u0007\u001b[2J\nforged: line" });
     writeFileSync(join(ws.dir, "evil.crt"), evil.certificatePem);
     const r = await cli(["inspect", "evil.crt"]);
     expect(r.code).toBe(0);
     expect(r.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
-    expect(r.stdout).toContain("evil\\x1b]0;owned\\x07\\x1b[2J");
+    expect(r.stdout).toContain("evil\\x1b]0;owned\\x07\\x1b[2J\\nforged: line");
+    expect(r.stdout).not.toMatch(/^forged/m);
     const json = await cli(["--json", "inspect", "evil.crt"]);
-    expect(JSON.stringify(JSON.parse(json.stdout))).toContain("evil\\u001b]0;owned\\u0007\\u001b[2J"); // JSON keeps the real value
+    expect(JSON.stringify(JSON.parse(json.stdout))).toContain("evil\\u001b]0;owned\\u0007\\u001b[2J\\nforged: line"); // JSON keeps the real value
   });
 });
 
