@@ -163,3 +163,22 @@ function writeCodeCache(cliOut) {
     rmSync(work, { recursive: true, force: true });
   }
 }
+
+// The library for CommonJS consumers (`require("regcert")`, package.json exports "require"): one
+// CommonJS file bundled from src/index.ts. Dependencies stay external (required from node_modules as
+// usual), so ESM and CommonJS consumers share the same dependency copies.
+if (esbuild) {
+  await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: ["src/index.ts"],
+    outfile: join(outDir, "index.cjs"),
+    bundle: true,
+    packages: "external",
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    logLevel: "warning",
+  });
+} else {
+  console.warn("build: esbuild is not installed; no CommonJS build (dist/index.cjs): require(\"regcert\") will fail");
+}

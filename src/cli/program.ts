@@ -4,6 +4,7 @@
  */
 import { Command, Help } from "commander";
 import { createRequire } from "node:module";
+import { refuseUnsafeArguments } from "./argv-check.js";
 import { createContext } from "./context.js";
 import { defineAcmeCommands, defineScheduleCommand } from "./defs/acme.js";
 import { defineCaCommands } from "./defs/ca.js";
@@ -55,6 +56,7 @@ Examples:
     (load: () => Promise<CommandModule>) =>
     async (...args: unknown[]): Promise<void> => {
       const command = args[args.length - 1] as Command;
+      refuseUnsafeArguments(command, args.slice(0, -2));
       const ctx = createContext(command.optsWithGlobals());
       const module = await load();
       await module.run(ctx, ...args.slice(0, -1));

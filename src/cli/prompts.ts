@@ -32,10 +32,10 @@ export async function askSecret(ctx: Context, message: string, hint: string, mis
   const prompts = await load();
   const first = await prompts({ type: "password", name: "value", message, stdout: process.stderr }, { onCancel: cancelled });
   const value = String(first.value ?? "");
-  if (value === "") throw userError("regcert.emptySecret", "an empty passphrase or password is not allowed");
+  if (value === "") throw userError("regcert.emptySecret", "an empty passphrase or password is not allowed", "type a non-empty value");
   if (confirm) {
     const second = await prompts({ type: "password", name: "value", message: "Again, to confirm", stdout: process.stderr }, { onCancel: cancelled });
-    if (String(second.value ?? "") !== value) throw userError("regcert.secretMismatch", "the two entries do not match");
+    if (String(second.value ?? "") !== value) throw userError("regcert.secretMismatch", "the two entries do not match", "run the command again and type the same value twice");
   }
   return value;
 }

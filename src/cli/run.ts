@@ -3,21 +3,24 @@ import { type Command, CommanderError } from "commander";
 import { buildProgram } from "./program.js";
 import { RegcertError } from "../pki/errors.js";
 import { PromptCancelled } from "./prompts.js";
+import { sanitizeForTerminal } from "../text/sanitize.js";
 
 export async function run(argv: string[], stderr: { write(s: string): unknown } = process.stderr): Promise<number> {
   const program = buildProgram();
   // commander copies these settings only into subcommands created after them, and buildProgram has
   // already made every subcommand: set them on each, or a bad flag to a subcommand exits 1 via
   // process.exit with "error: …" instead of exit 2 with "regcert: …".
-  const configure = (command: Command): void => {
+  const configure = (command: Command, path: string): void => {
     command.exitOverride();
+    // a usage error is a user error too: its fix is the command's own help
+    command.showHelpAfterError(`hint: run ${path} --help for usage`);
     command.configureOutput({
       writeErr: (s) => stderr.write(s),
       outputError: (s, write) => write(`regcert: ${s.replace(/^error: /, "")}`),
     });
-    for (const sub of command.commands) configure(sub);
+    for (const sub of command.commands) configure(sub, `${path} ${sub.name()}`);
   };
-  configure(program);
+  configure(program, "regcert");
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
@@ -33,13 +36,13 @@ export function reportError(error: unknown, stderr: { write(s: string): unknown 
   }
   if (error instanceof PromptCancelled) return 0;
   if (error instanceof RegcertError) {
-    stderr.write(`regcert: ${error.message}\n`);
-    if (error.hint) stderr.write(`hint: ${error.hint}\n`);
+    stderr.write(`regcert: ${sanitizeForTerminal(error.message)}\n`);
+    if (error.hint) stderr.write(`hint: ${sanitizeForTerminal(error.hint)}\n`);
     if (process.env.REGCERT_DEBUG === "1" && error.stack) stderr.write(`${error.stack}\n`);
     return error.exitCode;
   }
   const err = error as Error;
-  stderr.write(`regcert: internal error: ${err?.message ?? String(error)}\n`);
+  stderr.write(`regcert: internal error: ${sanitizeForTerminal(err?.message ?? String(error))}\n`);
   if (process.env.REGCERT_DEBUG === "1") stderr.write(`${err?.stack ?? ""}\n`);
   else stderr.write("hint: this is a bug; re-run with REGCERT_DEBUG=1 and file an issue with the output\n");
   return 1;

@@ -13,7 +13,7 @@ export function parseTarget(input: string, command = "check"): { host: string; p
     const parsed = parseRegistryHost(input);
     return { host: parsed.host, port: parsed.port, hostPort: parsed.hostPort };
   } catch (error) {
-    if (error instanceof RegcertError) throw userError(error.code, error.message.replace(/^--host /, ""), error.hint?.replace(/--host /g, `regcert ${command} `));
+    if (error instanceof RegcertError) throw userError(error.code, error.message.replace(/^--host /, ""), error.hint?.replace(/--host /g, `regcert ${command} `) ?? `e.g. regcert ${command} registry.local:5000`);
     throw error;
   }
 }

@@ -1,6 +1,11 @@
+import { sanitizeForTerminal, sanitizeKeepingColours } from "../text/sanitize.js";
+
 /**
  * Everything the CLI prints goes through here: plain lines on stdout, warnings and progress on
- * stderr, colours only on a TTY (and never with NO_COLOR or --no-color), JSON for --json.
+ * stderr, colours only on a TTY (and never with NO_COLOR or --no-color), JSON for --json. Every
+ * line passes the terminal sanitiser on its way out (our own colour codes kept), so outside text a
+ * command forgot to escape still cannot move the cursor (info keeps the line breaks its caller put in:
+ * outside text is escaped where it is inserted, e.g. a certificate's subject); JSON is left as it is.
  */
 export interface GlobalOptions {
   home?: string | undefined;
@@ -40,10 +45,10 @@ export function createUi(options: GlobalOptions, env: NodeJS.ProcessEnv, streams
     json: options.json,
     quiet: options.quiet,
     info(line = "") {
-      if (!options.json && !options.quiet) streams.stdout.write(`${line}\n`);
+      if (!options.json && !options.quiet) streams.stdout.write(`${line.split("\n").map(sanitizeKeepingColours).join("\n")}\n`);
     },
     warn(message) {
-      if (!options.quiet) streams.stderr.write(`${errColor ? "\u001b[33mwarning:\u001b[0m" : "warning:"} ${message}\n`);
+      if (!options.quiet) streams.stderr.write(`${errColor ? "\u001b[33mwarning:\u001b[0m" : "warning:"} ${sanitizeForTerminal(message)}\n`);
     },
     result(value) {
       streams.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

@@ -148,7 +148,7 @@ export async function withHomeLock<T>(home: string, fn: () => Promise<T> | T, op
       mkdirSync(lock, { mode: 0o700 });
       break;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw userError("regcert.lockFailed", `cannot lock ${home}: ${(error as Error).message}`);
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw userError("regcert.lockFailed", `cannot lock ${home}: ${(error as Error).message}`, "check that the directory is writable by this user, or pass another --home");
       try {
         if (Date.now() - statSync(lock).mtimeMs > staleMs || ownerIsGone(lock)) rmSync(lock, { recursive: true, force: true });
       } catch {

@@ -217,7 +217,8 @@ export function applyTrustPlan<F extends PlannedFile>(plan: FileTreePlan<F>, opt
       }
     }
     checkTrustPaths(plan);
-    const filePlan: FilePlan = todo.map((s) => ({ path: s.path, contents: s.file.contents, mode: s.file.mode, label: s.file.role }));
+    // a file regcert did not create (k3s registries.yaml merged) keeps its owner, group and mode
+    const filePlan: FilePlan = todo.map((s) => ({ path: s.path, contents: s.file.contents, mode: s.file.mode, label: s.file.role, keepOwner: s.file.ownership === "merge" }));
     const replacing = todo.some((s) => s.state !== "create");
     writeFilesAtomic(filePlan, { force: replacing });
   } catch (error) {

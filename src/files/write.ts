@@ -17,7 +17,7 @@
  * process of the same user is not caught; that user could write the file themselves anyway.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, constants, fchmodSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, constants, fchmodSync, fchownSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join, parse, resolve, sep } from "node:path";
 import { RegcertError, userError } from "../pki/errors.js";
 
@@ -28,6 +28,14 @@ export interface FilePlanEntry {
   mode: number;
   /** what the file is, for messages ("private key", "certificate") */
   label?: string;
+  /**
+   * An edit of a file regcert may not have created (htpasswd, k3s registries.yaml, a daemon config):
+   * when it exists, the new file gets its owner, group and mode (fchown/fchmod on the temp file before
+   * the rename; `mode` is then only for a new file). The rename gives it a new mtime, which is what
+   * the registry watches to reload htpasswd. When the owner cannot be kept (not root, someone else's
+   * file), nothing is written: a file the service can no longer read is worse than none.
+   */
+  keepOwner?: boolean;
 }
 
 export type FilePlan = FilePlanEntry[];
@@ -42,6 +50,8 @@ export interface WriteOptions {
    * certs.d root of a trust layout, so a link planted at certs.d/HOST is refused too
    */
   guardFrom?: string;
+  /** the hint when files exist without --force (default: --force, and --name/--out when a key is involved) */
+  existsHint?: string;
   /** test seam: called before the i-th changed file is published; throwing simulates a failure midway */
   beforePublish?: (path: string, index: number) => void;
 }
@@ -135,10 +145,10 @@ export function ensureDirectory(dir: string, mode = 0o755, guardFrom?: string): 
       } catch (error) {
         throw fsError("inspect", path, error);
       }
-      if (!followed.isDirectory()) throw userError("regcert.notDirectory", `${path} exists and is not a directory`);
+      if (!followed.isDirectory()) throw userError("regcert.notDirectory", `${path} exists and is not a directory`, "move that file away, or choose another directory");
       continue;
     }
-    if (!stat.isDirectory()) throw userError("regcert.notDirectory", `${path} exists and is not a directory`);
+    if (!stat.isDirectory()) throw userError("regcert.notDirectory", `${path} exists and is not a directory`, "move that file away, or choose another directory");
   }
 }
 
@@ -151,8 +161,18 @@ function sameContents(path: string, contents: Buffer): boolean {
   }
 }
 
+function cannotKeepOwner(entry: FilePlanEntry, owner: { uid: number; gid: number }, error: unknown): RegcertError {
+  return new RegcertError("regcert.cannotKeepOwner", `cannot keep the owner uid ${owner.uid} gid ${owner.gid} of ${entry.path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing was changed`, {
+    exitCode: 2,
+    hint: "re-run as that user or with sudo, so the file stays readable by the service that uses it",
+    cause: error,
+  });
+}
+
 function writeTemp(entry: FilePlanEntry, data: Buffer): string {
   const temp = siblingName(entry.path, "tmp");
+  const existing = entry.keepOwner ? lstatOrNull(entry.path) : null;
+  const mode = existing?.isFile() ? existing.mode & 0o7777 : entry.mode;
   let fd: number;
   try {
     fd = openSync(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | (constants.O_NOFOLLOW ?? 0), entry.mode);
@@ -161,10 +181,22 @@ function writeTemp(entry: FilePlanEntry, data: Buffer): string {
   }
   pending.set(temp, "file");
   try {
-    fchmodSync(fd, entry.mode);
+    if (existing?.isFile()) {
+      try {
+        fchownSync(fd, existing.uid, existing.gid);
+      } catch (error) {
+        closeSync(fd);
+        tryUnlink(temp);
+        pending.delete(temp);
+        throw cannotKeepOwner(entry, existing, error);
+      }
+    }
+    // after fchown, which clears set-id bits
+    fchmodSync(fd, mode);
     for (let offset = 0; offset < data.length; ) offset += writeSync(fd, data, offset);
     fsyncSync(fd);
   } catch (error) {
+    if (error instanceof RegcertError) throw error;
     closeSync(fd);
     tryUnlink(temp);
     pending.delete(temp);
@@ -195,9 +227,14 @@ export function findConflicts(plan: FilePlan): string[] {
 const toBuffer = (contents: string | Uint8Array): Buffer => (typeof contents === "string" ? Buffer.from(contents, "utf8") : Buffer.from(contents));
 
 /** The refusal for files that exist, with the --force hint. */
-export function fileExistsError(paths: string[]): RegcertError {
+export function fileExistsError(paths: string[], hint?: string): RegcertError {
   const list = paths.join(", ");
-  return userError("regcert.fileExists", `${list} already exist${paths.length === 1 ? "s" : ""}; regcert never replaces files without --force`, "re-run with --force to replace (an old key is then gone), or choose another --name/--out");
+  const keys = paths.some((p) => p.endsWith(".key"));
+  return userError(
+    "regcert.fileExists",
+    `${list} already exist${paths.length === 1 ? "s" : ""}; regcert never replaces files without --force`,
+    hint ?? (keys ? "re-run with --force to replace them (the old key is then gone), or choose another --name/--out" : "re-run with --force to replace them"),
+  );
 }
 
 /** A temp file this old was left by a run killed with SIGKILL or a power cut (a live one exists for milliseconds). */
@@ -237,12 +274,12 @@ export function writeFilesAtomic(plan: FilePlan, options: WriteOptions = {}): Wr
     ensureDirectory(dirname(entry.path), options.dirMode ?? 0o755, options.guardFrom);
     const stat = lstatOrNull(entry.path);
     if (stat?.isSymbolicLink()) throw userError("regcert.symlinkRefused", `${entry.path} is a symbolic link; regcert does not write through links`, "remove the link and re-run");
-    if (stat && !stat.isFile()) throw userError("regcert.notFile", `${entry.path} exists and is not a regular file`);
-    if (stat && sameContents(entry.path, entry.data) && (stat.mode & 0o777) === entry.mode) unchanged.push(entry.path);
+    if (stat && !stat.isFile()) throw userError("regcert.notFile", `${entry.path} exists and is not a regular file`, "move it away, or choose another --name/--out");
+    if (stat && sameContents(entry.path, entry.data) && (entry.keepOwner === true || (stat.mode & 0o777) === entry.mode)) unchanged.push(entry.path);
     else if (stat && !options.force) conflicts.push(entry.path);
     else todo.push(entry);
   }
-  if (conflicts.length > 0) throw fileExistsError(conflicts);
+  if (conflicts.length > 0) throw fileExistsError(conflicts, options.existsHint);
   removeStaleTemps(todo.map((e) => e.path));
 
   const temps: string[] = [];
@@ -266,7 +303,7 @@ export function writeFilesAtomic(plan: FilePlan, options: WriteOptions = {}): Wr
         try {
           linkSync(temp, entry.path);
         } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === "EEXIST") throw fileExistsError([entry.path]);
+          if ((error as NodeJS.ErrnoException).code === "EEXIST") throw fileExistsError([entry.path], options.existsHint);
           throw fsError("write", entry.path, error);
         }
         unlinkSync(temp);

@@ -21,10 +21,10 @@ export function validateCredentials(username: string, password: string): void {
   if (username === "") throw userError("regcert.emptyUser", "--user is empty", "e.g. --user ci");
   if (username.includes(":")) throw userError("regcert.invalidUser", `user name "${username}" contains ':', which HTTP basic auth cannot carry (RFC 7617)`, "choose a user name without ':' (regcert htpasswd refuses it too)");
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(username)) throw userError("regcert.invalidUser", "the user name contains control characters");
+  if (/[\u0000-\u001f\u007f]/.test(username)) throw userError("regcert.invalidUser", "the user name contains control characters", "choose a user name of printable characters");
   if (password === "") throw userError("regcert.emptyPassword", "the password read from standard input is empty", "echo \"$PASSWORD\" | regcert k8s pull-secret … --password-stdin");
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000\u000a\u000d]/.test(password)) throw userError("regcert.invalidPassword", "the password contains a NUL or a line break: give one line on standard input");
+  if (/[\u0000\u000a\u000d]/.test(password)) throw userError("regcert.invalidPassword", "the password contains a NUL or a line break: give one line on standard input", "give the password as one line on standard input");
 }
 
 /** The `.dockerconfigjson` text, key order as kubectl's Go structs (username, password, auth). */

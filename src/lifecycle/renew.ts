@@ -67,7 +67,7 @@ function readExistingKey(path: string, entry: IndexEntry): KeyPair {
 export async function planRenewal(target: RenewTarget, issuer: Issuer, options: PlanOptions): Promise<PlannedRenewal> {
   const { entry } = target;
   if (entry.profile !== "server" && entry.profile !== "client") {
-    throw userError("regcert.cannotRenew", `${entry.name} (${entry.files.certificate}) is not a server or client certificate; regcert renews only its own profiles`);
+    throw userError("regcert.cannotRenew", `${entry.name} (${entry.files.certificate}) is not a server or client certificate; regcert renews only its own profiles`, "issue a new certificate instead (regcert issue or regcert sign)");
   }
   const originalDays = validityDays({ notBefore: new Date(entry.notBefore), notAfter: new Date(entry.notAfter) });
   const days = validateDays(options.days ?? originalDays, "a certificate");
@@ -123,7 +123,7 @@ export function targetForFile(home: string, entries: IndexEntry[], file: string)
   try {
     pem = readFileSync(path, "utf8");
   } catch (error) {
-    throw userError("regcert.unreadableFile", `cannot read --cert ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw userError("regcert.unreadableFile", `cannot read --cert ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, "check the path, or renew by name: regcert renew NAME (regcert status lists them)");
   }
   const facts = readCertificateFacts(pem, file);
   const known = currentEntries(entries).find((e) => resolve(e.files.certificate) === path || (e.files.pem && resolve(e.files.pem) === path)) ?? entries.find((e) => e.fingerprint === facts.fingerprint);

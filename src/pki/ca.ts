@@ -75,7 +75,7 @@ export function createRootCaCertificate(signer: Signer, options: RootCaOptions =
   const days = validateDays(options.days ?? PROFILES["root-ca"].defaultDays, "a CA");
   const maxPathLen = options.maxPathLen ?? 0;
   if (!Number.isInteger(maxPathLen) || maxPathLen < 0 || maxPathLen > 4) {
-    throw userError("regcert.invalidPathLen", `--max-path-len ${maxPathLen} is not valid: use 0 (leaves only) or 1 (one intermediate)`);
+    throw userError("regcert.invalidPathLen", `--max-path-len ${maxPathLen} is not valid: use 0 (leaves only) or 1 (one intermediate)`, "use --max-path-len 0, or 1 for cert-manager");
   }
   const spki = spkiDer(signer.publicKey);
   const serial = (deps.randomSerial ?? randomSerial)();

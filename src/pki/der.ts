@@ -92,7 +92,7 @@ export function readChildren(buf: Uint8Array, parent: DerElement): DerElement[] 
   const children: DerElement[] = [];
   for (let offset = parent.contentStart; offset < parent.end; ) {
     const child = readElement(buf, offset);
-    if (child.end > parent.end) throw new RegcertError("regcert.malformedDer", "malformed DER: child overruns parent", { exitCode: 2 });
+    if (child.end > parent.end) throw new RegcertError("regcert.malformedDer", "malformed DER: child overruns parent", { exitCode: 2, hint: "the file is not valid DER; re-create it with openssl or regcert" });
     children.push(child);
     offset = child.end;
   }

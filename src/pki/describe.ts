@@ -172,7 +172,7 @@ function describePrivateKey(label: string, der: Uint8Array, text: string | undef
     const key = createPrivateKey({ key: Buffer.from(der), format: "der", type });
     return { type: "privateKey", encrypted: false, key: keySummary(createPublicKey(key)) };
   } catch {
-    throw userError("regcert.badKey", `a ${label} block cannot be read as a private key`);
+    throw userError("regcert.badKey", `a ${label} block cannot be read as a private key`, "give a PKCS#8 or PKCS#1/SEC1 PEM key, as openssl writes");
   }
 }
 

@@ -74,7 +74,7 @@ function normaliseConstraints(permitDns: string[], permitIp: string[]): NameCons
   const ip = [...new Set(permitIp.map((r) => {
     if (r.includes("/")) return parseCidr(r).cidr;
     const name = classifyName(r);
-    if (name.type !== "ip") throw userError("regcert.invalidCidr", `"${r}" is not an IP address or range`);
+    if (name.type !== "ip") throw userError("regcert.invalidCidr", `"${r}" is not an IP address or range`, "e.g. --allow-ip 10.0.0.0/8 or --allow-ip 192.0.2.10");
     return `${name.value}/${name.value.includes(":") ? 128 : 32}`;
   }))];
   if (dns.length === 0) {
@@ -144,7 +144,7 @@ export function createIntermediateCa(options: IntermediateCaOptions, deps: Engin
   const spki = spkiDer(keyPair.publicKey);
   const commonName = options.commonName ?? `${ca.commonName ?? "regcert CA"} intermediate`.slice(0, 64);
   if (commonName.length === 0 || commonName.length > 64) {
-    throw userError("regcert.invalidCn", `common name "${commonName.slice(0, 80)}" must be 1 to 64 characters (RFC 5280 ub-common-name)`);
+    throw userError("regcert.invalidCn", `common name "${commonName.slice(0, 80)}" must be 1 to 64 characters (RFC 5280 ub-common-name)`, "use a shorter --cn (at most 64 characters)");
   }
   const subjectName = encodeName({ organization: ca.organization, commonName });
   const extensions = [

@@ -102,7 +102,7 @@ function prepareLeaf(options: LeafOptions, deps: EngineDeps): Prepared {
     throw userError("regcert.noNames", "a client certificate needs a name", "give --cn NAME (or a --dns name)");
   }
   if (commonName !== undefined && (commonName.length === 0 || commonName.length > 64)) {
-    throw userError("regcert.invalidCn", `common name "${commonName.slice(0, 80)}" must be 1 to 64 characters (RFC 5280 ub-common-name)`);
+    throw userError("regcert.invalidCn", `common name "${commonName.slice(0, 80)}" must be 1 to 64 characters (RFC 5280 ub-common-name)`, "use a shorter --cn (at most 64 characters); the SAN carries every name");
   }
   const issuer = prepareIssuer(options.issuer);
   const now = resolveNow(deps);

@@ -109,7 +109,7 @@ function toPrivateKey(key: KeyObject | string | Uint8Array): KeyObject {
   try {
     return typeof key === "string" ? createPrivateKey(key) : createPrivateKey({ key: Buffer.from(key), format: "der", type: "pkcs8" });
   } catch (error) {
-    throw new RegcertError("regcert.badKey", "the CA private key cannot be read (encrypted or not a private key)", { exitCode: 2, cause: error });
+    throw new RegcertError("regcert.badKey", "the CA private key cannot be read (encrypted or not a private key)", { exitCode: 2, hint: "give the CA key as PEM (with --passphrase-file if it is encrypted)", cause: error });
   }
 }
 

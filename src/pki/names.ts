@@ -38,7 +38,7 @@ export function quoteInput(input: string): string {
   return `"${escaped.replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}"`;
 }
 
-function invalid(input: string, why: string, hint?: string) {
+function invalid(input: string, why: string, hint = "e.g. --dns registry.local or --ip 192.168.0.12") {
   return userError("regcert.invalidName", `${quoteInput(input)} is not a valid DNS name or IP address: ${why}`, hint);
 }
 
@@ -54,7 +54,7 @@ export function classifyName(input: string): SubjectName {
 /** classifyName without the unspecified-address rule (a CIDR network address may be 0.0.0.0 or ::). */
 function classifyAny(input: string): SubjectName {
   const raw = input.trim();
-  if (raw === "") throw userError("regcert.invalidName", "an empty name is not a valid DNS name or IP address");
+  if (raw === "") throw userError("regcert.invalidName", "an empty name is not a valid DNS name or IP address", "e.g. --dns registry.local or --ip 192.168.0.12");
   if (raw !== input) throw userError("regcert.invalidName", `${quoteInput(input)} is not a valid DNS name or IP address: it has spaces around it`, `write it without them: ${quoteInput(raw)}`);
   if (raw.startsWith("[") || raw.includes(":")) return { type: "ip", value: parseIpv6(raw, input) };
   if (/^[0-9.]+$/.test(raw)) return { type: "ip", value: parseIpv4(raw, input) };

@@ -27,16 +27,36 @@ export function parsePemBlocks(text: string): PemBlock[] {
   return blocks;
 }
 
+const LABEL_WORDS: Record<string, string> = {
+  CERTIFICATE: "a certificate",
+  "CERTIFICATE REQUEST": "a CSR",
+  "NEW CERTIFICATE REQUEST": "a CSR",
+  "PRIVATE KEY": "a private key",
+  "ENCRYPTED PRIVATE KEY": "an encrypted private key",
+  "EC PRIVATE KEY": "a private key",
+  "RSA PRIVATE KEY": "a private key",
+  "PUBLIC KEY": "a public key",
+  "TRUSTED CERTIFICATE": "a certificate",
+  "X509 CRL": "a CRL",
+};
+const describeLabel = (label: string): string => LABEL_WORDS[label] ?? `a ${label} PEM block`;
+
 /** DER of every block with one of `labels`; input that is not PEM at all is taken as one DER blob. */
 export function decodePemOrDer(input: string | Uint8Array, labels: string[], what: string): Uint8Array[] {
   const text = typeof input === "string" ? input : Buffer.from(input).toString("latin1");
   if (text.includes("-----BEGIN ")) {
-    const found = parsePemBlocks(text).filter((b) => labels.includes(b.label)).map((b) => b.der);
+    const blocks = parsePemBlocks(text);
+    const found = blocks.filter((b) => labels.includes(b.label)).map((b) => b.der);
+    const other = blocks[0]?.label;
+    if (found.length === 0 && other !== undefined) {
+      // e.g. a certificate or a key passed as --csr: say what it is, not only what it is not
+      throw userError("regcert.wrongPemType", `${what} is ${describeLabel(other)}, not ${[...new Set(labels.map(describeLabel))].join(" or ")}`, `give the file with the ${labels[0]} block (regcert inspect FILE shows what a file holds)`);
+    }
     if (found.length === 0) {
-      throw userError("regcert.noPem", `no ${labels.join(" or ")} PEM block found in ${what}`);
+      throw userError("regcert.noPem", `no ${labels.join(" or ")} PEM block found in ${what}`, "give a PEM file with that block (openssl x509/req/pkey -text shows what a file holds), or regcert inspect FILE");
     }
     return found;
   }
   if (typeof input !== "string" && input.length > 0 && input[0] === 0x30) return [input];
-  throw userError("regcert.notPem", `${what} is neither PEM nor DER`);
+  throw userError("regcert.notPem", `${what} is neither PEM nor DER`, "give a PEM (BEGIN …) or DER file; regcert inspect FILE shows what it holds");
 }

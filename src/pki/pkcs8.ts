@@ -116,11 +116,11 @@ export function encryptPrivateKey(key: KeyObject, passphrase: string, options: E
   assertPassphrase(passphrase);
   const iterations = options.iterations ?? PBKDF2_ITERATIONS;
   if (!Number.isInteger(iterations) || iterations < PBKDF2_ITERATIONS || iterations > PBKDF2_MAX_ITERATIONS) {
-    throw userError("regcert.weakKdf", `${iterations} PBKDF2 iterations is outside ${PBKDF2_ITERATIONS}–${PBKDF2_MAX_ITERATIONS}`);
+    throw userError("regcert.weakKdf", `${iterations} PBKDF2 iterations is outside ${PBKDF2_ITERATIONS}–${PBKDF2_MAX_ITERATIONS}`, "re-encrypt the key with regcert ca passphrase");
   }
   const salt = options.salt ?? new Uint8Array(randomBytes(16));
   const iv = options.iv ?? new Uint8Array(randomBytes(16));
-  if (salt.length < 8 || iv.length !== 16) throw userError("regcert.badKdfParameters", "the salt must have at least 8 bytes and the IV 16");
+  if (salt.length < 8 || iv.length !== 16) throw userError("regcert.badKdfParameters", "the salt must have at least 8 bytes and the IV 16", "re-encrypt the key with regcert ca passphrase");
   const plain = key.export({ type: "pkcs8", format: "der" });
   const derived = pbkdf2Sync(Buffer.from(passphrase, "utf8"), salt, iterations, 32, "sha256");
   const cipher = createCipheriv("aes-256-cbc", derived, iv);
@@ -193,7 +193,7 @@ function parseEncryptedKey(der: Uint8Array, what: string): ParsedEncryptedKey {
     const iv = new Uint8Array(AsnConvert.parse(pbes2.encryptionScheme.parameters, OctetString).buffer);
     const keyLength = kdf.keyLength === undefined ? cipher.keyLength : integerValue(kdf.keyLength);
     if (!(iterations >= 1) || iterations > PBKDF2_MAX_ITERATIONS) {
-      throw userError("regcert.badKdfParameters", `${what} asks for ${Number.isFinite(iterations) ? iterations : "an absurd number of"} PBKDF2 iterations; regcert accepts 1 to ${PBKDF2_MAX_ITERATIONS}`);
+      throw userError("regcert.badKdfParameters", `${what} asks for ${Number.isFinite(iterations) ? iterations : "an absurd number of"} PBKDF2 iterations; regcert accepts 1 to ${PBKDF2_MAX_ITERATIONS}`, "re-encrypt the key with openssl pkcs8 -topk8 -v2 aes-256-cbc -iter 600000");
     }
     if (iv.length !== 16 || keyLength !== cipher.keyLength) throw badKey(what);
     return { info, data, pbkdf2: { salt: new Uint8Array(kdf.salt.buffer), iterations, hash: prf.hash, cipher: cipher.name, keyLength, iv } };

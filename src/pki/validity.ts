@@ -18,7 +18,7 @@ export function resolveNow(clock: Clock | undefined): Date {
 
 export function validateDays(days: number, what: string): number {
   if (!Number.isInteger(days) || days < 1 || days > 36500) {
-    throw userError("regcert.invalidDays", `--days ${days} is not valid for ${what}: give a whole number of days from 1 to 36500`);
+    throw userError("regcert.invalidDays", `--days ${days} is not valid for ${what}: give a whole number of days from 1 to 36500`, "e.g. --days 397");
   }
   return days;
 }

@@ -29,10 +29,38 @@ export interface RegistryClientOptions {
   /** HTTP basic credentials (htpasswd auth) */
   user?: string;
   password?: string;
-  /** per request; default 15 000 ms */
+  /** total deadline per request (connect to last body byte); default 15 000 ms */
   timeoutMs?: number;
+  /** byte cap per response; default MAX_RESPONSE_BYTES */
+  maxResponseBytes?: number;
+  /** byte cap over all pages of one list; default MAX_LIST_BYTES */
+  maxListBytes?: number;
   /** entries per page for catalog and tags (the `n` parameter); default 100 */
   pageSize?: number;
+}
+
+/** Per response: distribution caps a manifest at 4 MiB (maxManifestBodySize); a page of names is far smaller. */
+export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+/** Over all pages of one catalog or tag list. */
+export const MAX_LIST_BYTES = 64 * 1024 * 1024;
+
+const tooLarge = (method: string, path: string, cap: number) =>
+  new RegistryApiError(0, `${method} ${path}: the response is larger than ${Math.round(cap / 1048576)} MiB; regcert stopped reading`, "a registry answers this with kilobytes: check what listens there (regcert check HOST:PORT)");
+
+/** A body the endpoint cannot have sent if it speaks the distribution API. */
+function unexpected(hostPort: string, endpoint: string, why: string): RegcertError {
+  return userError("regcert.unexpectedResponse", `${endpoint} on ${hostPort} gave an unexpected answer: ${why}`, `check that ${hostPort} is a registry (regcert check ${hostPort}) and that no proxy rewrites its answers`);
+}
+
+/** `body[key]` as a list of strings, or a description of what is wrong with it. */
+function stringList(body: unknown, key: string, nullable: boolean): string[] | string {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return "the body is not a JSON object";
+  const value = (body as Record<string, unknown>)[key];
+  if (value === undefined) return `it has no "${key}" list`;
+  if (nullable && value === null) return [];
+  if (!Array.isArray(value)) return `"${key}" is ${value === null ? "null" : typeof value}, not a list`;
+  if (!value.every((v) => typeof v === "string")) return `"${key}" holds something other than strings`;
+  return value as string[];
 }
 
 export interface ApiResponse {
@@ -61,7 +89,7 @@ export interface ImageReference {
 export function parseReference(input: string, allowDigest: boolean): ImageReference {
   const at = input.indexOf("@");
   if (at >= 0) {
-    if (!allowDigest) throw userError("regcert.invalidReference", `"${input}" names a digest; give REPO:TAG`);
+    if (!allowDigest) throw userError("regcert.invalidReference", `"${input}" names a digest; give REPO:TAG`, "e.g. alpine:latest");
     const digest = input.slice(at + 1);
     if (!DIGEST.test(digest)) throw userError("regcert.invalidReference", `"${digest}" is not a digest`, "e.g. team/app@sha256:0123…(64 hex digits)");
     return { repository: validateRepository(input.slice(0, at)), digest };
@@ -111,11 +139,23 @@ export class RegistryClient {
     this.hostPort = `${o.host.includes(":") ? `[${o.host}]` : o.host}:${o.port}`;
   }
 
-  /** One HTTPS request; TLS and network failures become RegistryApiError with `regcert check` as the hint. */
+  /**
+   * One HTTPS request; TLS and network failures become RegistryApiError with `regcert check` as the
+   * hint. `timeoutMs` is a total deadline for the whole exchange (connect, headers, every body byte),
+   * not an idle timer: a server dribbling one byte every few seconds is cut off all the same. A body
+   * above MAX_RESPONSE_BYTES is refused as soon as it passes the cap (Content-Length or streamed).
+   */
   request(method: string, path: string, headers: Record<string, string> = {}): Promise<ApiResponse> {
     const o = this.o;
+    const deadlineMs = o.timeoutMs ?? 15_000;
+    const cap = o.maxResponseBytes ?? MAX_RESPONSE_BYTES;
     const auth = o.user !== undefined ? { Authorization: `Basic ${Buffer.from(`${o.user}:${o.password ?? ""}`).toString("base64")}` } : {};
     return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const fail = (error: RegcertError) => {
+        clearTimeout(timer);
+        reject(error);
+      };
       const req = httpsRequest(
         {
           host: o.host,
@@ -136,26 +176,60 @@ export class RegistryClient {
           },
           headers: { "User-Agent": "regcert", ...auth, ...headers },
           agent: false,
-          timeout: o.timeoutMs ?? 15_000,
         },
         (res) => {
+          const declared = Number(res.headers["content-length"]);
+          if (Number.isFinite(declared) && declared > cap) {
+            req.destroy();
+            fail(tooLarge(method, path, cap));
+            return;
+          }
           const chunks: Buffer[] = [];
           let size = 0;
           res.on("data", (c: Buffer) => {
             size += c.length;
-            if (size > 16 * 1024 * 1024) req.destroy(new Error("response larger than 16 MiB"));
-            else chunks.push(c);
+            if (size > cap) {
+              req.destroy();
+              fail(tooLarge(method, path, cap));
+            } else chunks.push(c);
           });
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-          res.on("error", reject);
+          res.on("end", () => {
+            clearTimeout(timer);
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+          });
+          res.on("error", () => {
+            /* reported through req's error or the deadline */
+          });
         },
       );
-      req.on("timeout", () => req.destroy(Object.assign(new Error(`no answer within ${(o.timeoutMs ?? 15_000) / 1000} s`), { code: "ETIMEDOUT" })));
+      timer = setTimeout(() => {
+        req.destroy();
+        fail(
+          new RegistryApiError(
+            0,
+            `${method} ${path} on ${this.hostPort} did not complete within ${deadlineMs / 1000} s (the whole request, not only silence)`,
+            `regcert check ${this.hostPort} diagnoses the connection; a slow registry needs a longer --timeout`,
+          ),
+        );
+      }, deadlineMs);
       req.on("error", (error: NodeJS.ErrnoException) => {
-        reject(new RegistryApiError(0, `cannot talk to ${this.hostPort}: ${error.code ?? ""} ${error.message}`.replace(/\s+/g, " ").trim(), `regcert check ${this.hostPort} diagnoses the connection and TLS`));
+        fail(new RegistryApiError(0, `cannot talk to ${this.hostPort}: ${error.code ?? ""} ${error.message}`.replace(/\s+/g, " ").trim(), `regcert check ${this.hostPort} diagnoses the connection and TLS`));
       });
       req.end();
     });
+  }
+
+  /** A JSON body checked against what the endpoint must return; anything else is refused, naming the endpoint. */
+  private json<T>(r: ApiResponse, endpoint: string, check: (body: unknown) => string | undefined): T {
+    let body: unknown;
+    try {
+      body = JSON.parse(r.body.toString("utf8"));
+    } catch {
+      throw unexpected(this.hostPort, endpoint, "the body is not JSON");
+    }
+    const problem = check(body);
+    if (problem !== undefined) throw unexpected(this.hostPort, endpoint, problem);
+    return body as T;
   }
 
   /** Turns 401/404/… into an error with a fix; returns the response when it is one of `expected`. */
@@ -177,27 +251,55 @@ export class RegistryClient {
     throw new RegistryApiError(r.status, `${what}: the registry answered ${r.status}${code ? ` ${code}` : ""}`);
   }
 
-  /** GET every page of a paginated list (follows Link rel="next"). */
-  private async paginate<T>(firstPath: string, what: string, pick: (body: unknown) => T[]): Promise<T[]> {
-    const out: T[] = [];
+  /**
+   * GET every page of a paginated list (follows Link rel="next"). Stops with an error on a Link to
+   * another host or scheme, or back to a page already read (a loop), and when the pages together pass
+   * MAX_LIST_BYTES: a broken or hostile server cannot make regcert loop or grow without bound.
+   */
+  private async paginate(firstPath: string, endpoint: string, what: string, pick: (body: unknown) => string | string[]): Promise<string[]> {
+    const out: string[] = [];
+    const seen = new Set<string>();
+    let total = 0;
     let path: string | undefined = firstPath;
-    for (let page = 0; path !== undefined && page < 10_000; page++) {
+    while (path !== undefined) {
+      if (seen.has(path)) throw unexpected(this.hostPort, endpoint, `its Link header points back at a page already read (${path})`);
+      seen.add(path);
       const r = this.expect(await this.request("GET", path, { Accept: "application/json" }), [200], what);
-      out.push(...pick(JSON.parse(r.body.toString("utf8")) as unknown));
-      const next = nextLink(header(r, "link"));
-      path = next === undefined ? undefined : next.startsWith("/") ? next : new URL(next, `https://${this.hostPort}`).pathname + new URL(next, `https://${this.hostPort}`).search;
+      total += r.body.length;
+      if (total > (this.o.maxListBytes ?? MAX_LIST_BYTES)) throw unexpected(this.hostPort, endpoint, `the pages add up to more than ${Math.round((this.o.maxListBytes ?? MAX_LIST_BYTES) / 1048576)} MiB`);
+      const items = pick(this.json(r, endpoint, (b) => {
+        const got = pick(b);
+        return typeof got === "string" ? got : undefined;
+      }));
+      out.push(...(items as string[]));
+      path = this.nextPath(header(r, "link"), endpoint);
     }
     return out;
   }
 
-  /** Every repository (GET /v2/_catalog, all pages). */
-  catalog(): Promise<string[]> {
-    return this.paginate(`/v2/_catalog?n=${this.o.pageSize ?? 100}`, "catalog", (b) => (b as { repositories?: string[] }).repositories ?? []);
+  /** The path of a Link rel="next" on this same registry; a Link elsewhere is refused. */
+  private nextPath(link: string | undefined, endpoint: string): string | undefined {
+    const next = nextLink(link);
+    if (next === undefined) return undefined;
+    const base = `https://${this.hostPort}`;
+    let url: URL;
+    try {
+      url = new URL(next, base);
+    } catch {
+      throw unexpected(this.hostPort, endpoint, `its Link header names an invalid URL (${next})`);
+    }
+    if (url.origin !== new URL(base).origin) throw unexpected(this.hostPort, endpoint, `its Link header points at another server (${url.origin}); regcert sends requests only to ${this.hostPort}`);
+    return url.pathname + url.search;
   }
 
-  /** Every tag of `repo` (GET /v2/REPO/tags/list, all pages). */
+  /** Every repository (GET /v2/_catalog, all pages). */
+  catalog(): Promise<string[]> {
+    return this.paginate(`/v2/_catalog?n=${this.o.pageSize ?? 100}`, "GET /v2/_catalog", "catalog", (b) => stringList(b, "repositories", false));
+  }
+
+  /** Every tag of `repo` (GET /v2/REPO/tags/list, all pages); `tags: null` (no tags) is an empty list. */
   async tags(repo: string): Promise<string[]> {
-    const tags = await this.paginate(`/v2/${validateRepository(repo)}/tags/list?n=${this.o.pageSize ?? 100}`, `tags of ${repo}`, (b) => (b as { tags?: string[] | null }).tags ?? []);
+    const tags = await this.paginate(`/v2/${validateRepository(repo)}/tags/list?n=${this.o.pageSize ?? 100}`, `GET /v2/${repo}/tags/list`, `tags of ${repo}`, (b) => stringList(b, "tags", true));
     return tags.sort();
   }
 
@@ -207,6 +309,7 @@ export class RegistryClient {
     const head = this.expect(await this.request("HEAD", path, { Accept: MANIFEST_ACCEPT }), [200, 404], `${repo}:${reference}`);
     if (head.status === 404) throw new RegistryApiError(404, `${repo}:${reference}: not found (MANIFEST_UNKNOWN)`, `list the tags with: regcert api ${this.hostPort} tags ${repo}`);
     const fromHeader = header(head, "docker-content-digest");
+    if (fromHeader !== undefined && !DIGEST.test(fromHeader)) throw unexpected(this.hostPort, `HEAD ${path}`, "its Docker-Content-Digest header is not a digest");
     if (fromHeader) return { digest: fromHeader, mediaType: header(head, "content-type") };
     // no header (a proxy dropped it): the digest is the SHA-256 of the manifest bytes as served
     const get = this.expect(await this.request("GET", path, { Accept: MANIFEST_ACCEPT }), [200], `${repo}:${reference}`);

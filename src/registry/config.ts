@@ -41,6 +41,8 @@ export interface RegistryConfigOptions {
 }
 
 export interface ComposeOptions extends RegistryConfigOptions {
+  /** absolute directory of the compose file: the docker run line then names absolute host paths (no $PWD, no cd) */
+  hostDir?: string;
   /** host directory holding NAME.crt, NAME.key and ca.crt, relative to the compose file; default "./certs" */
   certsDir?: string;
   /** host directory holding the htpasswd file, relative to the compose file; default "./auth" */
@@ -98,7 +100,7 @@ export interface SystemdKit {
 const CONTAINER_PORT = CONTAINER_PORTS.distribution;
 
 function checkPort(port: number): number {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw userError("regcert.invalidPort", `--port ${port} is not a valid port: use 1 to 65535`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw userError("regcert.invalidPort", `--port ${port} is not a valid port: use 1 to 65535`, "e.g. --port 5000");
   return port;
 }
 

@@ -24,6 +24,10 @@ export interface HashOptions {
 /** Refuses user names htpasswd cannot hold: empty, ':' (the field separator), line breaks, or control characters. */
 export function validateHtpasswdUser(user: string): string {
   if (user === "") throw userError("regcert.invalidUser", "the user name is empty", "e.g. regcert htpasswd alice");
+  if (user !== user.trim()) throw userError("regcert.invalidUser", `user name ${JSON.stringify(user)} starts or ends with white space`, "docker login would send it trimmed; choose a name without surrounding spaces");
+  // distribution's parser (registry/auth/htpasswd/htpasswd.go, parseHTPasswd) trims each line and skips
+  // it when it then starts with '#': such a user could never log in
+  if (user.startsWith("#")) throw userError("regcert.invalidUser", `user name ${JSON.stringify(user)} starts with '#': the registry reads that line as a comment, so this user could never log in`, "choose a name that does not start with '#'");
   if (user.includes(":")) throw userError("regcert.invalidUser", `user name "${user}" contains ':', the htpasswd field separator`, "choose a name without ':'");
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(user)) throw userError("regcert.invalidUser", `user name ${JSON.stringify(user)} contains a line break or control character`, "choose a name of printable characters");
@@ -33,7 +37,7 @@ export function validateHtpasswdUser(user: string): string {
 
 /** Refuses passwords bcrypt would silently truncate, and empty ones. */
 export function validatePassword(password: string): string {
-  if (password === "") throw userError("regcert.emptySecret", "the password is empty");
+  if (password === "") throw userError("regcert.emptySecret", "the password is empty", "give a non-empty password");
   const bytes = Buffer.byteLength(password, "utf8");
   if (bytes > MAX_PASSWORD_BYTES) {
     throw userError("regcert.passwordTooLong", `the password is ${bytes} bytes; bcrypt uses only the first ${MAX_PASSWORD_BYTES}`, `use at most ${MAX_PASSWORD_BYTES} bytes (newer Go registries refuse longer passwords)`);
@@ -103,7 +107,7 @@ function splitLines(text: string): string[] {
 /** Adds `user` or replaces its line in place; every other line (comments, other users) is kept byte for byte. */
 export function setHtpasswdEntry(text: string, user: string, hash: string): HtpasswdChange {
   validateHtpasswdUser(user);
-  if (!isBcryptHash(hash)) throw userError("regcert.invalidHash", "only bcrypt hashes work with the registry");
+  if (!isBcryptHash(hash)) throw userError("regcert.invalidHash", "only bcrypt hashes work with the registry", "hash the password with regcert htpasswd (bcrypt)");
   const lines = splitLines(text);
   let replaced = false;
   const out: string[] = [];

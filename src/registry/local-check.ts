@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { ipWithin } from "../pki/name-constraints.js";
 import type { LocalFinding as Finding } from "./check.js";
 import { checkDocker29 } from "./docker29.js";
+import { shellLine } from "../text/shell.js";
 
 export interface LocalCheckOptions {
   /** file system root; default "/" */
@@ -26,6 +27,14 @@ export interface LocalCheckOptions {
 }
 
 const hostPort = (o: { host: string; port: number }): string => `${o.host.includes(":") ? `[${o.host}]` : o.host}:${o.port}`;
+
+/**
+ * Fixes are commands for this machine as checked: under --root they name the files under that root
+ * and keep --root, so pasting one edits what was checked, not the real /etc.
+ */
+const atRoot = (o: LocalCheckOptions, path: string): string => (o.root === undefined || o.root === "/" ? path : join(o.root, path));
+const installTrust = (o: LocalCheckOptions, ...extra: string[]): string =>
+  shellLine(["regcert", "install-trust", "--host", hostPort(o), ...extra, ...(o.root === undefined || o.root === "/" ? [] : ["--root", o.root])]);
 
 /** certs.d directory names clients look up: host:port, and plain host for 443 (reference §1). */
 function directoryNames(o: LocalCheckOptions): string[] {
@@ -73,26 +82,26 @@ function checkCertsDir(dir: string, shown: string, product: string, o: LocalChec
   for (const cert of certs) {
     const key = `${cert.slice(0, -".cert".length)}.key`;
     if (!keys.includes(key)) {
-      findings.push({ id: "local.certWithoutKey", status: "fail", message: `${shown}/${cert} has no ${key}: ${product} refuses the whole directory`, clientError: `missing key ${key} for client certificate ${cert}. CA certificates must use the extension .crt`, fix: cert === "ca.cert" ? `rename it: mv ${shown}/ca.cert ${shown}/ca.crt` : `add ${key}, or remove ${cert}` });
+      findings.push({ id: "local.certWithoutKey", status: "fail", message: `${shown}/${cert} has no ${key}: ${product} refuses the whole directory`, clientError: `missing key ${key} for client certificate ${cert}. CA certificates must use the extension .crt`, fix: cert === "ca.cert" ? `rename it: ${shellLine(["mv", join(dir, "ca.cert"), join(dir, "ca.crt")])}` : `add ${key}, or remove ${cert}` });
     }
   }
   for (const key of keys) {
     const cert = `${key.slice(0, -".key".length)}.cert`;
     if (!certs.includes(cert)) {
-      findings.push({ id: "local.strayKey", status: "fail", message: `${shown}/${key} has no ${cert}: ${product} refuses the whole directory`, clientError: `missing client certificate ${cert} for key ${key}`, fix: key.endsWith(".key") && files.includes(`${key.slice(0, -4)}.crt`) ? `a client certificate must be named .cert: mv ${shown}/${key.slice(0, -4)}.crt ${shown}/${cert} (or remove the stray ${key})` : `remove ${shown}/${key}, or add its ${cert}` });
+      findings.push({ id: "local.strayKey", status: "fail", message: `${shown}/${key} has no ${cert}: ${product} refuses the whole directory`, clientError: `missing client certificate ${cert} for key ${key}`, fix: key.endsWith(".key") && files.includes(`${key.slice(0, -4)}.crt`) ? `a client certificate must be named .cert: ${shellLine(["mv", join(dir, `${key.slice(0, -4)}.crt`), join(dir, cert)])} (or remove the stray ${key})` : `remove ${join(dir, key)}, or add its ${cert}` });
     }
   }
   for (const ignored of files.filter((f) => /\.(pem|cer|der)$/.test(f))) {
-    findings.push({ id: "local.ignoredFile", status: crt.length === 0 ? "fail" : "warn", message: `${shown}/${ignored} is ignored: ${product} reads CA certificates only from *.crt files`, fix: `mv ${shown}/${ignored} ${shown}/ca.crt (or regcert install-trust --host ${hostPort(o)})` });
+    findings.push({ id: "local.ignoredFile", status: crt.length === 0 ? "fail" : "warn", message: `${shown}/${ignored} is ignored: ${product} reads CA certificates only from *.crt files`, fix: `${shellLine(["mv", join(dir, ignored), join(dir, "ca.crt")])} (or ${installTrust(o)})` });
   }
   if (crt.length === 0) {
-    findings.push({ id: "local.noCa", status: "fail", message: `${shown} holds no *.crt: ${product} does not trust the registry's CA`, clientError: "x509: certificate signed by unknown authority", fix: `regcert install-trust --host ${hostPort(o)}` });
+    findings.push({ id: "local.noCa", status: "fail", message: `${shown} holds no *.crt: ${product} does not trust the registry's CA`, clientError: "x509: certificate signed by unknown authority", fix: installTrust(o) });
   } else {
     const found = crt.some((f) => [...fingerprints(readText(join(dir, f)) ?? "")].some((fp) => expected.has(fp)));
     findings.push(
       found
         ? { id: "local.trusted", status: "ok", message: `${shown}/ holds the CA: ${product} trusts the registry` }
-        : { id: "local.wrongCa", status: "fail", message: `${shown}/${crt.join(", ")} does not hold the CA that signs the registry's certificate: ${product} will not trust it`, clientError: "x509: certificate signed by unknown authority", fix: `regcert install-trust --host ${hostPort(o)} --force` },
+        : { id: "local.wrongCa", status: "fail", message: `${shown}/${crt.join(", ")} does not hold the CA that signs the registry's certificate: ${product} will not trust it`, clientError: "x509: certificate signed by unknown authority", fix: installTrust(o, "--force") },
     );
   }
   return findings;
@@ -132,7 +141,7 @@ function dockerDaemonFindings(root: string, o: LocalCheckOptions): Finding[] {
         findings.push({ id: "local.insecureRegistries", status: "warn", message: `/etc/docker/daemon.json lists "${entry}" in insecure-registries: Docker skips certificate verification for ${hostPort(o)} (and falls back to plain HTTP)`, fix: `remove "${entry}" from insecure-registries in /etc/docker/daemon.json, then systemctl reload docker` });
       }
     } catch {
-      findings.push({ id: "local.daemonJsonInvalid", status: "fail", message: "/etc/docker/daemon.json is not valid JSON: dockerd refuses to start", fix: "fix the syntax (python3 -m json.tool /etc/docker/daemon.json)" });
+      findings.push({ id: "local.daemonJsonInvalid", status: "fail", message: "/etc/docker/daemon.json is not valid JSON: dockerd refuses to start", fix: `fix the syntax (${shellLine(["python3", "-m", "json.tool", atRoot(o, "/etc/docker/daemon.json")])})` });
     }
   }
   const defaults = readText(join(root, "etc/default/docker"));
@@ -158,7 +167,7 @@ function registriesConfFindings(root: string, o: LocalCheckOptions): Finding[] {
       const body = table.split(/^\s*\[/m)[0] ?? "";
       const location = /^\s*(?:location|prefix)\s*=\s*["']([^"']+)["']/m.exec(body)?.[1];
       if (location && /^\s*insecure\s*=\s*true\b/m.test(body) && (location === hostPort(o) || location.startsWith(`${hostPort(o)}/`) || (o.port === 443 && location === o.host))) {
-        findings.push({ id: "local.registriesConfInsecure", status: "warn", message: `/${file} sets insecure = true for ${location}: podman, buildah, skopeo and CRI-O skip certificate verification (and allow plain HTTP) there`, fix: `remove "insecure = true" from that [[registry]] table in /${file} once the CA is trusted (regcert install-trust --host ${hostPort(o)} --target containers)` });
+        findings.push({ id: "local.registriesConfInsecure", status: "warn", message: `/${file} sets insecure = true for ${location}: podman, buildah, skopeo and CRI-O skip certificate verification (and allow plain HTTP) there`, fix: `remove "insecure = true" from that [[registry]] table in /${file} once the CA is trusted (${installTrust(o, "--target", "containers")})` });
       }
     }
     const v1 = /\[registries\.insecure\][^[]*registries\s*=\s*\[([^\]]*)\]/m.exec(clean);
@@ -178,12 +187,12 @@ function containerdFindings(root: string, o: LocalCheckOptions, expected: Set<st
   const config = readText(join(root, "etc/containerd/config.toml"));
   if (name === undefined) {
     if (config !== undefined && /^\s*config_path\s*=/m.test(config)) {
-      return [{ id: "local.containerdNoHostDir", status: "warn", message: `containerd has config_path but no hosts directory for ${hp}`, fix: `regcert install-trust --host ${hp} --target containerd` }];
+      return [{ id: "local.containerdNoHostDir", status: "warn", message: `containerd has config_path but no hosts directory for ${hp}`, fix: installTrust(o, "--target", "containerd") }];
     }
     return [];
   }
   const findings: Finding[] = [];
-  const shown = `/etc/containerd/certs.d/${name}`;
+  const shown = atRoot(o, `/etc/containerd/certs.d/${name}`);
   const configPath = config === undefined ? undefined : /^\s*config_path\s*=\s*["']([^"']*)["']/m.exec(config)?.[1];
   if (configPath === undefined || configPath === "") {
     findings.push({ id: "local.containerdConfigPath", status: "warn", message: `${shown} exists, but /etc/containerd/config.toml sets no config_path: containerd before 2.2 ignores certs.d for CRI pulls`, fix: `set config_path = "/etc/containerd/certs.d" in [plugins."io.containerd.grpc.v1.cri".registry] (containerd 1.x) or [plugins."io.containerd.cri.v1.images".registry] (2.x), then systemctl restart containerd` });
@@ -194,12 +203,12 @@ function containerdFindings(root: string, o: LocalCheckOptions, expected: Set<st
   }
   const hosts = readText(join(base, name, "hosts.toml"));
   if (hosts === undefined) {
-    findings.push({ id: "local.containerdNoHostsToml", status: "warn", message: `${shown} has no hosts.toml: containerd 1.6 then speaks plain HTTP to localhost/127.0.0.1 and reads only *.crt Docker-style`, fix: `regcert install-trust --host ${hp} --target containerd` });
+    findings.push({ id: "local.containerdNoHostsToml", status: "warn", message: `${shown} has no hosts.toml: containerd 1.6 then speaks plain HTTP to localhost/127.0.0.1 and reads only *.crt Docker-style`, fix: installTrust(o, "--target", "containerd") });
   } else {
     if (/^\s*skip_verify\s*=\s*true/m.test(hosts)) findings.push({ id: "local.containerdSkipVerify", status: "warn", message: `${shown}/hosts.toml sets skip_verify = true: containerd does not verify the registry's certificate`, fix: "remove skip_verify once the CA is trusted" });
     const caFiles = [...hosts.matchAll(/^\s*ca\s*=\s*(\[[^\]]*\]|["'][^"']*["'])/gm)].flatMap((m) => [...(m[1] as string).matchAll(/["']([^"']+)["']/g)].map((x) => x[1] as string));
     const holds = caFiles.some((f) => [...fingerprints(readText(f.startsWith("/") ? join(root, f) : join(base, name, f)) ?? "")].some((fp) => expected.has(fp)));
-    if (!holds) findings.push({ id: "local.containerdWrongCa", status: "fail", message: `${shown}/hosts.toml names no CA file that holds the registry's CA`, clientError: "x509: certificate signed by unknown authority", fix: `regcert install-trust --host ${hp} --target containerd --force` });
+    if (!holds) findings.push({ id: "local.containerdWrongCa", status: "fail", message: `${shown}/hosts.toml names no CA file that holds the registry's CA`, clientError: "x509: certificate signed by unknown authority", fix: installTrust(o, "--target", "containerd", "--force") });
   }
   return findings;
 }
@@ -213,11 +222,11 @@ export function checkLocalSide(o: LocalCheckOptions): Finding[] {
   for (const name of directoryNames(o)) {
     const dir = join(root, "etc/docker/certs.d", name);
     if (existsSync(dir)) dockerDir = true;
-    findings.push(...checkCertsDir(dir, `/etc/docker/certs.d/${name}`, "Docker", o, expected));
-    findings.push(...checkCertsDir(join(root, "etc/containers/certs.d", name), `/etc/containers/certs.d/${name}`, "podman/skopeo", o, expected));
+    findings.push(...checkCertsDir(dir, atRoot(o, `/etc/docker/certs.d/${name}`), "Docker", o, expected));
+    findings.push(...checkCertsDir(join(root, "etc/containers/certs.d", name), atRoot(o, `/etc/containers/certs.d/${name}`), "podman/skopeo", o, expected));
   }
   if (!dockerDir && existsSync(join(root, "etc/docker"))) {
-    findings.push({ id: "local.noDockerTrust", status: "warn", message: `no /etc/docker/certs.d/${directoryNames(o)[0]}/: Docker on this machine does not trust the registry's CA`, fix: `regcert install-trust --host ${hostPort(o)}` });
+    findings.push({ id: "local.noDockerTrust", status: "warn", message: `no ${atRoot(o, `/etc/docker/certs.d/${directoryNames(o)[0]}`)}/: Docker on this machine does not trust the registry's CA`, fix: installTrust(o) });
   }
   findings.push(...containerdFindings(root, o, expected));
   findings.push(...dockerDaemonFindings(root, o));

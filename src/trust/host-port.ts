@@ -15,6 +15,7 @@
  */
 import { userError } from "../pki/errors.js";
 import { classifyName } from "../pki/names.js";
+import { hasControlCharacters, sanitizeForTerminal } from "../text/sanitize.js";
 
 /** One registry endpoint, normalised. */
 export interface RegistryHost {
@@ -31,7 +32,7 @@ export interface RegistryHost {
   directoryNames: string[];
 }
 
-const bad = (input: string, why: string, hint?: string) => userError("regcert.invalidHost", `--host "${input}" ${why}`, hint);
+const bad = (input: string, why: string, hint = "write it as HOST[:PORT], e.g. --host registry.local:5000") => userError("regcert.invalidHost", `--host "${sanitizeForTerminal(input)}" ${why}`, hint);
 
 function parsePort(text: string, input: string): number {
   if (!/^\d{1,5}$/.test(text)) throw bad(input, `has an invalid port "${text}": use 1 to 65535`, "e.g. --host registry.local:5000");
@@ -47,7 +48,10 @@ function parsePort(text: string, input: string): number {
  * `[::1]:5000`, as in image references). Throws a user error (exit 2) naming the bad part.
  */
 export function parseRegistryHost(input: string): RegistryHost {
-  const raw = input.trim();
+  // "reg.example.test\n:5000" must not quietly become reg.example.test:5000
+  if (hasControlCharacters(input)) throw bad(input, "contains a control character or line break", "retype the host without it");
+  if (input !== input.trim()) throw bad(input, "starts or ends with white space", `write it without the spaces: --host ${input.trim() || "registry.local:5000"}`);
+  const raw = input;
   if (raw === "") throw userError("regcert.invalidHost", "--host is empty", "e.g. --host registry.local:5000");
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) throw bad(input, "has a URL scheme", `give HOST[:PORT] only, e.g. --host ${raw.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/\/.*$/, "")}`);
   if (raw.includes("/")) throw bad(input, "has a path; certs.d names a registry host, not a repository", `e.g. --host ${raw.replace(/\/.*$/, "")}`);

@@ -68,7 +68,7 @@ export function parseTargets(values: readonly string[]): TargetName[] {
 
 function normaliseRoot(root: string | undefined): string {
   const value = root ?? "/";
-  if (!posix.isAbsolute(value)) throw userError("regcert.invalidRoot", `--root "${value}" must be an absolute path`);
+  if (!posix.isAbsolute(value)) throw userError("regcert.invalidRoot", `--root "${value}" must be an absolute path`, "e.g. --root /mnt/image (an absolute path)");
   return posix.normalize(value).replace(/(.)\/$/, "$1");
 }
 

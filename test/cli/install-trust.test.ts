@@ -6,7 +6,7 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { REPO, runCli, tempWorkspace, type CliResult } from "../helpers/cli.js";
+import { REPO, runCli, tempWorkspace, worldReadableCli, type CliResult } from "../helpers/cli.js";
 import { modeOf, treeState } from "../helpers/tree.js";
 
 type Workspace = ReturnType<typeof tempWorkspace>;
@@ -193,8 +193,10 @@ describe("targets", () => {
     expectOk(result);
     expect(result.stdout).toContain("Skipping system: no system CA store here (no /usr/local/share/ca-certificates).");
     expect(result.stdout).toContain("Skipping microk8s: microk8s is not installed here (no /var/snap/microk8s/current/args).");
-    expect(result.stdout).toContain(`Trust installed for ${HOST} in docker, containerd, containers, k3s.`);
-    expect(existsSync(join(root, "etc/rancher/k3s/registries.yaml"))).toBe(true);
+    // #12: no k3s here, so `all` writes no /etc/rancher/k3s/registries.yaml
+    expect(result.stdout).toContain("Skipping k3s: k3s is not installed here (no /usr/local/bin/k3s or /etc/rancher/k3s).");
+    expect(result.stdout).toContain(`Trust installed for ${HOST} in docker, containerd, containers.`);
+    expect(existsSync(join(root, "etc/rancher"))).toBe(false);
     expectOk(await run([...args, "--uninstall"]));
     expect(treeState(root)).toEqual(pristine);
     // named explicitly, a missing store is an error, not a skip
@@ -323,7 +325,7 @@ describe("hostile and wrong input: exit 2, one message, nothing written", () => 
 
   test("bad host, bad port, no host", async () => {
     const env = setup();
-    await refused(env, ["--host", "bad_host:5000", "--target", "docker"], 'regcert: "bad_host" is not a valid DNS name or IP address: underscores are not allowed in host names (RFC 1123)\n');
+    await refused(env, ["--host", "bad_host:5000", "--target", "docker"], 'regcert: "bad_host" is not a valid DNS name or IP address: underscores are not allowed in host names (RFC 1123)\nhint: e.g. --dns registry.local or --ip 192.168.0.12\n');
     await refused(env, ["--host", "registry.local:70000", "--target", "docker"], 'regcert: --host "registry.local:70000" has an invalid port 70000: use 1 to 65535\nhint: e.g. --host registry.local:5000\n');
     await refused(env, ["--host", "registry.local:0"], /invalid port 0/);
     await refused(env, ["--host", "fd00::1:5000"], /looks like an IPv6 address without brackets/);
@@ -370,7 +372,7 @@ describe("hostile and wrong input: exit 2, one message, nothing written", () => 
     const env3 = setup();
     const missing = await env3.run(["install-trust", "--ca", env3.ca, "--root", join(env3.ws.dir, "nope"), "--host", HOST]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe(`regcert: --root ${join(env3.ws.dir, "nope")} is not an existing directory\n`);
+    expect(missing.stderr).toBe(`regcert: --root ${join(env3.ws.dir, "nope")} is not an existing directory\nhint: create it first (mkdir -p ${join(env3.ws.dir, "nope")}), or pass the directory that holds etc/ of the image or chroot\n`);
     expect(existsSync(join(env3.ws.dir, "nope"))).toBe(false);
   });
 
@@ -391,12 +393,13 @@ describe("hostile and wrong input: exit 2, one message, nothing written", () => 
     if (process.getuid?.() !== 0) {
       chmodSync(env.root, 0o555);
     }
-    const bin = join(REPO, process.env.REGCERT_DIST || "dist", "cli", "main.js");
+    // nobody runs a world-readable copy of the CLI: the checkout may be in a 0700 directory (#12 item 10)
+    const copy = worldReadableCli();
     const args = ["install-trust", "--ca", env.ca, "--root", env.root, "--host", HOST, "--target", "docker"];
     const result =
       process.getuid?.() === 0
-        ? await runCliAs(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", `HOME=${env.ws.dir}`, "NO_COLOR=1", "CI=1", process.execPath, bin, ...args])
-        : await env.run(args);
+        ? await runCliAs(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", `HOME=${env.ws.dir}`, "NO_COLOR=1", "CI=1", process.execPath, copy.bin, ...args]).finally(() => copy.cleanup())
+        : await env.run(args).finally(() => copy.cleanup());
     chmodSync(env.root, 0o755);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`regcert: cannot write ${join(env.root, "etc/docker")}: permission denied\nhint: re-run with sudo (sudo regcert install-trust …), or use --root DIR / --user\n`);

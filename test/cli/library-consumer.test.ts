@@ -55,10 +55,39 @@ console.log(leaf.keyAlgorithm, signed.profile, signed.names.dns.join(","));
     expect(run.stdout.trim()).toBe("ecdsa-p384 client other.local");
   });
 
+  test("a CommonJS consumer: require(\"regcert\") works (#12) and its certificate passes openssl", () => {
+    const pkg = join(ws.dir, "cjs-consumer");
+    mkdirSync(join(pkg, "node_modules"), { recursive: true });
+    symlinkSync(REPO, join(pkg, "node_modules", "regcert"), "dir");
+    writeFileSync(join(pkg, "package.json"), JSON.stringify({ name: "cjs-consumer", private: true, type: "commonjs" }));
+    writeFileSync(
+      join(pkg, "main.js"),
+      `"use strict";
+const { createRootCa, issueCertificate, RegcertError } = require("regcert");
+const fs = require("node:fs");
+const ca = createRootCa({ commonName: "CommonJS CA", days: 30 });
+const leaf = issueCertificate({ issuer: ca.issuer, names: ["registry.local", "192.168.0.12"] });
+fs.writeFileSync("ca.crt", ca.certificatePem);
+fs.writeFileSync("leaf.crt", leaf.certificatePem);
+let refused = "";
+try { issueCertificate({ issuer: ca.issuer, names: ["bad_name"] }); } catch (e) { refused = e instanceof RegcertError ? e.code : "other"; }
+console.log(typeof require.resolve("regcert"), refused);
+`,
+    );
+    const run = spawnSync(process.execPath, [join(pkg, "main.js")], { cwd: pkg, encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    expect(run.stdout.trim()).toBe("string regcert.invalidName");
+    expect(openssl(["verify", "-CAfile", join(pkg, "ca.crt"), join(pkg, "leaf.crt")]).stdout).toContain(": OK");
+    expect(openssl(["x509", "-noout", "-in", join(pkg, "leaf.crt"), "-checkip", "192.168.0.12"]).stdout).toContain("does match");
+  });
+
   test("package.json publishes the CLI and typed library entry points", () => {
     const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8"));
     expect(pkg.bin.regcert).toBe("dist/cli/main.js");
     expect(pkg.exports["."].types).toBe("./dist/index.d.ts");
+    expect(pkg.exports["."].require).toBe("./dist/index.cjs");
+    expect(pkg.license).toBe("MIT");
+    expect(readFileSync(join(REPO, "LICENSE"), "utf8")).toMatch(/^MIT License\n/);
     expect(pkg.engines.node).toBe(">=20");
     expect(pkg.type).toBe("module");
   });

@@ -186,7 +186,8 @@ describe("regcert verify: table judged by OpenSSL and by a Go client", () => {
     const r = await runCli(["verify", "--cert", m.cert, "--ca", m.ca, "--host", "192.168.0.12", "--host", "other.test"], { cwd: ws.dir });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("no IP SAN for 192.168.0.12");
-    expect(r.stdout).toContain("re-issue with --ip 192.168.0.12: regcert issue registry.test 192.168.0.12 --force");
+    // #12 item 7: the fix re-issues the file that was checked (its --name and --out), not ./certs/registry.*
+    expect(r.stdout).toContain("re-issue with --ip 192.168.0.12: regcert issue registry.test 192.168.0.12 --name many --out . --force");
     expect(r.stdout).toContain("re-issue with --dns other.test");
     expect(r.stdout).toMatch(/expired on/);
     expect(r.stdout).toContain("x509: cannot validate certificate for 192.168.0.12 because it doesn't contain any IP SANs");
@@ -220,7 +221,7 @@ describe("regcert verify: table judged by OpenSSL and by a Go client", () => {
       [["verify", "--cert", m.cert, "--ca", m.ca, "--at", "next tuesday"], /^regcert: --at "next tuesday" is not an ISO-8601 time\nhint: /],
       [["verify", "--cert", m.cert, "--ca", m.ca, "--host", "registry.test:5000"], /^regcert: --host "registry.test:5000" includes a port\nhint: /],
       [["verify", "--cert", join(ws.dir, "missing.crt"), "--ca", m.ca], /^regcert: .*missing\.crt does not exist \(--cert\)/],
-      [["verify", "--cert", m.key, "--ca", m.ca], /^regcert: no CERTIFICATE or TRUSTED CERTIFICATE PEM block found/],
+      [["verify", "--cert", m.key, "--ca", m.ca], /^regcert: .* is a private key, not a certificate\n/],
       [["verify", "--cert", m.cert], /^regcert: no --ca given and no CA in .*\nhint: pass the CA certificate with --ca/],
     ];
     for (const [args, pattern] of cases) {

@@ -152,7 +152,8 @@ test("name mismatch: an IP on a DNS-only certificate gets Go's exact error and t
   const f = finding(json, "noIpSan");
   expect(f?.go).toBe("x509: cannot validate certificate for 127.0.0.1 because it doesn't contain any IP SANs");
   expect(f?.message).toContain("it has DNS:localhost");
-  expect(f?.fix).toContain("regcert issue localhost 127.0.0.1 --force");
+  // #12 item 7: never the bare command that would write ./certs: it names --name/--out to fill in
+  expect(f?.fix).toContain("regcert issue localhost 127.0.0.1 --name NAME --out DIR --force");
   const skopeo = await skopeoPush(`127.0.0.1:${registry.port}`, "mismatch");
   expect(skopeo.code).not.toBe(0);
   expect(skopeo.stderr).toContain(f?.go);
@@ -280,12 +281,13 @@ test("the local side counts: a good registry but a mis-named ca.pem in certs.d f
   writeFileSync(join(dir, "ca.pem"), caPem);
   const bad = await regcert(["check", `localhost:${registry.port}`, "--root", root]);
   expect(bad.code).toBe(1);
-  expect(bad.stdout).toContain(`FAIL  /etc/docker/certs.d/localhost:${registry.port}/ca.pem is ignored: Docker reads CA certificates only from *.crt files`);
-  expect(bad.stdout).toContain(`fix: mv /etc/docker/certs.d/localhost:${registry.port}/ca.pem /etc/docker/certs.d/localhost:${registry.port}/ca.crt`);
+  // #12 item 7: under --root the finding and its fix name the files under that root, and keep --root
+  expect(bad.stdout).toContain(`FAIL  ${dir}/ca.pem is ignored: Docker reads CA certificates only from *.crt files`);
+  expect(bad.stdout).toContain(`fix: mv ${dir}/ca.pem ${dir}/ca.crt (or regcert install-trust --host localhost:${registry.port} --root ${root})`);
   renameSync(join(dir, "ca.pem"), join(dir, "ca.crt"));
   const good = await regcert(["check", `localhost:${registry.port}`, "--root", root]);
   expect(good.code).toBe(0);
-  expect(good.stdout).toContain(`ok    /etc/docker/certs.d/localhost:${registry.port}/ holds the CA: Docker trusts the registry`);
+  expect(good.stdout).toContain(`ok    ${dir}/ holds the CA: Docker trusts the registry`);
 });
 
 describe("defect 6: the registry's own self-signed certificate given as --ca (the seeds' practice)", () => {

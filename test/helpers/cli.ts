@@ -3,7 +3,7 @@
  * with its own CA home. Never touches the real home or /etc.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, cpSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -48,4 +48,26 @@ export function tempWorkspace(prefix = "regcert-test-"): { dir: string; home: st
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const home = join(dir, "home");
   return { dir, home, env: { REGCERT_HOME: home, HOME: dir }, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A copy of the built CLI that any user can read, for tests that run it as another user (nobody): the
+ * checkout itself may sit in a 0700 directory (a clone under `mktemp -d`, run by root), where nobody
+ * cannot even reach dist/. The copy (package.json, dist/, templates/) lives in a 0755 temp dir that
+ * the caller removes with the returned cleanup.
+ */
+export function worldReadableCli(): { bin: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "regcert-cli-copy-"));
+  chmodSync(dir, 0o755);
+  const dist = resolve(BIN, "..", "..");
+  cpSync(join(REPO, "package.json"), join(dir, "package.json"));
+  cpSync(dist, join(dir, "dist"), { recursive: true });
+  cpSync(join(REPO, "templates"), join(dir, "templates"), { recursive: true });
+  const open = (path: string): void => {
+    const stat = statSync(path);
+    chmodSync(path, stat.isDirectory() || (stat.mode & 0o100) !== 0 ? 0o755 : 0o644);
+    if (stat.isDirectory()) for (const name of readdirSync(path)) open(join(path, name));
+  };
+  open(dir);
+  return { bin: join(dir, "dist", "cli", "main.js"), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

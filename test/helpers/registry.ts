@@ -8,7 +8,7 @@
  *   await reg.stop();
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
@@ -44,6 +44,12 @@ export interface RegistryOptions {
   startTimeoutMs?: number;
   /** Keep the temp dir (storage, config) after stop(); default false. */
   keepDir?: boolean;
+  /**
+   * Run the registry as this user (setpriv; needs root), like Debian's service runs as docker-registry:
+   * the temp dir is then readable by it and the storage dir its own. Files the config names must be
+   * readable by that user.
+   */
+  runAs?: { uid: number; gid: number };
 }
 
 /** A running registry. */
@@ -65,12 +71,16 @@ export interface RunningRegistry {
 
 /**
  * The registry runs under a small sh watchdog, because jest sandboxes `process`: exit hooks
- * registered by a test never run. The watchdog ($1 config, $2 our pid, $3 temp dir or "") stops the
+ * registered by a test never run. The watchdog ($1 config, $2 our pid, $3 temp dir or "", $4 $5 uid gid to run the registry as) stops the
  * registry when it gets SIGTERM/SIGINT (stop()), and when our process is gone (even after SIGKILL),
  * then also removes the temp dir. It exits with the registry's status when the registry exits.
  */
 const WATCHDOG = `
-docker-registry serve "$1" &
+if [ -n "$4" ]; then
+  setpriv --reuid="$4" --regid="$5" --clear-groups docker-registry serve "$1" &
+else
+  docker-registry serve "$1" &
+fi
 reg=$!
 trap 'kill $reg 2>/dev/null; wait $reg; exit 143' TERM INT
 while kill -0 $reg 2>/dev/null; do
@@ -190,6 +200,10 @@ async function startRegistryOnce(options: RegistryOptions): Promise<RunningRegis
   const dir = mkdtempSync(join(tmpdir(), "regcert-registry-"));
   const storageDir = join(dir, "storage");
   mkdirSync(storageDir);
+  if (options.runAs) {
+    chmodSync(dir, 0o755);
+    chownSync(storageDir, options.runAs.uid, options.runAs.gid);
+  }
   let configPath = options.configPath;
   if (!configPath) {
     configPath = join(dir, "config.yml");
@@ -203,7 +217,7 @@ async function startRegistryOnce(options: RegistryOptions): Promise<RunningRegis
     // distribution parses REGISTRY_* values as YAML: "[::1]:PORT" unquoted would be a flow sequence
     REGISTRY_HTTP_ADDR: JSON.stringify(`${urlHost}:${port}`),
   };
-  const child = spawn("sh", ["-c", WATCHDOG, "regcert-registry-watchdog", configPath, String(process.pid), options.keepDir ? "" : dir], {
+  const child = spawn("sh", ["-c", WATCHDOG, "regcert-registry-watchdog", configPath, String(process.pid), options.keepDir ? "" : dir, ...(options.runAs ? [String(options.runAs.uid), String(options.runAs.gid)] : [])], {
     cwd: dir,
     env,
     stdio: ["ignore", "pipe", "pipe"],

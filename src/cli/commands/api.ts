@@ -7,6 +7,8 @@ import { parseWholeNumber } from "../options.js";
 import { askSecret } from "../prompts.js";
 import { parseTarget, readTrustedCas } from "../target.js";
 import { DEFAULT_REGISTRY_IMAGE } from "../../registry/image.js";
+import { sanitizeForTerminal } from "../../text/sanitize.js";
+import { shellLine } from "../../text/shell.js";
 
 export interface ApiFlags {
   ca?: string;
@@ -28,22 +30,22 @@ async function password(ctx: Context, flags: ApiFlags): Promise<string | undefin
     return passwordFromStdin(await readInputFile("-", "--password-stdin"));
   }
   if (flags.user === undefined) return undefined;
-  return askSecret(ctx, `Password for ${flags.user}`, `echo "$PASSWORD" | regcert api … --user ${flags.user} --password-stdin`, `no password for ${flags.user}: there is no terminal to ask on`);
+  return askSecret(ctx, `Password for ${flags.user}`, `printf '%s\\n' "$PASSWORD" | regcert api … ${shellLine(["--user", flags.user, "--password-stdin"])}`, `no password for ${flags.user}: there is no terminal to ask on`);
 }
 
 export async function run(ctx: Context, targetArg: string, actionArg: string, refArg: string | undefined, flags: ApiFlags): Promise<void> {
   const target = parseTarget(targetArg);
   if (!(ACTIONS as readonly string[]).includes(actionArg)) throw userError("regcert.invalidAction", `"${actionArg}" is not an api action: use ${ACTIONS.join(", ")}`, `e.g. regcert api ${target.hostPort} catalog`);
   const action = actionArg as Action;
-  if (action === "catalog" && refArg !== undefined) throw userError("regcert.unexpectedArgument", `catalog takes no argument (got "${refArg}")`);
+  if (action === "catalog" && refArg !== undefined) throw userError("regcert.unexpectedArgument", `catalog takes no argument (got "${refArg}")`, "e.g. regcert api HOST:PORT catalog");
   if (action !== "catalog" && refArg === undefined) {
     const example = { tags: "team/app", digest: "team/app:v1", delete: "team/app:v1" }[action];
     throw userError("regcert.missingArgument", `${action} needs ${action === "tags" ? "a repository" : "an image reference"}`, `e.g. regcert api ${target.hostPort} ${action} ${example}`);
   }
-  if (Boolean(flags.clientCert) !== Boolean(flags.clientKey)) throw userError("regcert.conflictingFlags", "--client-cert and --client-key go together");
+  if (Boolean(flags.clientCert) !== Boolean(flags.clientKey)) throw userError("regcert.conflictingFlags", "--client-cert and --client-key go together", "give both --client-cert FILE and --client-key FILE, or neither");
   const seconds = parseWholeNumber(flags.timeout, "--timeout", 15);
   const pageSize = parseWholeNumber(flags.pageSize, "--page-size", 100);
-  if (pageSize < 1 || pageSize > 1000) throw userError("regcert.invalidNumber", `--page-size ${pageSize} is out of range: use 1 to 1000`);
+  if (pageSize < 1 || pageSize > 1000) throw userError("regcert.invalidNumber", `--page-size ${pageSize} is out of range: use 1 to 1000`, "e.g. --page-size 100");
   // validate the reference before any network traffic
   const ref = action === "digest" ? parseReference(refArg as string, false) : action === "delete" ? parseReference(refArg as string, true) : undefined;
   if (action === "tags") validateRepository(refArg as string);
@@ -66,19 +68,27 @@ export async function run(ctx: Context, targetArg: string, actionArg: string, re
     case "catalog": {
       const repositories = await client.catalog();
       if (ctx.ui.json) ctx.ui.result({ registry: target.hostPort, repositories });
-      else for (const r of repositories) ctx.ui.info(r);
+      else {
+        // names come from the server: escaped, one per line, whatever they hold
+        for (const r of repositories) ctx.ui.info(sanitizeForTerminal(r));
+        if (repositories.length === 0) ctx.ui.warn(`${target.hostPort} has no repositories yet`);
+      }
       return;
     }
     case "tags": {
       const tags = await client.tags(refArg as string);
       if (ctx.ui.json) ctx.ui.result({ registry: target.hostPort, repository: refArg, tags });
-      else for (const t of tags) ctx.ui.info(t);
+      else {
+        for (const t of tags) ctx.ui.info(sanitizeForTerminal(t));
+        // on stderr, so a script reading tags line by line still gets none
+        if (tags.length === 0) ctx.ui.warn(`${refArg as string} has no tags (its manifests were deleted, or only pushed by digest)`);
+      }
       return;
     }
     case "digest": {
       const { digest, mediaType } = await client.digest(ref?.repository as string, ref?.tag as string);
       if (ctx.ui.json) ctx.ui.result({ registry: target.hostPort, repository: ref?.repository, tag: ref?.tag, digest, mediaType: mediaType ?? null });
-      else ctx.ui.info(digest);
+      else ctx.ui.info(sanitizeForTerminal(digest));
       return;
     }
     case "delete": {

@@ -23,10 +23,10 @@ export async function run(ctx: Context, flags: CaPassphraseFlags): Promise<void>
     const stored = readStoredCa(home);
     if (!stored) throw userError("regcert.noCa", `no CA in ${home}`, "create one with `regcert init-ca --encrypt`, or pass --home DIR");
     const wasEncrypted = isEncryptedKeyPem(stored.keyPem);
-    if (!wasEncrypted && flags.remove) throw userError("regcert.notEncrypted", `${stored.paths.key} is not encrypted; there is no passphrase to remove`);
+    if (!wasEncrypted && flags.remove) throw userError("regcert.notEncrypted", `${stored.paths.key} is not encrypted; there is no passphrase to remove`, "to encrypt it, run regcert ca passphrase without --remove");
     // unlock first (and check the key still matches its certificate) before asking for the new one
     const loaded = loadIssuer(home, { passphrase: wasEncrypted ? await readPassphrase(ctx, flags.passphraseFile, home) : undefined });
-    if (!loaded) throw userError("regcert.noCa", `no CA in ${home}`);
+    if (!loaded) throw userError("regcert.noCa", `no CA in ${home}`, "create one with `regcert init-ca --encrypt`, or pass --home DIR");
     const key = loaded.issuer.privateKey;
     if (!key) throw userError("regcert.tokenKey", `the CA key of ${home} is in a PKCS#11 token: it has no passphrase (the token's PIN protects it)`, "change the PIN with the token's own tool, e.g. pkcs11-tool --change-pin");
     const passphrase = flags.remove ? undefined : await readNewPassphrase(ctx, flags.newPassphraseFile, "--new-passphrase-file");

@@ -57,7 +57,7 @@ export async function run(ctx: Context, flags: CaRotateFlags): Promise<void> {
   const now = lifecycleNow(ctx.env);
   const requestedKey = flags.key === undefined ? undefined : parseKeyAlgorithm(flags.key);
   const requestedDays = flags.days === undefined ? undefined : validateDays(parseWholeNumber(flags.days, "--days", 3650), "a CA");
-  if (flags.cn !== undefined && (flags.cn.length === 0 || flags.cn.length > 64)) throw userError("regcert.invalidCn", `--cn must be 1 to 64 characters`);
+  if (flags.cn !== undefined && (flags.cn.length === 0 || flags.cn.length > 64)) throw userError("regcert.invalidCn", `--cn must be 1 to 64 characters`, "e.g. --cn \"Example registry CA 2027\"");
 
   const result = await withHomeLock(home, async () => {
     const stored = readStoredCa(home);
@@ -66,7 +66,7 @@ export async function run(ctx: Context, flags: CaRotateFlags): Promise<void> {
     const encrypted = isEncryptedKeyPem(stored.keyPem);
     const passphrase = encrypted ? await readPassphrase(ctx, flags.passphraseFile, home) : undefined;
     const loaded = loadIssuer(home, { passphrase });
-    if (!loaded) throw userError("regcert.noCa", `no CA in ${home}`);
+    if (!loaded) throw userError("regcert.noCa", `no CA in ${home}`, "create one with `regcert init-ca`, or pass --home DIR");
     const old = loaded.issuer.certificate;
     const commonName = flags.cn ?? rotatedCommonName(old.commonName, now);
     if (commonName === old.commonName) throw userError("regcert.sameCaName", `--cn "${commonName}" is the current CA's name`, "give the new CA a distinct name, or leave out --cn");

@@ -10,6 +10,7 @@ import { passwordFromStdin, readInputFile } from "../input.js";
 import { parseWholeNumber } from "../options.js";
 import { displayPath } from "../paths.js";
 import { askSecret } from "../prompts.js";
+import { shellLine } from "../../text/shell.js";
 
 export interface HtpasswdFlags {
   file?: string;
@@ -21,24 +22,27 @@ export interface HtpasswdFlags {
 /** New htpasswd files: readable by the owner and its group (root:docker-registry for the Debian service). */
 const NEW_FILE_MODE = 0o640;
 
+/** `regcert htpasswd USER [--file F] EXTRA…` as a line to paste. */
+const htpasswdLine = (user: string, flags: HtpasswdFlags, ...extra: string[]) => shellLine(["regcert", "htpasswd", user, ...(flags.file === undefined ? [] : ["--file", flags.file]), ...extra]);
+
 async function obtainPassword(ctx: Context, user: string, flags: HtpasswdFlags): Promise<string> {
   if (flags.passwordStdin) return validatePassword(passwordFromStdin(await readInputFile("-", "--password-stdin")));
-  const password = await askSecret(ctx, `Password for ${user}`, `echo "$PASSWORD" | regcert htpasswd ${user} --password-stdin`, `no password for ${user}: there is no terminal to ask on`, true);
+  const password = await askSecret(ctx, `Password for ${user}`, `printf '%s\\n' "$PASSWORD" | ${htpasswdLine(user, flags, "--password-stdin")}`, `no password for ${user}: there is no terminal to ask on`, true);
   return validatePassword(password);
 }
 
-function readExisting(path: string): { text: string; mode: number; uid: number; gid: number } | undefined {
+function readExisting(path: string): { text: string } | undefined {
   if (!existsSync(path)) return undefined;
   const stat = lstatSync(path);
   if (!stat.isFile()) throw userError("regcert.notFile", `${path} is not a regular file (--file)`, "the registry needs auth.htpasswd.path to name a file, not a directory");
-  return { text: readFileSync(path, "utf8"), mode: stat.mode & 0o777, uid: stat.uid, gid: stat.gid };
+  return { text: readFileSync(path, "utf8") };
 }
 
 export async function run(ctx: Context, userArg: string, flags: HtpasswdFlags): Promise<void> {
   const user = validateHtpasswdUser(userArg);
   const path = resolve(ctx.cwd, flags.file ?? "auth/htpasswd");
   const cost = validateCost(parseWholeNumber(flags.cost, "--cost", DEFAULT_BCRYPT_COST));
-  if (flags.delete && flags.passwordStdin) throw userError("regcert.conflictingFlags", "--delete and --password-stdin do not go together", `regcert htpasswd ${user} --delete`);
+  if (flags.delete && flags.passwordStdin) throw userError("regcert.conflictingFlags", "--delete and --password-stdin do not go together", htpasswdLine(user, flags, "--delete"));
   const shown = displayPath(path, ctx.cwd);
   if (flags.delete && !existsSync(path)) throw userError("regcert.fileNotFound", `${shown} does not exist; there is no user to delete`, "pass --file with the registry's htpasswd file");
   // ask before taking the lock: a prompt must not hold other runs up
@@ -56,7 +60,9 @@ export async function run(ctx: Context, userArg: string, flags: HtpasswdFlags): 
     } else {
       change = setHtpasswdEntry(existing?.text ?? "", user, hash);
     }
-    writeFilesAtomic([{ path, contents: change.text, mode: existing?.mode ?? NEW_FILE_MODE, label: "htpasswd file" }], { force: true, dirMode: 0o755 });
+    // an existing file keeps its owner, group and mode (e.g. root:docker-registry 0640 as registry-config
+    // --systemd installs it); the rename gives it a new mtime, which is when the registry re-reads it
+    writeFilesAtomic([{ path, contents: change.text, mode: NEW_FILE_MODE, label: "htpasswd file", keepOwner: true }], { force: true, dirMode: 0o755 });
     return { existing, change };
   });
 
@@ -68,11 +74,6 @@ export async function run(ctx: Context, userArg: string, flags: HtpasswdFlags): 
     if (!existing) ctx.ui.info(`Point the registry at this file: auth.htpasswd.path (regcert registry-config --auth does), or REGISTRY_AUTH_HTPASSWD_PATH`);
   }
   for (const other of nonBcryptUsers(change.text)) {
-    ctx.ui.warn(`${other} in ${shown} is not a bcrypt entry: the registry ignores it, so ${other} can never log in (re-add with regcert htpasswd ${other})`);
-  }
-  // the file was replaced by a new one owned by this user; the service may not be able to read it any more
-  const uid = process.getuid?.();
-  if (existing && uid !== undefined && (existing.uid !== uid || existing.gid !== process.getgid?.())) {
-    ctx.ui.warn(`${shown} belonged to uid ${existing.uid} gid ${existing.gid}; restore that so the registry can still read it: chown ${existing.uid}:${existing.gid} ${path}`);
+    ctx.ui.warn(`${other} in ${shown} is not a bcrypt entry: the registry ignores it, so ${other} can never log in (re-add with ${htpasswdLine(other, flags)})`);
   }
 }

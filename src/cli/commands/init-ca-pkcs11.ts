@@ -40,7 +40,7 @@ export async function runPkcs11(ctx: Context, flags: InitCaFlags): Promise<void>
   const permitIp = flags.permitIp.map((c) => parseCidr(c).cidr);
   const nameConstraints = permitDns.length + permitIp.length > 0 ? caNameConstraints(permitDns, permitIp) : undefined;
   const commonName = flags.cn ?? defaultCaName();
-  if (commonName.length === 0 || commonName.length > 64) throw userError("regcert.invalidCn", `--cn has ${commonName.length} characters; a common name has 1 to 64`);
+  if (commonName.length === 0 || commonName.length > 64) throw userError("regcert.invalidCn", `--cn has ${commonName.length} characters; a common name has 1 to 64`, "e.g. --cn \"Acme Registry CA\"");
   const modulePath = flags.pkcs11Module ?? uri.modulePath;
   const home = ctx.home();
   assertNoCa(home, flags.force === true);

@@ -1,5 +1,6 @@
 /** regcert inspect: what a certificate, chain, CSR or key file holds; never prints key material. */
 import { describeInput, type CertificateSummary, type InspectItem, type KeySummary } from "../../pki/describe.js";
+import { sanitizeForTerminal } from "../../text/sanitize.js";
 import type { Context } from "../context.js";
 import { readInputFile } from "../input.js";
 
@@ -55,6 +56,6 @@ export async function run(ctx: Context, file: string): Promise<void> {
   }
   const total = report.items.length;
   report.items.forEach((item, i) => {
-    for (const line of itemLines(item, total > 1 ? `[${i + 1}/${total}] ` : "")) ctx.ui.info(line);
+    for (const line of itemLines(item, total > 1 ? `[${i + 1}/${total}] ` : "")) ctx.ui.info(sanitizeForTerminal(line)); // one line each: a subject with a newline must not forge one
   });
 }

@@ -137,13 +137,13 @@ export async function run(ctx: Context, given: InstallTrustFlags): Promise<void>
   if (flags.user && flags.root !== undefined) throw userError("regcert.conflictingFlags", "--user and --root cannot be combined", "--user writes into your home; --root into a system tree");
   if (flags.user && isRoot() && ctx.env.SUDO_USER) throw userError("regcert.userUnderSudo", "--user under sudo would write root-owned files into your home", "run it without sudo: regcert install-trust --user …");
   if ((flags.clientCert === undefined) !== (flags.clientKey === undefined)) throw userError("regcert.clientPairIncomplete", "--client-cert and --client-key go together", "pass both, from `regcert issue --client`");
-  if (flags.ca === "-" && (flags.clientCert === "-" || flags.clientKey === "-")) throw userError("regcert.stdinTwice", "only one of --ca, --client-cert, --client-key can read standard input");
+  if (flags.ca === "-" && (flags.clientCert === "-" || flags.clientKey === "-")) throw userError("regcert.stdinTwice", "only one of --ca, --client-cert, --client-key can read standard input", "give the CA with --ca - and the client pair as files (--client-cert FILE --client-key FILE)");
 
   const root = resolve(ctx.cwd, flags.root ?? "/");
   try {
     if (!statSync(root).isDirectory()) throw new Error("not a directory");
   } catch {
-    throw userError("regcert.invalidRoot", `--root ${root} is not an existing directory`);
+    throw userError("regcert.invalidRoot", `--root ${root} is not an existing directory`, `create it first (${shellQuote("mkdir")} -p ${shellQuote(root)}), or pass the directory that holds etc/ of the image or chroot`);
   }
   const ca = await readCa(ctx, flags);
   const clientCertPem = flags.clientCert === undefined ? undefined : (await readInputFile(flags.clientCert, "--client-cert")).toString("utf8");
@@ -172,6 +172,13 @@ export async function run(ctx: Context, given: InstallTrustFlags): Promise<void>
   if (named.has("all") && !flags.uninstall) {
     const exists = existsUnder(root);
     const skipped = plan.requires.filter((r) => !named.has(r.target) && !exists(r.path)).map((r) => r.target);
+    // k3s has no requirement (registries.yaml may be written before k3s is installed, as its docs do),
+    // but `all` must not leave /etc/rancher/k3s on a machine without k3s
+    const k3sAbsent = targets.includes("k3s") && !named.has("k3s") && !(TARGET_MARKERS.k3s ?? []).some(exists);
+    if (k3sAbsent) {
+      skipped.push("k3s");
+      ctx.ui.info("Skipping k3s: k3s is not installed here (no /usr/local/bin/k3s or /etc/rancher/k3s).");
+    }
     if (skipped.length > 0) {
       for (const req of plan.requires.filter((r) => skipped.includes(r.target))) ctx.ui.info(`Skipping ${req.target}: ${req.message}.`);
       plan = planFor(targets.filter((t) => !skipped.includes(t)));

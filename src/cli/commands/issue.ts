@@ -9,7 +9,7 @@ import { validateLeafDays } from "../../pki/validity.js";
 import type { Context } from "../context.js";
 import { generateKeyWithProgress, obtainIssuer } from "../ca-access.js";
 import { detectIps } from "../interfaces.js";
-import { assertNoConflicts, leafPaths, publishLeaf } from "../leaf-output.js";
+import { assertNoConflicts, leafPaths, guardGitWorkTree, publishLeaf } from "../leaf-output.js";
 import { parseBaseName, parsePort, parseWholeNumber } from "../options.js";
 import { askText } from "../prompts.js";
 
@@ -57,6 +57,7 @@ export async function run(ctx: Context, hosts: string[], flags: IssueFlags): Pro
   const outDir = resolve(ctx.cwd, flags.out ?? "certs");
   const files = leafPaths(outDir, name, true);
   assertNoConflicts(files, flags.force === true);
+  const git = guardGitWorkTree(files, name, flags.force === true);
 
   const obtained = await obtainIssuer(ctx, { createWith: keyAlgorithm, passphraseFile: flags.passphraseFile, pinFile: flags.pinFile });
   const { issuer } = obtained;
@@ -71,5 +72,5 @@ export async function run(ctx: Context, hosts: string[], flags: IssueFlags): Pro
     allowLongValidity: flags.force === true,
     ...(flags.cn === undefined ? {} : { commonName: flags.cn }),
   });
-  await publishLeaf(ctx, { command: "issue", name, outDir, port, files, cert, obtained, force: flags.force === true });
+  await publishLeaf(ctx, { command: "issue", name, outDir, port, files, cert, obtained, force: flags.force === true, keyFile: files.key, git });
 }

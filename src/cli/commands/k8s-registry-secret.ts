@@ -52,14 +52,14 @@ async function readLeaf(ctx: Context, dir: string, name: string, withKey: boolea
   if (!existsSync(certPath)) throw userError("regcert.fileNotFound", `${displayPath(certPath, ctx.cwd)} does not exist`, `make it with \`regcert issue --name ${name} --out ${displayPath(dir, ctx.cwd)} HOST…\`, or pass --dir`);
   const certText = (await readInputFile(certPath, "--name")).toString("utf8");
   const blocks = parsePemBlocks(certText).filter((b) => b.label === "CERTIFICATE");
-  if (blocks.length === 0) throw userError("regcert.noPem", `${displayPath(certPath, ctx.cwd)} holds no PEM certificate`);
+  if (blocks.length === 0) throw userError("regcert.noPem", `${displayPath(certPath, ctx.cwd)} holds no PEM certificate`, "pass the --name and --dir used with regcert issue");
   const leaf = readCertificate((blocks[0] as { der: Uint8Array }).der, displayPath(certPath, ctx.cwd));
   if (leaf.basicConstraintsValid && leaf.isCa) throw userError("regcert.notLeaf", `${displayPath(certPath, ctx.cwd)} is a CA certificate, not the registry's`, "pass the --name used with `regcert issue`");
   const san = sanNames(leaf);
   const names = classifyNames([...san.dns, ...san.ip]);
   let keyPem = "";
   if (withKey) {
-    if (!existsSync(keyPath)) throw userError("regcert.fileNotFound", `${displayPath(keyPath, ctx.cwd)} does not exist (the registry's key, from \`regcert issue --name ${name}\`)`);
+    if (!existsSync(keyPath)) throw userError("regcert.fileNotFound", `${displayPath(keyPath, ctx.cwd)} does not exist (the registry's key, from \`regcert issue --name ${name}\`)`, "pass the --dir where regcert issue wrote NAME.key (it stays on the machine that made it)");
     keyPem = (await readInputFile(keyPath, "--name")).toString("utf8");
     let key;
     try {
@@ -91,7 +91,7 @@ export async function run(ctx: Context, flags: RegistrySecretFlags): Promise<voi
   const notes: string[] = [];
 
   if (!flags.certManager) {
-    if (flags.dns.length + flags.ip.length > 0) throw userError("regcert.usage", "--dns and --ip go with --cert-manager (without it the names come from the certificate)");
+    if (flags.dns.length + flags.ip.length > 0) throw userError("regcert.usage", "--dns and --ip go with --cert-manager (without it the names come from the certificate)", "add --cert-manager, or drop --dns/--ip");
     const leaf = await readLeaf(ctx, dir, name, true);
     if (leaf.notAfter.getTime() < Date.now()) ctx.ui.warn(`${name}.crt expired on ${leaf.notAfter.toISOString().slice(0, 10)}: renew it first (regcert renew ${name})`);
     objects = [tlsSecret({ name: secretName, namespace, chainPem: leaf.chainPem, privateKeyPem: leaf.keyPem, ...(leaf.caPem ? { caPem: leaf.caPem } : {}), component: "registry-tls" })];

@@ -1,5 +1,6 @@
 /** regcert sign: sign an external CSR with our profile after checking its self-signature. */
-import { basename, extname, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { basename, dirname, extname, join, resolve } from "node:path";
 import { signCsr } from "../../pki/issue.js";
 import { parseCsr } from "../../pki/csr.js";
 import { classifyNames, parseDnsOnly, parseIpOnly } from "../../pki/names.js";
@@ -9,7 +10,7 @@ import { validateLeafDays } from "../../pki/validity.js";
 import type { Context } from "../context.js";
 import { obtainIssuer } from "../ca-access.js";
 import { readInputFile } from "../input.js";
-import { assertNoConflicts, leafPaths, publishLeaf } from "../leaf-output.js";
+import { assertNoConflicts, leafPaths, guardGitWorkTree, publishLeaf } from "../leaf-output.js";
 import { parseBaseName, parsePort, parseWholeNumber } from "../options.js";
 
 export interface SignFlags {
@@ -43,6 +44,11 @@ export async function run(ctx: Context, flags: SignFlags): Promise<void> {
   const outDir = resolve(ctx.cwd, flags.out ?? "certs");
   const files = leafPaths(outDir, name, false);
   assertNoConflicts(files, flags.force === true);
+  const git = guardGitWorkTree(files, name, flags.force === true);
+  // sign never saw the private key: it is wherever the CSR was made. The next steps name the key
+  // beside the CSR (same stem, .key) when there is one, and otherwise say to add it.
+  const besideCsr = flags.csr === "-" ? undefined : join(dirname(resolve(ctx.cwd, flags.csr)), `${basename(flags.csr, extname(flags.csr))}.key`);
+  const keyFile = besideCsr !== undefined && existsSync(besideCsr) ? besideCsr : undefined;
 
   const obtained = await obtainIssuer(ctx, { createWith: "ecdsa-p256", passphraseFile: flags.passphraseFile, pinFile: flags.pinFile });
   const { issuer } = obtained;
@@ -54,5 +60,5 @@ export async function run(ctx: Context, flags: SignFlags): Promise<void> {
     days,
     allowLongValidity: flags.force === true,
   });
-  await publishLeaf(ctx, { command: "sign", name, outDir, port, files, cert, obtained, force: flags.force === true, csr });
+  await publishLeaf(ctx, { command: "sign", name, outDir, port, files, cert, obtained, force: flags.force === true, csr, keyFile, git });
 }

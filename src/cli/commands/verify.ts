@@ -5,6 +5,8 @@ import { verifyChain, type Finding, type VerifyReport } from "../../pki/verify/v
 import { readTrustBundle } from "../../files/home.js";
 import type { Context } from "../context.js";
 import { readInputFile } from "../input.js";
+import { displayPath } from "../paths.js";
+import { basename, dirname, extname, resolve } from "node:path";
 
 export interface VerifyFlags {
   cert: string;
@@ -36,7 +38,7 @@ export function parseAt(value: string | undefined, now: Date = new Date()): Date
 /** --host: anything Go would be asked to match, but not HOST:PORT or a URL. */
 export function parseHost(value: string): string {
   const host = value.trim();
-  if (host === "" || /\s/.test(host)) throw userError("regcert.invalidHost", `--host "${value}" is not a host name or IP address`);
+  if (host === "" || /\s/.test(host)) throw userError("regcert.invalidHost", `--host "${value}" is not a host name or IP address`, "e.g. --host registry.local or --host 192.168.0.12");
   if (host.includes("://") || host.includes("/")) throw userError("regcert.invalidHost", `--host "${value}" is a URL, not a host`, `give only the host, e.g. --host ${host.replace(/^[a-z]+:\/\//i, "").split(/[/:]/)[0]}`);
   if (/^[^:]+:\d+$/.test(host) || /^\[[^\]]+\]:\d+$/.test(host)) {
     throw userError("regcert.invalidHost", `--host "${value}" includes a port`, `certificates name hosts, not ports: --host ${host.replace(/:\d+$/, "")}`);
@@ -89,7 +91,10 @@ export async function run(ctx: Context, flags: VerifyFlags): Promise<void> {
   const at = parseAt(flags.at);
   const certificates = decodePemOrDer(await readInputFile(flags.cert, "--cert"), ["CERTIFICATE", "TRUSTED CERTIFICATE"], `${flags.cert} (--cert)`);
   const roots = await readCas(ctx, flags.ca);
-  const report = verifyChain({ certificates, roots, hosts, at, strict: flags.strict === true });
+  // a re-issue fix writes the certificate where it is, not to the default ./certs/registry.*
+  const certPath = flags.cert === "-" ? undefined : resolve(ctx.cwd, flags.cert);
+  const reissue = certPath === undefined ? undefined : { name: basename(certPath, extname(certPath)), outDir: dirname(certPath) === ctx.cwd ? "." : displayPath(dirname(certPath), ctx.cwd) };
+  const report = verifyChain({ certificates, roots, hosts, at, strict: flags.strict === true, ...(reissue ? { reissue } : {}) });
   if (ctx.globals.json) ctx.ui.result({ schema: "regcert.verify/v1", ...report });
   else printReport(ctx, report);
   if (!report.valid) process.exitCode = 1;

@@ -89,7 +89,7 @@ Examples:
     .option("--force", "delete: also remove the other tags that point at the same manifest")
     .addOption(clientPairOptions()[0])
     .addOption(clientPairOptions()[1])
-    .option("--timeout <seconds>", "per request", "15")
+    .option("--timeout <seconds>", "total deadline per request, connect to last byte", "15")
     .option("--page-size <n>", "entries per page when listing (pages are all followed)", "100")
     .addHelpText(
       "after",

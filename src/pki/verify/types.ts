@@ -14,6 +14,11 @@ export interface VerifyOptions {
   at: Date;
   /** also fail on RFC 5280 / CA/B Forum profile violations that Go tolerates; default false */
   strict?: boolean;
+  /**
+   * Where the checked certificate lives, so a re-issue fix writes it there (`--name`, `--out`) instead
+   * of the default ./certs/registry.*; without it the fix says to add the --name/--out it was issued with.
+   */
+  reissue?: { name: string; outDir: string };
 }
 
 /** One diagnosis: the catalogue's type (src/pki/findings.ts), shared with `regcert check`. */

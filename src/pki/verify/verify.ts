@@ -20,6 +20,7 @@ import { ML_DSA_GO, signaturePolicyProblem, signatureVerifies } from "./signatur
 import { strictProfileFindings } from "./strict.js";
 import type { ChainEntry, Finding, VerifyOptions, VerifyReport } from "./types.js";
 import { makeFinding, type FindingCode } from "../findings.js";
+import { shellLine } from "../../text/shell.js";
 
 export type { ChainEntry, Finding, VerifyOptions, VerifyReport } from "./types.js";
 
@@ -181,7 +182,7 @@ function leafKeyFindings(leaf: ParsedCertificate): Finding[] {
   return [];
 }
 
-function hostFindings(leaf: ParsedCertificate, hosts: string[]): { results: VerifyReport["hosts"]; findings: Finding[] } {
+function hostFindings(leaf: ParsedCertificate, hosts: string[], where: VerifyOptions["reissue"]): { results: VerifyReport["hosts"]; findings: Finding[] } {
   const names = { dns: leaf.dnsNames, ip: ipTexts(leaf) };
   const results: VerifyReport["hosts"] = [];
   const findings: Finding[] = [];
@@ -192,7 +193,9 @@ function hostFindings(leaf: ParsedCertificate, hosts: string[]): { results: Veri
     if (matches) continue;
     const shown = ip ? host.replace(/^\[|\]$/g, "") : host;
     const go = hostnameMismatchMessage(names, host, leaf.hasSan, leaf.subjectCommonName);
-    const reissue = `regcert issue ${[...names.dns, ...names.ip, shown].join(" ")} --force`;
+    const reissue = where
+      ? shellLine(["regcert", "issue", ...names.dns, ...names.ip, shown, "--name", where.name, "--out", where.outDir, "--force"])
+      : `${shellLine(["regcert", "issue", ...names.dns, ...names.ip, shown])} --name NAME --out DIR --force (the --name and --out it was issued with)`;
     const flag = ip ? `--ip ${shown}` : `--dns ${host}`;
     const has = `(it has ${[...names.dns.map((n) => `DNS:${n}`), ...names.ip.map((n) => `IP:${n}`)].join(", ") || "no SANs"})`;
     if (go.includes("legacy Common Name")) {
@@ -346,7 +349,7 @@ export function verifyChain(options: VerifyOptions): VerifyReport {
     add([finding("noTrustedRoots", "error", undefined, "CA", "no usable CA certificate was given", "pass the CA certificate with --ca FILE (or create one with regcert init-ca)")]);
   }
   const leafFindings = [...criticalFindings(leaf, "leaf"), ...validityFindings(leaf, "leaf", at), ...leafKeyFindings(leaf)];
-  const hosts = hostFindings(leaf, options.hosts);
+  const hosts = hostFindings(leaf, options.hosts, options.reissue);
   report.hosts = hosts.results;
   leafFindings.push(...hosts.findings);
 

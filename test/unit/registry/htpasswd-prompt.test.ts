@@ -31,7 +31,8 @@ test("asks for the password twice (confirm) and writes a bcrypt entry", async ()
     expect(askSecret).toHaveBeenCalledTimes(1);
     const args = askSecret.mock.calls[0] as unknown[];
     expect(args[1]).toBe("Password for alice");
-    expect(args[2]).toBe('echo "$PASSWORD" | regcert htpasswd alice --password-stdin');
+    // the non-interactive form, from argv: keeps --file, and printf (echo would eat a password like -n)
+    expect(args[2]).toBe(`printf '%s\\n' "$PASSWORD" | regcert htpasswd alice --file auth/htpasswd --password-stdin`);
     expect(args[4]).toBe(true); // confirm: asked twice
     const text = readFileSync(join(dir, "auth", "htpasswd"), "utf8");
     expect(verifyHtpasswdPassword(text, "alice", "typed-pw")).toBe(true);

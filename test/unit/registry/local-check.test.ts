@@ -33,7 +33,7 @@ test("an empty machine has nothing to say", () => {
 test("Docker without a certs.d directory for the registry: a warning with the install-trust fix", () => {
   mkdirSync(join(root, "etc/docker"), { recursive: true });
   const [f] = run();
-  expect(f).toMatchObject({ id: "local.noDockerTrust", status: "warn", fix: "regcert install-trust --host registry.local:5000" });
+  expect(f).toMatchObject({ id: "local.noDockerTrust", status: "warn", fix: `regcert install-trust --host registry.local:5000 --root ${root}` });
 });
 
 test("a correct ca.crt is ok; the wrong CA fails with Go's error", () => {
@@ -41,7 +41,7 @@ test("a correct ca.crt is ok; the wrong CA fails with Go's error", () => {
   expect(ids(run())).toEqual(["ok:local.trusted"]);
   put("etc/docker/certs.d/registry.local:5000/ca.crt", otherCa.certificatePem);
   const [f] = run();
-  expect(f).toMatchObject({ id: "local.wrongCa", status: "fail", clientError: "x509: certificate signed by unknown authority", fix: "regcert install-trust --host registry.local:5000 --force" });
+  expect(f).toMatchObject({ id: "local.wrongCa", status: "fail", clientError: "x509: certificate signed by unknown authority", fix: `regcert install-trust --host registry.local:5000 --force --root ${root}` });
 });
 
 test("a bundle holding the CA among others is ok (rollover)", () => {
@@ -53,7 +53,7 @@ test("ca.pem is ignored by Docker: rename it", () => {
   put("etc/docker/certs.d/registry.local:5000/ca.pem", ca.certificatePem);
   const findings = run();
   expect(ids(findings)).toEqual(["fail:local.ignoredFile", "fail:local.noCa"]);
-  expect(findings[0]?.fix).toBe("mv /etc/docker/certs.d/registry.local:5000/ca.pem /etc/docker/certs.d/registry.local:5000/ca.crt (or regcert install-trust --host registry.local:5000)");
+  expect(findings[0]?.fix).toBe(`mv ${root}/etc/docker/certs.d/registry.local:5000/ca.pem ${root}/etc/docker/certs.d/registry.local:5000/ca.crt (or regcert install-trust --host registry.local:5000 --root ${root})`);
 });
 
 test("stray .key and .cert without a partner break the directory, with Docker's own messages", () => {
@@ -63,7 +63,7 @@ test("stray .key and .cert without a partner break the directory, with Docker's 
   const findings = run();
   const certWithoutKey = findings.find((f) => f.id === "local.certWithoutKey");
   expect(certWithoutKey?.clientError).toBe("missing key ca.key for client certificate ca.cert. CA certificates must use the extension .crt");
-  expect(certWithoutKey?.fix).toBe("rename it: mv /etc/docker/certs.d/registry.local:5000/ca.cert /etc/docker/certs.d/registry.local:5000/ca.crt");
+  expect(certWithoutKey?.fix).toBe(`rename it: mv ${root}/etc/docker/certs.d/registry.local:5000/ca.cert ${root}/etc/docker/certs.d/registry.local:5000/ca.crt`);
   const stray = findings.find((f) => f.id === "local.strayKey");
   expect(stray?.clientError).toBe("missing client certificate registry.cert for key registry.key");
   // a client pair named correctly is fine
@@ -116,4 +116,13 @@ test("containerd: hosts dir without config_path, then with it; hosts.toml must n
   expect(ids(run())).toEqual(["ok:local.containerdConfigPath", "fail:local.containerdWrongCa"]);
   rmSync(join(root, "etc/containerd/certs.d/registry.local:5000/hosts.toml"));
   expect(ids(run())).toEqual(["ok:local.containerdConfigPath", "warn:local.containerdNoHostsToml"]);
+});
+
+test("#12 item 7: fixes keep --root and name the files under it; without --root they name /etc", () => {
+  mkdirSync(join(root, "etc/docker"), { recursive: true });
+  const underRoot = run().find((x) => x.id === "local.noDockerTrust");
+  expect(underRoot?.fix).toBe(`regcert install-trust --host registry.local:5000 --root ${root}`);
+  expect(underRoot?.message).toContain(`${root}/etc/docker/certs.d/registry.local:5000/`);
+  const real = checkLocalSide({ root: "/", host: "registry.invalid", port: 5000, caPem: ca.certificatePem });
+  for (const f of real) expect(f.fix ?? "").not.toContain("--root");
 });

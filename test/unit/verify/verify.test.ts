@@ -74,7 +74,7 @@ describe("verifyChain", () => {
     const leaf = issueCertificate({ issuer: issuerOf(old), names: ["registry.test"], days: 30 }, { now: new Date("2020-02-01T00:00:00Z") });
     const r = verifyChain({ certificates: der(leaf.certificatePem), roots: der(old.certificatePem), hosts: ["other.test", "192.168.0.12"], at: new Date("2021-01-01T00:00:00Z") });
     expect(codes(r)).toEqual(["expired", "hostnameMismatch", "noIpSan"]);
-    expect(r.failures.find((f) => f.code === "noIpSan")?.fix).toBe("re-issue with --ip 192.168.0.12: regcert issue registry.test 192.168.0.12 --force");
+    expect(r.failures.find((f) => f.code === "noIpSan")?.fix).toBe("re-issue with --ip 192.168.0.12: regcert issue registry.test 192.168.0.12 --name NAME --out DIR --force (the --name and --out it was issued with)");
   });
 
   test("the validity window is inclusive at both ends, to the second", () => {
