@@ -8,7 +8,7 @@ import { DEFAULT_KEY_ALGORITHM, KEY_ALGORITHMS } from "../../pki/key-types.js";
 
 /** --key <type>: the key types regcert makes; `note` replaces the default (e.g. "the old CA's"). */
 export function keyOption(note?: string): Option {
-  const option = new Option("--key <type>", `${KEY_ALGORITHMS.join(" | ")}${note ? ` (default: ${note})` : ""}`);
+  const option = new Option("--key <type>", `${KEY_ALGORITHMS.join(" | ")} (ed25519: opt-in, Go clients only)${note ? ` (default: ${note})` : ""}`);
   return note ? option : option.default(DEFAULT_KEY_ALGORITHM);
 }
 
