@@ -65,7 +65,7 @@ describe("#12 item 3: printed commands survive a hostile directory name", () => 
     expect(calls).toContainEqual(["ssh", "CLIENT", "sudo", "-n", "regcert", "install-trust", "--ca", "-", "--host", "registry.test:5000", "--host", "127.0.0.1:5000"]);
     expect(calls).toContainEqual(["regcert", "check", "registry.test:5000", "--ca", ca]);
     const run = calls.find((c) => c[0] === "docker" && c[1] === "run");
-    expect(run).toEqual(["docker", "run", "-d", "--restart", "unless-stopped", "--name", "registry", "-p", "5000:5000", "-v", `${dir}:/certs:ro`, "-e", "REGISTRY_HTTP_TLS_CERTIFICATE=/certs/registry.crt", "-e", "REGISTRY_HTTP_TLS_KEY=/certs/registry.key", "registry:2"]);
+    expect(run).toEqual(["docker", "run", "-d", "--restart", "unless-stopped", "--name", "registry", "-p", "5000:5000", "-v", `${dir}:/certs:ro`, "-e", "REGISTRY_HTTP_TLS_CERTIFICATE=/certs/registry.crt", "-e", "REGISTRY_HTTP_TLS_KEY=/certs/registry.key", "registry:3.1"]);
     for (const root of [ws.dir, dir, join(ws.dir, "my certs")]) expect(readdirSync(root).filter((f) => f.startsWith("PWNED"))).toEqual([]);
   });
 
@@ -220,6 +220,6 @@ describe("#12 item 7: an edited config.yml in the way", () => {
     expect(r.code).toBe(2);
     const error = r.stderr.split("\n").filter((l) => /^(regcert|hint): /.test(l)).join("\n");
     expect(error).not.toMatch(/key|--name/);
-    expect(r.stderr).toMatch(/\nhint: compare it with what this run would write, then re-run with --force to replace it \(edits in it are then gone\), or write elsewhere with --out DIR/);
+    expect(r.stderr).toMatch(/\nregcert: config\.yml already exists with other content; registry-config does not replace a config without --force\nhint: re-run with --force to replace it \(the http\.secret in config\.yml is kept\), or choose another --out\n/);
   });
 });

@@ -50,8 +50,8 @@ export function parsePermitDns(value: string): string {
 }
 
 export async function run(ctx: Context, flags: InitCaFlags): Promise<void> {
-  if (flags.importCert || flags.importKey) return runImport(ctx, flags);
   if (flags.pkcs11 !== undefined) return (await import("./init-ca-pkcs11.js")).runPkcs11(ctx, flags);
+  if (flags.importCert || flags.importKey) return runImport(ctx, flags);
   const keyAlgorithm = parseKeyAlgorithm(flags.key ?? "ecdsa-p256");
   if (keyAlgorithm === "ed25519") ctx.ui.warn(ED25519_WARNING);
   const days = validateDays(parseWholeNumber(flags.days, "--days", 3650), "a CA");
