@@ -24,7 +24,7 @@ import { defaultCaName } from "../ca-access.js";
 import { parseWholeNumber } from "../options.js";
 import { displayPath } from "../paths.js";
 import { openSession, readPin, tokenSignerFor } from "../token-access.js";
-import { assertNoCa, parsePermitDns, type InitCaFlags } from "./init-ca.js";
+import { assertNoCa, parsePermitDns, type InitCaFlags } from "../init-ca-shared.js";
 import { checkImportCertificate } from "../../lifecycle/import-ca.js";
 import { readInputFileSync } from "../input.js";
 

@@ -7,14 +7,16 @@
 import { createRootCa, caNameConstraints } from "../../pki/ca.js";
 import { userError } from "../../pki/errors.js";
 import { ED25519_WARNING, describeKey, parseKeyAlgorithm } from "../../pki/keys.js";
-import { parseCidr, parseDnsOnly } from "../../pki/names.js";
+import { parseCidr } from "../../pki/names.js";
 import { validateDays } from "../../pki/validity.js";
 import { parseCaCertificate } from "../../pki/issuer.js";
 import { saveCa } from "../../files/ca-store.js";
-import { readStoredCa, withHomeLock } from "../../files/home.js";
+import { withHomeLock } from "../../files/home.js";
 import { readCaForImport, type ImportedCa } from "../../lifecycle/import-ca.js";
 import type { Context } from "../context.js";
-import { readPreviousCaCertificate } from "../../files/rollover.js";
+import { assertNoCa, parsePermitDns, type InitCaFlags } from "../init-ca-shared.js";
+
+export { assertNoCa, parsePermitDns, type InitCaFlags };
 import { defaultCaName, generateKeyWithProgress } from "../ca-access.js";
 import { readInputFileSync } from "../input.js";
 import { parseWholeNumber } from "../options.js";
@@ -22,32 +24,8 @@ import { readNewPassphrase, readPassphraseFile } from "../passphrase.js";
 import { askSecret } from "../prompts.js";
 import { displayPath } from "../paths.js";
 
-export interface InitCaFlags {
-  cn?: string;
-  org?: string;
-  days?: string;
-  key?: string;
-  maxPathLen?: string;
-  permitDns: string[];
-  permitIp: string[];
-  encrypt?: boolean;
-  passphraseFile?: string;
-  importCert?: string;
-  importKey?: string;
-  force?: boolean;
-  /** RFC 7512 URI of the CA key in a PKCS#11 token (see init-ca-pkcs11.ts) */
-  pkcs11?: string;
-  pkcs11Module?: string;
-  pinFile?: string;
-}
 
 /** "--permit-dns .corp.example" keeps its leading dot (subdomains only); the rest is validated as a host name. */
-export function parsePermitDns(value: string): string {
-  const dot = value.trim().startsWith(".");
-  const name = parseDnsOnly(dot ? value.trim().slice(1) : value);
-  if (name.startsWith("*.")) throw userError("regcert.invalidName", `--permit-dns "${value}": constraints take no wildcard`, `use .${name.slice(2)} for every subdomain`);
-  return dot ? `.${name}` : name;
-}
 
 export async function run(ctx: Context, flags: InitCaFlags): Promise<void> {
   if (flags.pkcs11 !== undefined) return (await import("./init-ca-pkcs11.js")).runPkcs11(ctx, flags);
@@ -109,38 +87,6 @@ export async function run(ctx: Context, flags: InitCaFlags): Promise<void> {
  * Refuses when the home holds a CA (or half of one) and --force is not given; returns whether there
  * is something --force will replace.
  */
-export function assertNoCa(home: string, force: boolean): boolean {
-  // a replaced CA during a rollover would leave the previous CA in every client's trust bundle
-  if (readPreviousCaCertificate(home) !== undefined) {
-    throw userError(
-      "regcert.rolloverInProgress",
-      `a CA rollover is in progress in ${home} (previous-ca.crt is still trusted)`,
-      "finish it first: regcert ca retire-old (once clients and the registry use the new CA), then re-run init-ca",
-    );
-  }
-  let existing;
-  try {
-    existing = readStoredCa(home);
-  } catch (error) {
-    // half a CA: --force replaces it; without --force say what is there
-    if (force) return true;
-    throw error;
-  }
-  if (!existing) return false;
-  if (force) return true;
-  let description = "";
-  try {
-    const info = parseCaCertificate(existing.certificatePem, existing.paths.certificate);
-    description = ` ("${info.commonName}", expires ${info.notAfter.toISOString().slice(0, 10)})`;
-  } catch {
-    /* unreadable: the refusal is what matters */
-  }
-  throw userError(
-    "regcert.caExists",
-    `a CA already exists in ${home}${description}`,
-    "keep using it, or re-run with --force to replace it (every client must then trust the new ca.crt)",
-  );
-}
 
 /** The CA to adopt, from --import-cert/--import-key (checks in src/lifecycle/import-ca.ts). */
 async function readImport(ctx: Context, flags: InitCaFlags): Promise<ImportedCa> {

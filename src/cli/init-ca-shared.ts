@@ -1,0 +1,65 @@
+/** What init-ca and its PKCS#11 variant share: the flags, --permit-dns parsing and the "a CA is already here" refusal. */
+import { userError } from "../pki/errors.js";
+import { parseDnsOnly } from "../pki/names.js";
+import { parseCaCertificate } from "../pki/issuer.js";
+import { readStoredCa } from "../files/home.js";
+import { readPreviousCaCertificate } from "../files/rollover.js";
+
+export interface InitCaFlags {
+  cn?: string;
+  org?: string;
+  days?: string;
+  key?: string;
+  maxPathLen?: string;
+  permitDns: string[];
+  permitIp: string[];
+  encrypt?: boolean;
+  passphraseFile?: string;
+  importCert?: string;
+  importKey?: string;
+  force?: boolean;
+  /** RFC 7512 URI of the CA key in a PKCS#11 token (see init-ca-pkcs11.ts) */
+  pkcs11?: string;
+  pkcs11Module?: string;
+  pinFile?: string;
+}
+
+export function parsePermitDns(value: string): string {
+  const dot = value.trim().startsWith(".");
+  const name = parseDnsOnly(dot ? value.trim().slice(1) : value);
+  if (name.startsWith("*.")) throw userError("regcert.invalidName", `--permit-dns "${value}": constraints take no wildcard`, `use .${name.slice(2)} for every subdomain`);
+  return dot ? `.${name}` : name;
+}
+
+export function assertNoCa(home: string, force: boolean): boolean {
+  // a replaced CA during a rollover would leave the previous CA in every client's trust bundle
+  if (readPreviousCaCertificate(home) !== undefined) {
+    throw userError(
+      "regcert.rolloverInProgress",
+      `a CA rollover is in progress in ${home} (previous-ca.crt is still trusted)`,
+      "finish it first: regcert ca retire-old (once clients and the registry use the new CA), then re-run init-ca",
+    );
+  }
+  let existing;
+  try {
+    existing = readStoredCa(home);
+  } catch (error) {
+    // half a CA: --force replaces it; without --force say what is there
+    if (force) return true;
+    throw error;
+  }
+  if (!existing) return false;
+  if (force) return true;
+  let description = "";
+  try {
+    const info = parseCaCertificate(existing.certificatePem, existing.paths.certificate);
+    description = ` ("${info.commonName}", expires ${info.notAfter.toISOString().slice(0, 10)})`;
+  } catch {
+    /* unreadable: the refusal is what matters */
+  }
+  throw userError(
+    "regcert.caExists",
+    `a CA already exists in ${home}${description}`,
+    "keep using it, or re-run with --force to replace it (every client must then trust the new ca.crt)",
+  );
+}
