@@ -174,6 +174,22 @@ if (esbuild) {
     outfile: join(outDir, "index.cjs"),
     bundle: true,
     packages: "external",
+    // as in the CLI bundle: each source keeps its own import.meta.url (relative to dist/, where index.cjs
+    // lives), so createRequire(import.meta.url) for lazily loaded packages (tldts, pkcs11js) works from CommonJS
+    plugins: [
+      {
+        name: "import-meta-url-per-source-lib",
+        setup(build) {
+          build.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
+            const source = readFileSync(args.path, "utf8");
+            if (!source.includes("import.meta.url")) return undefined;
+            const asDist = relative(join(root, "src"), args.path).replace(/\\/g, "/").replace(/\.ts$/, ".js");
+            const url = `new URL(${JSON.stringify(asDist)}, require("node:url").pathToFileURL(__filename)).href`;
+            return { contents: source.replaceAll("import.meta.url", url), loader: "ts" };
+          });
+        },
+      },
+    ],
     format: "cjs",
     platform: "node",
     target: "node20",
