@@ -28,6 +28,8 @@ const ORDERS = Number(process.env.ORDERS ?? 500);
 const CLIENTS = Number(process.env.CLIENTS ?? 20);
 const ROUNDS = Number(process.env.ROUNDS ?? 2);
 const POLL_MS = 25;
+// KINDS=regcert runs only one server (profiling); the table needs both
+const KINDS = (process.env.KINDS ?? "regcert,pebble").split(",");
 let stalls = 0;
 
 const freePort = () => new Promise((r) => { const s = netServer(); s.listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => r(port)); }); });
@@ -138,6 +140,11 @@ class Client {
   }
 }
 
+// CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 1/100 s)
+function cpuSeconds(pid) {
+  try { const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" "); return (Number(f[11]) + Number(f[12])) / 100; } catch { return NaN; }
+}
+
 function rssMb(pid) {
   try { return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024; } catch { return NaN; }
 }
@@ -146,7 +153,8 @@ async function startServer(kind) {
   const port = await freePort();
   let child; let dirUrl;
   if (kind === "regcert") {
-    child = spawn(process.execPath, [BIN, "acme", "serve", "--listen", `127.0.0.1:${port}`, "--allow-dns", "localhost", "--http-port", String(httpPort), "--tls-port", String(await freePort())], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const prof = process.env.ACME_PROFILE_DIR ? ["--cpu-prof", "--cpu-prof-dir", process.env.ACME_PROFILE_DIR] : [];
+    child = spawn(process.execPath, [...prof, BIN, "acme", "serve", "--listen", `127.0.0.1:${port}`, "--allow-dns", "localhost", "--http-port", String(httpPort), "--tls-port", String(await freePort())], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     dirUrl = `https://127.0.0.1:${port}/acme/directory`;
   } else {
     const config = join(work, "pebble.json");
@@ -173,6 +181,8 @@ async function runOnce(kind) {
     const latencies = [];
     let next = 0;
     const started = performance.now();
+    const cpu0 = cpuSeconds(server.child.pid);
+    const client0 = process.cpuUsage();
     await Promise.all(clients.map(async (c) => {
       for (;;) {
         const i = next++;
@@ -184,10 +194,13 @@ async function runOnce(kind) {
       }
     }));
     const seconds = (performance.now() - started) / 1000;
+    const serverCpuMs = ((cpuSeconds(server.child.pid) - cpu0) * 1000) / ORDERS;
+    const c = process.cpuUsage(client0);
+    const clientCpuMs = (c.user + c.system) / 1000 / ORDERS;
     rss.push(rssMb(server.child.pid));
     latencies.sort((a, b) => a - b);
     const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
-    const result = { kind, ordersPerSec: ORDERS / seconds, p50: q(0.5), p99: q(0.99), rss, stalls };
+    const result = { kind, ordersPerSec: ORDERS / seconds, p50: q(0.5), p99: q(0.99), rss, stalls, serverCpuMs, clientCpuMs };
     stalls = 0;
     return result;
   } finally {
@@ -200,10 +213,10 @@ const results = [];
 const load = [loadavg()[0]];
 try {
   for (let round = 0; round < ROUNDS; round++) {
-    for (const kind of ["regcert", "pebble"]) {
+    for (const kind of KINDS) {
       const r = await runOnce(kind);
       results.push(r);
-      console.error(`${kind} round ${round + 1}: ${r.ordersPerSec.toFixed(1)} orders/s, p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms, ${r.stalls} stalled requests, RSS ${r.rss.map((x) => x.toFixed(0)).join("/")} MB`);
+      console.error(`${kind} round ${round + 1}: ${r.ordersPerSec.toFixed(1)} orders/s, p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms, ${r.stalls} stalled requests, CPU per order server ${r.serverCpuMs.toFixed(1)} ms client ${r.clientCpuMs.toFixed(1)} ms, RSS ${r.rss.map((x) => x.toFixed(0)).join("/")} MB`);
     }
   }
 } finally {
@@ -213,6 +226,7 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
+if (KINDS.length < 2) process.exit(0);
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const summary = {};
 for (const kind of ["regcert", "pebble"]) {

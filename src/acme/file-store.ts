@@ -1,98 +1,230 @@
 /**
- * The durable ACME store: the in-memory maps of MemoryAcmeStore, with every change written through
- * to the CA home as one JSON file per object, atomically (src/files/record-writer.ts: temp file, fsync,
- * rename, in group-committed batches; a request is answered only once its changes are on disk), so a server stopped at any point restarts with every account, order, authorisation and
- * certificate it had answered about, and continues an order mid-way.
+ * The durable ACME store: the working set in memory (MemoryAcmeStore's maps), every change appended to
+ * one journal in the CA home (src/files/journal.ts: append-only, group commit, torn-tail safe,
+ * compacted to one record per object), so a server stopped at any point restarts with every account,
+ * order, authorisation and certificate it had made durable, and continues an order mid-way.
  *
- *   HOME/acme/accounts/ID.json  orders/ID.json  authz/ID.json  certs/ID.json (chain, serial, revocation)
- *   HOME/acme/server.lock/      held while a server runs: a second `acme serve` on the home is refused
+ *   HOME/acme/state.journal   one line per change: "acct:ID", "order:ID", "authz:ID", "cert:ID" records
+ *   HOME/acme/server.lock/    held while a server runs: a second `acme serve` on the home is refused
  *
- * certs/ is this server's issuance record (serial, expiry, revocation). It is kept apart from the
- * home's index.json on purpose: ACME clients renew their own certificates, and `regcert renew --all`
- * (what `regcert schedule` runs) must not try to re-issue certificates whose keys it never had.
+ * Memory stays flat however long the server runs: an order that is finished (valid or invalid) is kept
+ * in memory while it is among the last `retainFinished` finished ones (clients download the
+ * certificate and poll right after finishing), then forgotten from memory once its records are on disk:
+ * a later read of it, its authorisations or its certificate comes from the journal (one pread).
+ * Accounts stay in memory; nonces are never stored (protocol.ts keeps a bounded pool).
+ *
+ * What the protocol waits for (flush) and what it does not is decided there (protocol.ts): account
+ * changes, certificate issuance and revocation are answered only once durable; transient steps (a new
+ * order, a challenge started) are written with the next batch without holding the answer.
+ *
+ * Homes written by earlier versions (one JSON file per object under accounts/, orders/, authz/,
+ * certs/) are migrated at open: the files are read, written as one journal (atomically), then removed.
+ *
+ * The certificates are this server's issuance record (serial, expiry, revocation), kept apart from the
+ * home's index.json: ACME clients renew their own certificates, and `regcert renew --all` (what
+ * `regcert schedule` runs) must not try to re-issue certificates whose keys it never had.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmdirSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { ensureDirectory } from "../files/write.js";
-import { RecordWriter } from "../files/record-writer.js";
+import { Journal, writeJournalSnapshot, type JournalOpenReport } from "../files/journal.js";
 import { lockServerDir } from "../files/server-lock.js";
+import { ensureDirectory } from "../files/write.js";
 import { MemoryAcmeStore } from "./store.js";
 import type { AccountRecord, AuthzRecord, CertRecord, OrderRecord } from "./types.js";
 
-const KINDS = ["accounts", "orders", "authz", "certs"] as const;
-type Kind = (typeof KINDS)[number];
+const LEGACY_KINDS = { accounts: "acct", orders: "order", authz: "authz", certs: "cert" } as const;
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
 export const acmeDir = (home: string): string => join(home, "acme");
+export const acmeJournalPath = (home: string): string => join(acmeDir(home), "state.journal");
+
+export interface FileAcmeStoreOptions {
+  /** take the home's server lock; default true */
+  lock?: boolean;
+  /** finished orders kept in memory (the most recent ones); default 100 */
+  retainFinished?: number;
+  /** compact the journal beyond this size (and twice its last compacted size); default 4 MiB */
+  compactBytes?: number;
+}
+
+const isFinished = (order: OrderRecord) => order.status === "valid" || order.status === "invalid";
 
 export class FileAcmeStore extends MemoryAcmeStore {
   private readonly dir: string;
-  private readonly writer = new RecordWriter(0o600);
+  private readonly journal: Journal;
   private unlock: (() => void) | undefined;
-  /** files that could not be read at start (reported by the CLI, never deleted) */
+  private readonly retainFinished: number;
+  /** finished orders still in memory, oldest first */
+  private readonly finished = new Set<string>();
+  /** orders forgotten from memory -> their account (account order lists) */
+  private readonly archivedOrders = new Map<string, string>();
+  /** records that could not be read at start (reported by the CLI, never deleted) */
   readonly skipped: string[] = [];
+  /** what opening the journal found (torn tail cut off, damaged records skipped) */
+  readonly journalReport: JournalOpenReport;
 
   /** Opens (and locks) the store of a CA home, loading everything in it. */
-  constructor(home: string, options: { lock?: boolean } = {}) {
+  constructor(home: string, options: FileAcmeStoreOptions = {}) {
     super();
     this.dir = acmeDir(home);
+    this.retainFinished = options.retainFinished ?? 100;
     this.unlock = options.lock === false ? undefined : lockServerDir(this.dir, home);
-    for (const kind of KINDS) ensureDirectory(join(this.dir, kind), 0o700);
-    this.load();
+    try {
+      ensureDirectory(this.dir, 0o700);
+      const path = acmeJournalPath(home);
+      this.migrateLegacy(path);
+      this.journal = new Journal(path, { mode: 0o600, ...(options.compactBytes !== undefined ? { compactBytes: options.compactBytes } : {}), onRecord: (key, value) => this.load(key, value, path) });
+      this.journalReport = this.journal.report;
+      if (this.journalReport.skipped > 0) this.skipped.push(`${path} (${this.journalReport.skipped} damaged record(s))`);
+      for (const order of this.orders.values()) if (isFinished(order)) this.finished.add(order.id);
+      this.evict();
+    } catch (error) {
+      this.unlock?.();
+      throw error;
+    }
   }
 
-  private load(): void {
-    for (const kind of KINDS) {
-      for (const file of readdirSync(join(this.dir, kind))) {
+  private load(key: string, value: unknown, path: string): void {
+    const colon = key.indexOf(":");
+    const kind = key.slice(0, colon);
+    const record = value as { id?: unknown };
+    if (typeof record !== "object" || record === null || typeof record.id !== "string" || record.id !== key.slice(colon + 1)) {
+      this.skipped.push(`${path}: record ${key}`);
+      return;
+    }
+    if (kind === "acct") super.putAccount(record as AccountRecord, this.accounts.get(record.id)?.thumbprint);
+    else if (kind === "order") super.putOrder(record as OrderRecord);
+    else if (kind === "authz") super.putAuthz(record as AuthzRecord);
+    else if (kind === "cert") super.putCert(record as CertRecord);
+  }
+
+  /** One JSON file per object (earlier layout) -> one journal; the files are removed once it is durable. */
+  private migrateLegacy(path: string): void {
+    const found: Array<[string, unknown]> = [];
+    const files: string[] = [];
+    for (const [dirName, kind] of Object.entries(LEGACY_KINDS)) {
+      const dir = join(this.dir, dirName);
+      if (!existsSync(dir)) continue;
+      for (const file of readdirSync(dir)) {
         if (!file.endsWith(".json") || !ID_RE.test(file.slice(0, -5))) continue;
-        const path = join(this.dir, kind, file);
+        const filePath = join(dir, file);
         try {
-          const record = JSON.parse(readFileSync(path, "utf8")) as { id?: unknown };
-          if (typeof record.id !== "string") throw new Error("no id");
-          if (kind === "accounts") super.putAccount(record as AccountRecord);
-          else if (kind === "orders") super.putOrder(record as OrderRecord);
-          else if (kind === "authz") super.putAuthz(record as AuthzRecord);
-          else super.putCert(record as CertRecord);
+          const record = JSON.parse(readFileSync(filePath, "utf8")) as { id?: unknown };
+          if (typeof record.id !== "string" || record.id !== file.slice(0, -5)) throw new Error("no id");
+          found.push([`${kind}:${record.id}`, record]);
+          files.push(filePath);
         } catch {
-          this.skipped.push(path);
+          this.skipped.push(filePath);
         }
+      }
+    }
+    if (files.length === 0) return;
+    // an existing journal was written from these files before a crash stopped their removal
+    if (!existsSync(path)) writeJournalSnapshot(path, found);
+    for (const file of files) unlinkSync(file);
+    for (const dirName of Object.keys(LEGACY_KINDS)) {
+      try {
+        rmdirSync(join(this.dir, dirName));
+      } catch {
+        /* not empty (unreadable files are kept) or absent */
       }
     }
   }
 
-  private write(kind: Kind, record: { id: string }): void {
-    if (!ID_RE.test(record.id)) throw new Error(`bad record id ${record.id}`);
-    this.writer.put(join(this.dir, kind, `${record.id}.json`), `${JSON.stringify(record)}\n`);
+  /** Forgets the oldest finished orders (with their authorisations and certificate) once on disk. */
+  private evict(): void {
+    while (this.finished.size > this.retainFinished) {
+      const id = this.finished.values().next().value as string;
+      const order = this.orders.get(id);
+      if (order) {
+        const keys = [`order:${id}`, ...order.authzIds.map((a) => `authz:${a}`), ...(order.certId ? [`cert:${order.certId}`] : [])];
+        if (!keys.every((k) => this.journal.isDurable(k))) return; // written with the next batch: try again later
+        this.orders.delete(id);
+        for (const authzId of order.authzIds) {
+          const authz = this.authzs.get(authzId);
+          if (authz && authz.status !== "pending") this.authzs.delete(authzId);
+        }
+        if (order.certId) this.certs.delete(order.certId);
+        this.archivedOrders.set(id, order.accountId);
+      }
+      this.finished.delete(id);
+    }
   }
 
-  /** Resolves when every change so far is on disk (the protocol awaits it before it answers). */
-  override flush(): Promise<void> {
-    return this.writer.flush();
+  /** Resolves when every change so far is on disk (the protocol awaits it before answers that need it). */
+  override async flush(): Promise<void> {
+    await this.journal.flush();
+    this.evict();
   }
 
   override putAccount(account: AccountRecord, previousThumbprint?: string): void {
-    this.write("accounts", account);
+    this.journal.append(`acct:${account.id}`, account);
     super.putAccount(account, previousThumbprint);
   }
   override putOrder(order: OrderRecord): void {
-    this.write("orders", order);
+    this.journal.append(`order:${order.id}`, order);
     super.putOrder(order);
+    this.archivedOrders.delete(order.id);
+    if (isFinished(order)) {
+      this.finished.add(order.id);
+      this.evict();
+    }
   }
   override putAuthz(authz: AuthzRecord): void {
-    this.write("authz", authz);
+    this.journal.append(`authz:${authz.id}`, authz);
     super.putAuthz(authz);
   }
   override putCert(cert: CertRecord): void {
-    this.write("certs", cert);
+    this.journal.append(`cert:${cert.id}`, cert);
     super.putCert(cert);
   }
-  /** How many certificates this server issued and how many of them are revoked. */
-  counts(): { accounts: number; orders: number; certificates: number; revoked: number } {
-    const certs = [...this.certs.values()];
-    return { accounts: this.accounts.size, orders: this.orders.size, certificates: certs.length, revoked: certs.filter((c) => c.revoked).length };
+
+  override getOrder(id: string): OrderRecord | undefined {
+    return super.getOrder(id) ?? (this.journal.read(`order:${id}`) as OrderRecord | undefined);
   }
-  override close(): void {
-    this.unlock?.();
-    this.unlock = undefined;
+  override getAuthz(id: string): AuthzRecord | undefined {
+    return super.getAuthz(id) ?? (this.journal.read(`authz:${id}`) as AuthzRecord | undefined);
+  }
+  override getCert(id: string): CertRecord | undefined {
+    return super.getCert(id) ?? (this.journal.read(`cert:${id}`) as CertRecord | undefined);
+  }
+  override *ordersOf(accountId: string): Generator<OrderRecord, void, unknown> {
+    yield* super.ordersOf(accountId);
+    for (const [id, owner] of this.archivedOrders) {
+      if (owner !== accountId || this.orders.has(id)) continue;
+      const order = this.getOrder(id);
+      if (order) yield order;
+    }
+  }
+
+  /** How many objects the store holds (in memory and on disk). */
+  counts(): { accounts: number; orders: number; certificates: number; revoked: number } {
+    let certificates = 0;
+    let revoked = 0;
+    for (const id of this.bySerial.values()) {
+      certificates++;
+      if (this.getCert(id)?.revoked) revoked++;
+    }
+    return { accounts: this.accounts.size, orders: this.orders.size + this.archivedOrders.size, certificates, revoked };
+  }
+
+  /** Objects held in memory right now (tests: memory stays bounded). */
+  memoryCounts(): { orders: number; authzs: number; certs: number } {
+    return { orders: this.orders.size, authzs: this.authzs.size, certs: this.certs.size };
+  }
+
+  /** Rewrites the journal with one record per object (also done by itself as the file grows). */
+  compact(): Promise<void> {
+    return this.journal.compact();
+  }
+
+  /** Writes what is queued and releases the journal and the lock. */
+  override async close(): Promise<void> {
+    try {
+      await this.journal.close();
+    } finally {
+      this.unlock?.();
+      this.unlock = undefined;
+    }
   }
 }

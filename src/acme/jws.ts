@@ -1,12 +1,16 @@
 /**
  * JWS as ACME uses it (RFC 8555 §6.2): flattened JSON serialisation, a protected header with alg,
  * nonce, url and exactly one of jwk (new-account, revoke-cert by certificate key) or kid (the account
- * URL). Signatures are checked by `jose` (panva): a maintained, dependency-free JOSE library that
- * enforces the alg/key pairing (ES256 needs P-256, RS256 an RSA key of 2048+ bits) and the JWS rules
- * (crit, b64) we would otherwise hand-write. What is ACME-specific (which algorithms and keys an
- * account may use, the nonce, the url) is checked here, before the signature.
+ * URL). The protected header is decoded by `jose` (panva); the signature is checked here with
+ * node:crypto on a cached KeyObject (jose 6 verifies through WebCrypto only, whose per-call threadpool
+ * round trip was the server's largest CPU cost under load). ACME needs three algorithms, each pinned to
+ * its key type below (ES256 P-256, ES384 P-384, RS256 RSA 2048-8192), no crit and no unencoded payload,
+ * so the JWS rules left to check are few; test/unit/acme/jws.test.ts judges them against jose's signer.
+ * What is ACME-specific (which algorithms and keys an account may use, the nonce, the url) is checked
+ * here too, before the signature.
  */
-import { calculateJwkThumbprint, decodeProtectedHeader, flattenedVerify, importJWK, type CryptoKey, type JWK } from "jose";
+import { createHash, createPublicKey, verify, type KeyObject } from "node:crypto";
+import { decodeProtectedHeader, type JWK } from "jose";
 import { problem } from "./problems.js";
 
 /** Account key algorithms this server accepts (Let's Encrypt's set minus EdDSA, which few clients send). */
@@ -108,26 +112,42 @@ function expectedAlgorithm(jwk: PublicJwk): AcceptedAlgorithm {
   return jwk.crv === "P-384" ? "ES384" : "ES256";
 }
 
-export const jwkThumbprint = (jwk: PublicJwk): Promise<string> => calculateJwkThumbprint(jwk as JWK, "sha256");
+/** RFC 7638 JWK thumbprint (SHA-256, base64url) of an accepted public key: its required members in lexicographic order. */
+export function jwkThumbprintSync(jwk: PublicJwk): string {
+  const canonical = jwk.kty === "EC" ? JSON.stringify({ crv: jwk.crv, kty: "EC", x: jwk.x, y: jwk.y }) : JSON.stringify({ e: jwk.e, kty: "RSA", n: jwk.n });
+  return createHash("sha256").update(canonical).digest("base64url");
+}
 
-/** Imported keys by thumbprint: WebCrypto imports cost more than the signature check itself. */
-const keyCache = new Map<string, CryptoKey>();
+export const jwkThumbprint = (jwk: PublicJwk): Promise<string> => Promise.resolve(jwkThumbprintSync(jwk));
+
+/**
+ * Imported keys, by the key's members: importing (createPublicKey) costs more than the signature check.
+ * KeyObjects, not WebCrypto CryptoKeys: node:crypto verifies synchronously in a few tens of
+ * microseconds, where a WebCrypto verify is a threadpool job whose round trip costs more than the
+ * check itself (measured with bench/acme.mjs --cpu-prof: the largest CPU item of the server).
+ */
+const keyCache = new Map<string, KeyObject>();
 const KEY_CACHE_MAX = 10_000;
 
-async function importKey(jwk: PublicJwk, alg: string): Promise<CryptoKey> {
-  // keyed by the key's members themselves: hashing a thumbprint per request costs more than the lookup saves
-  const id = jwk.kty === "EC" ? `${alg}:${jwk.crv}:${jwk.x}:${jwk.y}` : `${alg}:${jwk.n}:${jwk.e}`;
+/** The account key as a KeyObject (cached). */
+export function publicKeyObject(jwk: PublicJwk): KeyObject {
+  const id = jwk.kty === "EC" ? `${jwk.crv}:${jwk.x}:${jwk.y}` : `${jwk.n}:${jwk.e}`;
   const cached = keyCache.get(id);
   if (cached) return cached;
-  const key = (await importJWK(jwk as JWK, alg)) as CryptoKey;
+  const key = createPublicKey({ key: jwk, format: "jwk" });
   if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value as string);
   keyCache.set(id, key);
   return key;
 }
 
+const B64URL_RE = /^[A-Za-z0-9_-]*$/;
+const SIGNATURE_BYTES: Record<string, number> = { ES256: 64, ES384: 96 };
+
 /**
- * Checks the algorithm against the key and the signature. `jwk` is the key to verify with (the
- * account's for kid requests). Returns the decoded payload (undefined for an empty payload).
+ * Checks the algorithm against the key and the signature (RFC 7515 §5.2 with RFC 7518 §3.3/§3.4:
+ * RS256 is RSASSA-PKCS1-v1_5 with SHA-256, ES256/ES384 are ECDSA with the raw r||s signature).
+ * `jwk` is the key to verify with (the account's for kid requests). Returns the decoded payload
+ * (undefined for an empty payload). No crit header is understood, so one is refused (RFC 7515 §4.1.11).
  */
 export async function verifyJwsSignature(jws: FlattenedJws, header: ProtectedHeader, jwk: PublicJwk): Promise<unknown> {
   if (!(ACCEPTED_ALGORITHMS as readonly string[]).includes(header.alg)) {
@@ -138,16 +158,23 @@ export async function verifyJwsSignature(jws: FlattenedJws, header: ProtectedHea
       extra: { algorithms: [...ACCEPTED_ALGORITHMS] },
     });
   }
-  let payload: Uint8Array;
+  if ((header as unknown as Record<string, unknown>).crit !== undefined) throw problem("malformed", "the JWS crit header names extensions this server does not understand");
+  if (!B64URL_RE.test(jws.protected) || !B64URL_RE.test(jws.payload) || !B64URL_RE.test(jws.signature)) throw problem("malformed", "the JWS members must be base64url without padding");
+  const signature = Buffer.from(jws.signature, "base64url");
+  const input = Buffer.from(`${jws.protected}.${jws.payload}`, "ascii");
+  let ok = false;
   try {
-    const key = await importKey(jwk, header.alg);
-    ({ payload } = await flattenedVerify(jws, key, { algorithms: [header.alg] }));
+    const key = publicKeyObject(jwk);
+    const size = SIGNATURE_BYTES[header.alg];
+    if (size !== undefined) ok = signature.length === size && verify(header.alg === "ES384" ? "sha384" : "sha256", input, { key, dsaEncoding: "ieee-p1363" }, signature);
+    else ok = verify("sha256", input, key, signature);
   } catch {
-    throw problem("malformed", "JWS signature verification failed");
+    ok = false;
   }
-  if (payload.length === 0) return undefined;
+  if (!ok) throw problem("malformed", "JWS signature verification failed");
+  if (jws.payload.length === 0) return undefined;
   try {
-    return JSON.parse(Buffer.from(payload).toString("utf8"));
+    return JSON.parse(Buffer.from(jws.payload, "base64url").toString("utf8"));
   } catch {
     throw problem("malformed", "the JWS payload is not JSON");
   }

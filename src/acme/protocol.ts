@@ -11,7 +11,7 @@ import { isRegcertError } from "../pki/errors.js";
 import { signCsr, type IssuedCertificate } from "../pki/issue.js";
 import type { Issuer } from "../pki/issuer.js";
 import { parsePemBlocks } from "../pki/pem.js";
-import { acceptablePublicJwk, jwkThumbprint, parseJws, readProtectedHeader, verifyJwsSignature, type ProtectedHeader, type PublicJwk } from "./jws.js";
+import { acceptablePublicJwk, jwkThumbprint, parseJws, publicKeyObject, readProtectedHeader, verifyJwsSignature, type ProtectedHeader, type PublicJwk } from "./jws.js";
 import { NoncePool } from "./nonces.js";
 import { checkIdentifiers, type AllowList } from "./policy.js";
 import { AcmeProblem, problem } from "./problems.js";
@@ -130,6 +130,17 @@ export class AcmeProtocol {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
+  /**
+   * Waits until every change so far is on disk. Called before the answers a client builds on: account
+   * creation and changes, key rollover, authorisation deactivation, certificate issuance, revocation.
+   * A new order or a started challenge is not waited for (the journal writes it with the next batch,
+   * within milliseconds, and a later durable answer implies it: records are written in order); a crash
+   * in between costs the client one order, never a certificate or an account it was told about.
+   */
+  private durable(): Promise<void> {
+    return this.options.store.flush();
+  }
+
   private url(...parts: string[]): string {
     return `${this.baseUrl}${PREFIX}/${parts.join("/")}`;
   }
@@ -138,8 +149,6 @@ export class AcmeProtocol {
     let response: AcmeResponse;
     try {
       response = await this.route(request);
-      // answer only what is durable: a crash after this response loses nothing the client was told
-      await this.options.store.flush();
     } catch (error) {
       if (!(error instanceof AcmeProblem)) process.emitWarning(`acme: ${(error as Error)?.stack ?? String(error)}`);
       return this.problemResponse(error instanceof AcmeProblem ? error : problem("serverInternal", "internal error"));
@@ -274,6 +283,7 @@ export class AcmeProtocol {
     const contact = parseContact(body.contact);
     const account: AccountRecord = { id: newId(), status: "valid", jwk, thumbprint, contact, createdAt: this.now().toISOString() };
     this.options.store.putAccount(account);
+    await this.durable();
     return this.json(201, this.accountView(account), { location: this.url("acct", account.id) });
   }
 
@@ -297,6 +307,7 @@ export class AcmeProtocol {
         }
       }
       this.options.store.putAccount(account);
+      await this.durable();
     }
     return this.json(200, this.accountView(account), { location: this.url("acct", account.id) });
   }
@@ -327,6 +338,7 @@ export class AcmeProtocol {
     account.jwk = newJwk;
     account.thumbprint = thumbprint;
     this.options.store.putAccount(account, previous);
+    await this.durable();
     return this.json(200, this.accountView(account), { location: this.url("acct", account.id) });
   }
 
@@ -451,6 +463,7 @@ export class AcmeProtocol {
       if (authz.status === "pending" || authz.status === "valid") {
         authz = { ...authz, status: "deactivated" };
         this.options.store.putAuthz(authz);
+        await this.durable();
       }
     }
     return this.json(200, this.authzView(authz));
@@ -533,6 +546,7 @@ export class AcmeProtocol {
     this.options.store.putCert(cert);
     order = { ...order, status: "valid", certId: cert.id, notBefore: issued.notBefore.toISOString(), notAfter: issued.notAfter.toISOString() };
     this.options.store.putOrder(order);
+    await this.durable();
     await this.options.onIssued?.(issued, cert);
     return this.json(200, this.orderView(order), { location: this.url("order", order.id) });
   }
@@ -555,8 +569,7 @@ export class AcmeProtocol {
     if (missing.length > 0 || extra.length > 0) {
       throw problem("badCSR", `the CSR's names differ from the order's identifiers${extra.length ? `; not in the order: ${extra.join(", ")}` : ""}${missing.length ? `; missing: ${missing.join(", ")}` : ""}`);
     }
-    const keyJwk = csr.publicKey.export({ format: "jwk" }) as JWK;
-    if ((keyJwk.kty === "EC" || keyJwk.kty === "RSA") && (await jwkThumbprint(keyJwk as PublicJwk).catch(() => "")) === account.thumbprint) {
+    if (csr.publicKey.equals(publicKeyObject(account.jwk))) {
       throw problem("badCSR", "the CSR uses the account key: certificate keys must differ from the account key (RFC 8555 §11.1)");
     }
     try {
@@ -602,6 +615,7 @@ export class AcmeProtocol {
     if (cert.revoked) throw problem("alreadyRevoked", `certificate ${cert.serial} was revoked at ${cert.revoked.at}`);
     const revoked: CertRecord = { ...cert, revoked: { at: this.now().toISOString(), reason } };
     this.options.store.putCert(revoked);
+    await this.durable();
     await this.options.onRevoked?.(revoked);
     return { status: 200, headers: {}, body: "" };
   }

@@ -191,7 +191,11 @@ export function createAcmeServer(options: AcmeServerOptions): AcmeServer {
         });
       }
       await protocol.settle();
-      await store.flush().finally(() => store.close());
+      try {
+        await store.flush();
+      } finally {
+        await store.close();
+      }
     },
   };
   return api;

@@ -21,8 +21,8 @@ export interface AcmeStore {
   putCert(cert: CertRecord): void;
   /** resolves when every change so far is durable (the protocol awaits it before answering) */
   flush(): Promise<void>;
-  /** releases what the store holds (the file store's lock) */
-  close(): void;
+  /** writes what is pending and releases what the store holds (the file store's journal and lock) */
+  close(): void | Promise<void>;
 }
 
 export class MemoryAcmeStore implements AcmeStore {

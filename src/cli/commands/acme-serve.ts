@@ -99,7 +99,7 @@ export async function run(ctx: Context, flags: AcmeServeFlags): Promise<void> {
   try {
     bound = await server.listen(port, host);
   } catch (error) {
-    store.close();
+    await store.close();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE") throw userError("regcert.addressInUse", `${flags.listen} is already in use`, "choose another port with --listen HOST:PORT");
     if (code === "EACCES") throw userError("regcert.permissionDenied", `cannot listen on ${flags.listen}: permission denied`, "use a port above 1023, or run with the capability to bind it");

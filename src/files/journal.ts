@@ -1,0 +1,377 @@
+/**
+ * An append-only journal of keyed JSON records with group commit, for a long-running server's own
+ * state (the ACME store). One file, one line per record:
+ *
+ *   <16 hex: first 8 bytes of SHA-256 of the JSON> <JSON {"k": key, "v": value}>\n
+ *
+ * - Group commit: append() queues a record and returns at once; the writer appends everything queued
+ *   with one write and one fdatasync, then the next batch. flush() resolves once every record appended
+ *   before it is on disk, so a caller answers only what is durable, and N concurrent callers cost one
+ *   fdatasync, not N. Records are written in append order: a durable record implies every earlier one.
+ * - Crash safety: a crash can only tear the end of the file (a record written in part). open() keeps
+ *   every whole record before the first bad one at the end and cuts the torn tail off before appending;
+ *   a bad record followed by good ones (not a crash: damage) is skipped and counted, never cut.
+ * - Compaction: only the latest record of each key counts. When the file outgrows `compactBytes` (and
+ *   twice its size after the last compaction), the writer copies the latest record of every key into a
+ *   new file (temp file, fdatasync, rename over, fsync of the directory: atomic), so the disk holds one
+ *   record per key. Appends made meanwhile wait and go into the new file.
+ * - read(key) returns a key's latest value from memory if it is still queued, else from the disk (one
+ *   pread at the offset kept per key): callers may forget values and read them back.
+ *
+ * The file belongs to the process that opened it (the caller holds a lock: src/files/server-lock.ts).
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { closeSync, constants, fdatasync, fstatSync, fsync, ftruncateSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, write, writeSync, close as closeFd } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { promisify } from "node:util";
+import { RegcertError } from "../pki/errors.js";
+import { trackForCleanup, untrackForCleanup } from "./write.js";
+
+const writeAsync = (fd: number, buffer: Buffer): Promise<number> => new Promise((resolve, reject) => write(fd, buffer, (error, written) => (error ? reject(error) : resolve(written))));
+const fdatasyncAsync = promisify(fdatasync);
+const fsyncAsync = promisify(fsync);
+const closeAsync = promisify(closeFd);
+const NEWLINE = 0x0a;
+const HASH_HEX = 16;
+
+export interface JournalOptions {
+  /** file mode of the journal; default 0o600 */
+  mode?: number;
+  /** compact once the file is larger than this and than twice its size after the last compaction; default 4 MiB */
+  compactBytes?: number;
+  /** called for each record found at open, oldest first (later records of a key replace earlier ones) */
+  onRecord?: (key: string, value: unknown) => void;
+}
+
+export interface JournalOpenReport {
+  /** records read */
+  records: number;
+  /** bytes of a torn last record cut off (a crash while it was written); 0 if none */
+  tornBytes: number;
+  /** damaged records in the middle of the file, skipped */
+  skipped: number;
+}
+
+interface Location {
+  offset: number;
+  length: number;
+}
+
+interface Queued {
+  key: string;
+  value: unknown;
+  line: Buffer;
+}
+
+const checksum = (json: string): string => createHash("sha256").update(json).digest("hex").slice(0, HASH_HEX);
+
+/** One record's line (the format above). */
+export function journalLine(key: string, value: unknown): Buffer {
+  const json = JSON.stringify({ k: key, v: value });
+  return Buffer.from(`${checksum(json)} ${json}\n`, "utf8");
+}
+
+/** Parses one line (without its newline); undefined if it is not a whole, intact record. */
+function parseLine(line: string): { key: string; value: unknown } | undefined {
+  if (line.length < HASH_HEX + 2 || line[HASH_HEX] !== " ") return undefined;
+  const json = line.slice(HASH_HEX + 1);
+  if (checksum(json) !== line.slice(0, HASH_HEX)) return undefined;
+  try {
+    const record = JSON.parse(json) as { k?: unknown; v?: unknown };
+    return typeof record.k === "string" ? { key: record.k, value: record.v } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function fsyncDirectory(dir: string): void {
+  try {
+    const fd = openSync(dir, constants.O_RDONLY);
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    /* some file systems cannot fsync a directory; the rename is still atomic */
+  }
+}
+
+export class Journal {
+  private fd: number;
+  private size: number;
+  private compactedSize: number;
+  private readonly compactBytes: number;
+  private readonly mode: number;
+  /** where the latest durable record of each key is */
+  private locations = new Map<string, Location>();
+  /** records appended and not yet written, in order */
+  private queue: Queued[] = [];
+  /** the latest queued value per key (read() sees it before it is written) */
+  private readonly queuedValues = new Map<string, { value: unknown; seq: number }>();
+  private appended = 0;
+  private durable = 0;
+  private readonly waiters: Array<{ seq: number; resolve: () => void; reject: (error: unknown) => void }> = [];
+  private running: Promise<void> | undefined;
+  private failure: RegcertError | undefined;
+  private closed = false;
+  readonly report: JournalOpenReport;
+
+  /** Opens (creating it if missing) and reads the journal at `path`; cuts a torn tail off. */
+  constructor(
+    readonly path: string,
+    options: JournalOptions = {},
+  ) {
+    this.mode = options.mode ?? 0o600;
+    this.compactBytes = options.compactBytes ?? 4 * 1024 * 1024;
+    this.fd = openSync(path, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0), this.mode);
+    const report: JournalOpenReport = { records: 0, tornBytes: 0, skipped: 0 };
+    const total = fstatSync(this.fd).size;
+    const data = Buffer.alloc(total);
+    for (let at = 0; at < total; ) {
+      const n = readSync(this.fd, data, at, total - at, at);
+      if (n === 0) break;
+      at += n;
+    }
+    let offset = 0;
+    let goodEnd = 0; // end of the last intact record: everything after it, if only damage, is a torn tail
+    let damaged = 0;
+    while (offset < data.length) {
+      const newline = data.indexOf(NEWLINE, offset);
+      const end = newline === -1 ? data.length : newline;
+      const parsed = newline === -1 ? undefined : parseLine(data.toString("utf8", offset, end));
+      if (parsed) {
+        report.records++;
+        report.skipped += damaged;
+        damaged = 0;
+        this.locations.set(parsed.key, { offset, length: end + 1 - offset });
+        options.onRecord?.(parsed.key, parsed.value);
+        goodEnd = end + 1;
+      } else damaged++;
+      offset = end + 1;
+    }
+    if (goodEnd < data.length) {
+      // a crash while the last batch was written: drop its remains so new records start on a clean line
+      report.tornBytes = data.length - goodEnd;
+      ftruncateSync(this.fd, goodEnd);
+      fsyncSync(this.fd);
+    }
+    this.size = goodEnd;
+    this.compactedSize = goodEnd;
+    this.report = report;
+  }
+
+  /** Number of keys with a durable record. */
+  get keys(): number {
+    return this.locations.size;
+  }
+
+  /** Size of the file in bytes (durable records only). */
+  get bytes(): number {
+    return this.size;
+  }
+
+  /** Queues a record; it is written with the next batch (flush() waits for it). */
+  append(key: string, value: unknown): void {
+    if (this.closed) throw new RegcertError("regcert.writeFailed", `the journal ${this.path} is closed`);
+    const seq = ++this.appended;
+    this.queue.push({ key, value, line: journalLine(key, value) });
+    this.queuedValues.set(key, { value, seq });
+    this.kick();
+  }
+
+  /** True when the key's latest record is on disk (nothing newer queued). */
+  isDurable(key: string): boolean {
+    return !this.queuedValues.has(key) && this.locations.has(key);
+  }
+
+  /** The latest value of a key (queued or on disk); undefined if it has none. */
+  read(key: string): unknown {
+    const queued = this.queuedValues.get(key);
+    if (queued) return queued.value;
+    const at = this.locations.get(key);
+    if (!at) return undefined;
+    const buffer = Buffer.alloc(at.length);
+    readSync(this.fd, buffer, 0, at.length, at.offset);
+    const parsed = parseLine(buffer.toString("utf8", 0, at.length - 1));
+    if (!parsed || parsed.key !== key) throw new RegcertError("regcert.journalDamaged", `the record of ${key} in ${this.path} cannot be read back`);
+    return parsed.value;
+  }
+
+  /** Every key with a record (durable or queued). */
+  *allKeys(): Iterable<string> {
+    yield* this.locations.keys();
+    for (const key of this.queuedValues.keys()) if (!this.locations.has(key)) yield key;
+  }
+
+  /** Resolves when every record appended so far is durable; rejects if writing failed. */
+  flush(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.durable >= this.appended) return Promise.resolve();
+    const seq = this.appended;
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ seq, resolve, reject });
+      this.kick();
+    });
+  }
+
+  /** Writes the latest record of every key into a fresh file that replaces this one. */
+  compact(): Promise<void> {
+    return this.enqueueWork(() => this.compactNow());
+  }
+
+  /** Flushes and closes the file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.flush();
+      await this.running;
+    } finally {
+      this.closed = true;
+      await closeAsync(this.fd).catch(() => undefined);
+    }
+  }
+
+  private extraWork: Array<() => Promise<void>> = [];
+
+  private enqueueWork(work: () => Promise<void>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.extraWork.push(() => work().then(resolve, reject));
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.running || this.failure) return;
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+      if ((this.queue.length > 0 || this.extraWork.length > 0) && !this.failure) this.kick();
+    });
+  }
+
+  private async loop(): Promise<void> {
+    // let the requests of this turn of the event loop join the batch
+    await new Promise<void>((r) => setImmediate(r));
+    while (!this.failure && (this.queue.length > 0 || this.extraWork.length > 0)) {
+      if (this.queue.length > 0) await this.writeBatch();
+      else await (this.extraWork.shift() as () => Promise<void>)();
+      if (this.size > this.compactBytes && this.size > 2 * this.compactedSize && !this.failure) {
+        // a failed compaction loses nothing (the old file is intact): say so, try again after as much growth
+        await this.compactNow().catch((e: unknown) => {
+          this.compactedSize = this.size;
+          process.emitWarning(`journal ${this.path}: compaction failed: ${(e as Error).message}`);
+        });
+      }
+    }
+  }
+
+  private async writeBatch(): Promise<void> {
+    const batch = this.queue;
+    this.queue = [];
+    const lastSeq = this.appended; // every record appended so far is in this batch
+    const data = Buffer.concat(batch.map((q) => q.line));
+    try {
+      let written = 0;
+      while (written < data.length) written += await writeAsync(this.fd, written === 0 ? data : data.subarray(written));
+      await fdatasyncAsync(this.fd);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    let offset = this.size;
+    for (const q of batch) {
+      this.locations.set(q.key, { offset, length: q.line.length });
+      offset += q.line.length;
+      const queued = this.queuedValues.get(q.key);
+      if (queued && queued.seq <= lastSeq) this.queuedValues.delete(q.key);
+    }
+    this.size = offset;
+    this.durable = lastSeq;
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      const waiter = this.waiters[i] as (typeof this.waiters)[number];
+      if (waiter.seq <= this.durable) {
+        this.waiters.splice(i, 1);
+        waiter.resolve();
+      }
+    }
+  }
+
+  private async compactNow(): Promise<void> {
+    const dir = dirname(this.path);
+    const temp = join(dir, `.${basename(this.path)}.regcert-tmp-${randomBytes(6).toString("hex")}`);
+    const old = await readFile(this.path);
+    const next = new Map<string, Location>();
+    const parts: Buffer[] = [];
+    let offset = 0;
+    for (const [key, at] of this.locations) {
+      const line = old.subarray(at.offset, at.offset + at.length);
+      parts.push(line);
+      next.set(key, { offset, length: at.length });
+      offset += at.length;
+    }
+    const fd = openSync(temp, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), this.mode);
+    trackForCleanup(temp, "file");
+    try {
+      const data = Buffer.concat(parts);
+      let written = 0;
+      while (written < data.length) written += await writeAsync(fd, written === 0 ? data : data.subarray(written));
+      await fsyncAsync(fd);
+      renameSync(temp, this.path);
+    } catch (error) {
+      closeSync(fd);
+      try {
+        unlinkSync(temp);
+      } catch {
+        /* already gone */
+      }
+      throw error;
+    } finally {
+      untrackForCleanup(temp);
+    }
+    fsyncDirectory(dir);
+    // the swap is synchronous: read() sees either the old file and offsets or the new ones
+    const previous = this.fd;
+    this.fd = fd;
+    this.locations = next;
+    this.size = offset;
+    this.compactedSize = offset;
+    closeSync(previous);
+  }
+
+  private fail(error: unknown): void {
+    this.failure =
+      error instanceof RegcertError ? error : new RegcertError("regcert.writeFailed", `failed to write the journal ${this.path}: ${(error as Error).message}`, { cause: error });
+    for (const waiter of this.waiters.splice(0)) waiter.reject(this.failure);
+  }
+}
+
+/** Writes a journal holding exactly `records` (migration from another layout): temp file, fsync, rename. */
+export function writeJournalSnapshot(path: string, records: Iterable<[string, unknown]>, mode = 0o600): void {
+  const temp = join(dirname(path), `.${basename(path)}.regcert-tmp-${randomBytes(6).toString("hex")}`);
+  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), mode);
+  trackForCleanup(temp, "file");
+  try {
+    const data = Buffer.concat([...records].map(([key, value]) => journalLine(key, value)));
+    let written = 0;
+    while (written < data.length) written += writeSync(fd, data, written);
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(temp, path);
+  } catch (error) {
+    try {
+      closeSync(fd);
+    } catch {
+      /* closed */
+    }
+    try {
+      unlinkSync(temp);
+    } catch {
+      /* gone */
+    }
+    throw error;
+  } finally {
+    untrackForCleanup(temp);
+  }
+  fsyncDirectory(dirname(path));
+}
