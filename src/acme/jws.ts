@@ -126,18 +126,29 @@ export const jwkThumbprint = (jwk: PublicJwk): Promise<string> => Promise.resolv
  * microseconds, where a WebCrypto verify is a threadpool job whose round trip costs more than the
  * check itself (measured with bench/acme.mjs --cpu-prof: the largest CPU item of the server).
  */
-const keyCache = new Map<string, KeyObject>();
+const keyCache = new Map<string, { key: KeyObject; spki?: Buffer }>();
 const KEY_CACHE_MAX = 10_000;
 
-/** The account key as a KeyObject (cached). */
-export function publicKeyObject(jwk: PublicJwk): KeyObject {
+function cachedKey(jwk: PublicJwk): { key: KeyObject; spki?: Buffer } {
   const id = jwk.kty === "EC" ? `${jwk.crv}:${jwk.x}:${jwk.y}` : `${jwk.n}:${jwk.e}`;
   const cached = keyCache.get(id);
   if (cached) return cached;
-  const key = createPublicKey({ key: jwk, format: "jwk" });
+  const entry = { key: createPublicKey({ key: jwk, format: "jwk" }) };
   if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value as string);
-  keyCache.set(id, key);
-  return key;
+  keyCache.set(id, entry);
+  return entry;
+}
+
+/** The account key as a KeyObject (cached). */
+export function publicKeyObject(jwk: PublicJwk): KeyObject {
+  return cachedKey(jwk).key;
+}
+
+/** The account key's SubjectPublicKeyInfo DER (cached): what a CSR holding the same key carries. */
+export function publicKeySpki(jwk: PublicJwk): Buffer {
+  const entry = cachedKey(jwk);
+  entry.spki ??= entry.key.export({ type: "spki", format: "der" });
+  return entry.spki;
 }
 
 const B64URL_RE = /^[A-Za-z0-9_-]*$/;

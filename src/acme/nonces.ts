@@ -6,13 +6,23 @@
  */
 import { randomBytes } from "node:crypto";
 
+/** Random bytes drawn 4 KiB at a time: one CSPRNG call per 256 nonces instead of one per response. */
+const POOL_BYTES = 4096;
+
 export class NoncePool {
   private readonly live = new Set<string>();
+  private pool = Buffer.alloc(0);
+  private used = 0;
 
   constructor(private readonly capacity = 50_000) {}
 
   issue(): string {
-    const nonce = randomBytes(16).toString("base64url");
+    if (this.used + 16 > this.pool.length) {
+      this.pool = randomBytes(POOL_BYTES);
+      this.used = 0;
+    }
+    const nonce = this.pool.toString("base64url", this.used, this.used + 16);
+    this.used += 16;
     this.live.add(nonce);
     if (this.live.size > this.capacity) {
       const oldest = this.live.values().next().value;

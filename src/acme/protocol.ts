@@ -10,8 +10,10 @@ import { parseCsr } from "../pki/csr.js";
 import { isRegcertError } from "../pki/errors.js";
 import { signCsr, type IssuedCertificate } from "../pki/issue.js";
 import type { Issuer } from "../pki/issuer.js";
+import { ipToBytes } from "../pki/names.js";
 import { parsePemBlocks } from "../pki/pem.js";
-import { acceptablePublicJwk, jwkThumbprint, parseJws, publicKeyObject, readProtectedHeader, verifyJwsSignature, type ProtectedHeader, type PublicJwk } from "./jws.js";
+import { readCsr, type ParsedCsr } from "../pki/x509/csr.js";
+import { acceptablePublicJwk, jwkThumbprint, parseJws, publicKeySpki, readProtectedHeader, verifyJwsSignature, type ProtectedHeader, type PublicJwk } from "./jws.js";
 import { NoncePool } from "./nonces.js";
 import { checkIdentifiers, type AllowList } from "./policy.js";
 import { AcmeProblem, problem } from "./problems.js";
@@ -551,8 +553,37 @@ export class AcmeProtocol {
     return this.json(200, this.orderView(order), { location: this.url("order", order.id) });
   }
 
-  /** The CSR must name exactly the order's identifiers (RFC 8555 §7.4) and not use the account key; then signCsr decides. */
+  /**
+   * The CSR must name exactly the order's identifiers (RFC 8555 §7.4) and not use the account key;
+   * then signCsr decides (the one CSR policy: structure, signature, key, names). The comparison first
+   * reads the request's DER only (readCsr): the full policy check, which imports the key, then runs
+   * once, inside signCsr, instead of twice. Only when the raw names do not match is the request
+   * parsed with the policy here, so that a refusal names the difference exactly as before.
+   */
   private async issue(order: OrderRecord, account: AccountRecord, csrDer: Uint8Array): Promise<IssuedCertificate> {
+    let raw;
+    try {
+      raw = readCsr(csrDer, "the CSR");
+    } catch (error) {
+      throw problem("badCSR", isRegcertError(error) ? error.message : "the CSR cannot be read");
+    }
+    if (!rawNamesMatch(raw, order.identifiers)) this.checkCsrNames(order, csrDer);
+    if (Buffer.from(raw.publicKey.raw).equals(publicKeySpki(account.jwk))) {
+      throw problem("badCSR", "the CSR uses the account key: certificate keys must differ from the account key (RFC 8555 §11.1)");
+    }
+    try {
+      return signCsr(
+        { issuer: this.options.issuer, csr: csrDer, names: { dns: order.identifiers.filter((i) => i.type === "dns").map((i) => i.value), ip: order.identifiers.filter((i) => i.type === "ip").map((i) => i.value) }, days: this.days },
+        { now: this.now },
+      );
+    } catch (error) {
+      if (isRegcertError(error)) throw problem(error.code === "regcert.outsideConstraints" ? "rejectedIdentifier" : "badCSR", error.message);
+      throw error;
+    }
+  }
+
+  /** The names check on the policy-parsed CSR: throws badCSR naming what differs (returns if nothing does). */
+  private checkCsrNames(order: OrderRecord, csrDer: Uint8Array): void {
     let csr;
     try {
       csr = parseCsr(csrDer, "the CSR");
@@ -568,18 +599,6 @@ export class AcmeProtocol {
     const extra = [...got].filter((n) => !wanted.has(n));
     if (missing.length > 0 || extra.length > 0) {
       throw problem("badCSR", `the CSR's names differ from the order's identifiers${extra.length ? `; not in the order: ${extra.join(", ")}` : ""}${missing.length ? `; missing: ${missing.join(", ")}` : ""}`);
-    }
-    if (csr.publicKey.equals(publicKeyObject(account.jwk))) {
-      throw problem("badCSR", "the CSR uses the account key: certificate keys must differ from the account key (RFC 8555 §11.1)");
-    }
-    try {
-      return signCsr(
-        { issuer: this.options.issuer, csr: csrDer, names: { dns: order.identifiers.filter((i) => i.type === "dns").map((i) => i.value), ip: order.identifiers.filter((i) => i.type === "ip").map((i) => i.value) }, days: this.days },
-        { now: this.now },
-      );
-    } catch (error) {
-      if (isRegcertError(error)) throw problem(error.code === "regcert.outsideConstraints" ? "rejectedIdentifier" : "badCSR", error.message);
-      throw error;
     }
   }
 
@@ -619,6 +638,37 @@ export class AcmeProtocol {
     await this.options.onRevoked?.(revoked);
     return { status: 200, headers: {}, body: "" };
   }
+}
+
+const ipKey = (ip: string): string | undefined => {
+  try {
+    return `ip:${Buffer.from(ipToBytes(ip)).toString("hex")}`;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * True when the CSR's DNS and IP subjectAltNames (and its CN, if any) are exactly the order's
+ * identifiers, compared on the raw request: DNS names case-insensitively, addresses as bytes. A false
+ * answer is not a refusal: the caller then compares on the policy-parsed names (and explains).
+ */
+function rawNamesMatch(csr: ParsedCsr, identifiers: Identifier[]): boolean {
+  const wanted = new Set(identifiers.map((i) => (i.type === "dns" ? `dns:${i.value}` : ipKey(i.value))));
+  const got = new Set<string | undefined>();
+  for (const name of csr.subjectAltNames.flat()) {
+    if (name.kind === "dns") got.add(`dns:${name.text.toLowerCase()}`);
+    else if (name.kind === "ip") got.add(`ip:${Buffer.from(name.bytes).toString("hex")}`);
+  }
+  const cnAttribute = csr.subject.attributes.find((a) => a.oid === "2.5.4.3");
+  if (cnAttribute) {
+    if (typeof cnAttribute.value !== "string") return false;
+    const cn = cnAttribute.value.toLowerCase();
+    const key = wanted.has(`dns:${cn}`) ? `dns:${cn}` : ipKey(cn);
+    if (key === undefined || !wanted.has(key)) return false;
+    if (got.size === 0) got.add(key);
+  }
+  return got.size === wanted.size && [...got].every((n) => n !== undefined && wanted.has(n));
 }
 
 function parseContact(value: unknown): string[] {
