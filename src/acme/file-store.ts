@@ -188,6 +188,10 @@ export class FileAcmeStore extends MemoryAcmeStore {
   override getCert(id: string): CertRecord | undefined {
     return super.getCert(id) ?? (this.journal.read(`cert:${id}`) as CertRecord | undefined);
   }
+  override findCertBySerial(serial: string): CertRecord | undefined {
+    const id = this.bySerial.get(serial);
+    return id === undefined ? undefined : this.getCert(id);
+  }
   override *ordersOf(accountId: string): Generator<OrderRecord, void, unknown> {
     yield* super.ordersOf(accountId);
     for (const [id, owner] of this.archivedOrders) {

@@ -21,7 +21,7 @@
  * The file belongs to the process that opened it (the caller holds a lock: src/files/server-lock.ts).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, constants, fdatasync, fstatSync, fsync, ftruncateSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, write, writeSync, close as closeFd } from "node:fs";
+import { closeSync, constants, fdatasync, fstatSync, fsync, ftruncateSync, fsyncSync, openSync, readFileSync, readSync, renameSync, unlinkSync, write, writeSync, close as closeFd } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -374,4 +374,23 @@ export function writeJournalSnapshot(path: string, records: Iterable<[string, un
     untrackForCleanup(temp);
   }
   fsyncDirectory(dirname(path));
+}
+
+/** Reads a journal without opening it for writing (nothing is cut): the latest value of each key. */
+export function readJournal(path: string): Map<string, unknown> {
+  const latest = new Map<string, unknown>();
+  let data: string;
+  try {
+    data = readFileSync(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return latest;
+    throw error;
+  }
+  const lines = data.split("\n");
+  lines.pop(); // the part after the last newline: empty, or a record being written
+  for (const line of lines) {
+    const parsed = parseLine(line);
+    if (parsed) latest.set(parsed.key, parsed.value);
+  }
+  return latest;
 }

@@ -18,6 +18,7 @@ import { startRegistry, type RunningRegistry } from "../helpers/registry.js";
 import { runTool, toolAvailable, type ToolResult } from "../helpers/run-tool.js";
 import { skopeoCopy } from "../helpers/skopeo.js";
 import { BIN } from "../helpers/cli.js";
+import { readJournal } from "../../src/files/journal.js";
 
 const TOOLS = ["lego", "certbot", "caddy", "pebble", "openssl", "skopeo", "docker-registry", "curl"];
 const missing = TOOLS.filter((t) => !toolAvailable(t));
@@ -68,12 +69,12 @@ function certbot(server: string, dir: string, domain: string): Promise<ToolResul
   );
 }
 
-/** Which challenge types the regcert server recorded as valid for an identifier (read from HOME/acme/authz). */
+/** Which challenge types the regcert server recorded as valid for an identifier (read from its journal, HOME/acme/state.journal). */
 function validatedTypes(value: string): string[] {
-  const dir = join(ws.home, "acme", "authz");
   const types: string[] = [];
-  for (const file of readdirSync(dir)) {
-    const authz = JSON.parse(readFileSync(join(dir, file), "utf8")) as { identifier: { value: string }; challenges: Array<{ type: string; status: string }> };
+  for (const [key, record] of readJournal(join(ws.home, "acme", "state.journal"))) {
+    if (!key.startsWith("authz:")) continue;
+    const authz = record as { identifier: { value: string }; challenges: Array<{ type: string; status: string }> };
     if (authz.identifier.value === value) for (const c of authz.challenges) if (c.status === "valid") types.push(c.type);
   }
   return types;

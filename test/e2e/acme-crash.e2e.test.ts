@@ -1,0 +1,104 @@
+/**
+ * `regcert acme serve` (the built CLI) killed with SIGKILL in the middle of an order, and a torn record
+ * at the end of its journal (what a crash during a write leaves): the server started again on the same
+ * home and port takes over the dead server's lock, keeps every whole record, and the client (acme-client,
+ * in-process) finishes the order it began; `openssl verify` judges the certificate. While a server
+ * runs, a second one on the home is refused (exit 2, one line and a hint).
+ */
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { Agent } from "node:https";
+import { join } from "node:path";
+import acme from "acme-client";
+import { readJournal, journalLine } from "../../src/files/journal.js";
+import { BIN, runCli, tempWorkspace } from "../helpers/cli.js";
+import { openssl } from "../helpers/openssl.js";
+import { freePort } from "../helpers/ports.js";
+import { startProcess, type RunningProcess } from "../helpers/process.js";
+
+let ws: ReturnType<typeof tempWorkspace>;
+let target: Server;
+let httpPort: number;
+const tokens = new Map<string, string>();
+
+beforeAll(async () => {
+  ws = tempWorkspace("regcert-acme-crash-");
+  const r = await runCli(["init-ca"], { cwd: ws.dir, env: ws.env });
+  expect(r.code).toBe(0);
+  httpPort = await freePort();
+  target = createServer((req, res) => {
+    const answer = tokens.get(req.url?.split("/").pop() ?? "");
+    res.writeHead(answer ? 200 : 404).end(answer ?? "");
+  });
+  await new Promise<void>((r) => target.listen(httpPort, "127.0.0.1", r));
+  acme.setLogger(() => undefined);
+});
+afterAll(async () => {
+  await new Promise((r) => target.close(r));
+  ws.cleanup();
+});
+
+const serve = (port: number): Promise<RunningProcess> =>
+  startProcess(process.execPath, [BIN, "acme", "serve", "--listen", `127.0.0.1:${port}`, "--allow-dns", "localhost", "--http-port", String(httpPort), "--tls-port", "1"], {
+    env: ws.env,
+    ready: /Serving; stop with Ctrl-C/,
+    timeoutMs: 60_000,
+  });
+
+async function until(what: string, check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!check()) throw new Error(`timed out waiting for ${what}`);
+}
+
+test("killed mid-order with a torn journal tail, restarted on the same home: the order is finished and the certificate verifies", async () => {
+  const port = await freePort();
+  const journal = join(ws.home, "acme", "state.journal");
+  const caPem = readFileSync(join(ws.home, "ca.crt"), "utf8");
+  acme.axios.defaults.httpsAgent = new Agent({ ca: caPem, keepAlive: false });
+  let first: RunningProcess | undefined = await serve(port);
+  let second: RunningProcess | undefined;
+  try {
+    const directoryUrl = `https://127.0.0.1:${port}/acme/directory`;
+    const client = new acme.Client({ directoryUrl, accountKey: await acme.crypto.createPrivateEcdsaKey(), backoffMin: 50, backoffMax: 300, backoffAttempts: 100 });
+    await client.createAccount({ termsOfServiceAgreed: true });
+    const order = await client.createOrder({ identifiers: [{ type: "dns", value: "localhost" }] });
+    const [authz] = await client.getAuthorizations(order);
+    const orderId = order.url.split("/").pop() as string;
+    // the order record is written with the next batch (new-order does not wait for the disk)
+    await until("the order in the journal", () => readJournal(journal).has(`order:${orderId}`));
+
+    // a second server on the home is refused while the first lives
+    const refused = await runCli(["acme", "serve", "--listen", `127.0.0.1:${await freePort()}`, "--allow-dns", "localhost"], { cwd: ws.dir, env: ws.env, timeoutMs: 30_000 });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^regcert: another regcert acme serve \(pid \d+\) is running on .*\nhint: stop it first/);
+
+    process.kill(-(first.child.pid as number), "SIGKILL");
+    await until("the server to die", () => first?.exited() === true);
+    first = undefined;
+    // what a crash in the middle of a write leaves: half a record
+    const half = journalLine("order:torn", { id: "torn", pad: "z".repeat(300) });
+    appendFileSync(journal, half.subarray(0, 150));
+
+    second = await serve(port);
+    const challenge = authz?.challenges.find((c) => c.type === "http-01");
+    if (!authz || !challenge) throw new Error("no http-01 challenge");
+    tokens.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));
+    await client.completeChallenge(challenge);
+    await client.waitForValidStatus(challenge);
+    const [, csr] = await acme.crypto.createCsr({ altNames: ["localhost"] }, await acme.crypto.createPrivateEcdsaKey());
+    const done = await client.finalizeOrder(order, csr);
+    expect(done.status).toBe("valid");
+    const chain = await client.getCertificate(done);
+    const file = join(ws.dir, "crash.pem");
+    writeFileSync(file, chain);
+    const v = await openssl(["verify", "-CAfile", join(ws.home, "ca.crt"), "-purpose", "sslserver", "-verify_hostname", "localhost", file]);
+    expect(v.stdout.trim()).toBe(`${file}: OK`);
+    const state = readJournal(journal);
+    expect(state.has("order:torn")).toBe(false);
+    expect(readFileSync(journal, "utf8")).not.toContain("order:torn"); // the torn bytes were cut, not merged into a later line
+    expect((state.get(`order:${orderId}`) as { status: string }).status).toBe("valid");
+  } finally {
+    await first?.stop();
+    await second?.stop();
+  }
+}, 180_000);
