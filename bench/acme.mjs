@@ -9,7 +9,7 @@
 //   npm run build && node bench/acme.mjs            (ORDERS=500 CLIENTS=20 ROUNDS=2)
 import { spawn, spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
 import { Agent, request } from "node:https";
 import { createServer as netServer } from "node:net";
@@ -28,8 +28,10 @@ const ORDERS = Number(process.env.ORDERS ?? 500);
 const CLIENTS = Number(process.env.CLIENTS ?? 20);
 const ROUNDS = Number(process.env.ROUNDS ?? 2);
 const POLL_MS = 25;
-// KINDS=regcert runs only one server (profiling); the table needs both
-const KINDS = (process.env.KINDS ?? "regcert,pebble").split(",");
+// KINDS=regcert runs only one server (profiling); the table needs regcert and pebble. BASE_BIN=/path/to/
+// an earlier build's dist/cli/main.js adds "base": that build's `acme serve`, side by side (before/after).
+const BASE_BIN = process.env.BASE_BIN;
+const KINDS = (process.env.KINDS ?? (BASE_BIN ? "regcert,pebble,base" : "regcert,pebble")).split(",");
 let stalls = 0;
 
 const freePort = () => new Promise((r) => { const s = netServer(); s.listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => r(port)); }); });
@@ -42,6 +44,9 @@ const cli = (args) => { const r = spawnSync(process.execPath, [BIN, ...args], { 
 cli(["init-ca", "--cn", "acme bench CA"]);
 cli(["issue", "--dns", "localhost", "--ip", "127.0.0.1", "--name", "pebble", "--out", "pebble"]);
 const ca = readFileSync(join(home, "ca.crt"));
+// the base build keeps its state in its own layout: it gets a copy of the home (same CA), not ours
+const baseHome = join(work, "base-home");
+cpSync(home, baseHome, { recursive: true });
 const agent = new Agent({ ca, keepAlive: true, maxSockets: 64 });
 
 // the http-01 responder both servers validate against
@@ -152,9 +157,9 @@ function rssMb(pid) {
 async function startServer(kind) {
   const port = await freePort();
   let child; let dirUrl;
-  if (kind === "regcert") {
+  if (kind === "regcert" || kind === "base") {
     const prof = process.env.ACME_PROFILE_DIR ? ["--cpu-prof", "--cpu-prof-dir", process.env.ACME_PROFILE_DIR] : [];
-    child = spawn(process.execPath, [...prof, BIN, "acme", "serve", "--listen", `127.0.0.1:${port}`, "--allow-dns", "localhost", "--http-port", String(httpPort), "--tls-port", String(await freePort())], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    child = spawn(process.execPath, [...prof, kind === "base" ? BASE_BIN : BIN, "acme", "serve", "--listen", `127.0.0.1:${port}`, "--allow-dns", "localhost", "--http-port", String(httpPort), "--tls-port", String(await freePort())], { env: kind === "base" ? { ...env, REGCERT_HOME: baseHome } : env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     dirUrl = `https://127.0.0.1:${port}/acme/directory`;
   } else {
     const config = join(work, "pebble.json");
@@ -226,23 +231,23 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-if (KINDS.length < 2) process.exit(0);
+if (!KINDS.includes("regcert") || !KINDS.includes("pebble")) process.exit(0);
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const summary = {};
-for (const kind of ["regcert", "pebble"]) {
+for (const kind of KINDS) {
   const rs = results.filter((r) => r.kind === kind);
-  summary[kind] = { ordersPerSec: median(rs.map((r) => r.ordersPerSec)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), rss: rs.map((r) => r.rss.map((x) => x.toFixed(0)).join("/")).join(", "), stalls: rs.map((r) => r.stalls).join(", "), all: rs.map((r) => r.ordersPerSec.toFixed(1)).join(", ") };
+  summary[kind] = { serverCpuMs: median(rs.map((r) => r.serverCpuMs)), clientCpuMs: median(rs.map((r) => r.clientCpuMs)), ordersPerSec: median(rs.map((r) => r.ordersPerSec)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), rss: rs.map((r) => r.rss.map((x) => x.toFixed(0)).join("/")).join(", "), stalls: rs.map((r) => r.stalls).join(", "), all: rs.map((r) => r.ordersPerSec.toFixed(1)).join(", ") };
 }
 const ratio = summary.regcert.ordersPerSec / summary.pebble.ordersPerSec;
 const lines = [
   "",
   `## ACME server vs pebble (issue 14), ${new Date().toISOString().slice(0, 16)}Z`,
   "",
-  `${ORDERS} orders (new-order → http-01 → finalize → download) from ${CLIENTS} concurrent in-process accounts, ${ROUNDS} alternating rounds per server; load average ${load.map((l) => l.toFixed(2)).join(" → ")}. regcert: \`regcert acme serve\` (CLI, durable file store, HTTPS); pebble: Debian's, PEBBLE_VA_NOSLEEP=1, PEBBLE_WFE_NONCEREJECT=0, PEBBLE_AUTHZREUSE=0 (every order validated, as for regcert). Medians of the rounds. \`node bench/acme.mjs\`.`,
+  `${ORDERS} orders (new-order → http-01 → finalize → download) from ${CLIENTS} concurrent in-process accounts, ${ROUNDS} alternating rounds per server; load average ${load.map((l) => l.toFixed(2)).join(" → ")}. regcert: \`regcert acme serve\` (CLI, durable journal HOME/acme/state.journal, HTTPS)${BASE_BIN ? "; base: the same command from the build before this change (one fsynced file per record)" : ""}; pebble: Debian's, PEBBLE_VA_NOSLEEP=1, PEBBLE_WFE_NONCEREJECT=0, PEBBLE_AUTHZREUSE=0 (every order validated, as for regcert). Medians of the rounds. CPU per order: user+system time of the server process (/proc) and of the client process over the timed part, divided by the orders. \`node bench/acme.mjs\`.`,
   "",
-  "| server | orders/s (median) | orders/s per round | p50 ms | p99 ms | stalled requests (20 s, retried) | server RSS MB (start/middle/end per round) |",
-  "|---|---:|---|---:|---:|---|---|",
-  ...["regcert", "pebble"].map((k) => `| ${k} | ${summary[k].ordersPerSec.toFixed(1)} | ${summary[k].all} | ${summary[k].p50.toFixed(0)} | ${summary[k].p99.toFixed(0)} | ${summary[k].stalls} | ${summary[k].rss} |`),
+  "| server | orders/s (median) | orders/s per round | p50 ms | p99 ms | server CPU ms/order | client CPU ms/order | stalled requests (20 s, retried) | server RSS MB (start/middle/end per round) |",
+  "|---|---:|---|---:|---:|---:|---:|---|---|",
+  ...KINDS.map((k) => `| ${k === "base" ? "regcert before (base build)" : k} | ${summary[k].ordersPerSec.toFixed(1)} | ${summary[k].all} | ${summary[k].p50.toFixed(0)} | ${summary[k].p99.toFixed(0)} | ${summary[k].serverCpuMs.toFixed(1)} | ${summary[k].clientCpuMs.toFixed(1)} | ${summary[k].stalls} | ${summary[k].rss} |`),
   "",
   `- throughput ratio regcert/pebble: ${ratio.toFixed(2)}× (goal ≥ 2×: ${ratio >= 2 ? "met" : "**not met**"}); p99 ${summary.regcert.p99.toFixed(0)} vs ${summary.pebble.p99.toFixed(0)} ms (goal ≤ pebble's: ${summary.regcert.p99 <= summary.pebble.p99 ? "met" : "**not met**"}).`,
   "",

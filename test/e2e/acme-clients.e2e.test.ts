@@ -141,6 +141,15 @@ suite("ACME clients against regcert acme serve and pebble", () => {
     expect(existsSync(join(ws.dir, "lego-http-pebble/certificates/localhost.crt"))).toBe(true);
   }, SLOW);
 
+  test("IP identifiers and this lego: it sends 127.0.0.1 as a dns identifier (no RFC 8738), which is refused as rejectedIdentifier and nothing is issued", async () => {
+    // lego from Debian ("lego version dev") puts an IP in a type "dns" identifier; RFC 8738 §3 says type
+    // "ip". IP issuance itself is covered in-process with acme-client (test/unit/acme/acme-client.test.ts).
+    const r = await lego(directory, join(ws.dir, "lego-ip"), ["--domains", "127.0.0.1", "--http", "--http.port", `127.0.0.1:${httpPort}`, "run"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/urn:ietf:params:acme:error:rejectedIdentifier :: "127\.0\.0\.1" is an IP address, not type dns/);
+    expect(existsSync(join(ws.dir, "lego-ip/certificates/127.0.0.1.crt"))).toBe(false);
+  }, SLOW);
+
   test("lego --tls (tls-alpn-01, RFC 8737) for localhost: regcert and pebble both issue", async () => {
     const before = validatedTypes("localhost").filter((t) => t === "tls-alpn-01").length;
     ok(await lego(directory, join(ws.dir, "lego-tls"), ["--domains", "localhost", "--tls", "--tls.port", `127.0.0.1:${tlsPort}`, "run"]), regcert.logs());
