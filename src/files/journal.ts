@@ -21,8 +21,7 @@
  * The file belongs to the process that opened it (the caller holds a lock: src/files/server-lock.ts).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, constants, fdatasync, fstatSync, fsync, ftruncateSync, fsyncSync, openSync, readFileSync, readSync, renameSync, unlinkSync, write, writeSync, close as closeFd } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { closeSync, constants, fdatasync, fstatSync, fsync, ftruncateSync, fsyncSync, openSync, read, readFileSync, readSync, renameSync, unlinkSync, write, writeSync, close as closeFd } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { RegcertError } from "../pki/errors.js";
@@ -32,6 +31,9 @@ const writeAsync = (fd: number, buffer: Buffer): Promise<number> => new Promise(
 const fdatasyncAsync = promisify(fdatasync);
 const fsyncAsync = promisify(fsync);
 const closeAsync = promisify(closeFd);
+const readAsync = (fd: number, buffer: Buffer, position: number): Promise<number> =>
+  new Promise((resolve, reject) => read(fd, buffer, 0, buffer.length, position, (error, n) => (error ? reject(error) : resolve(n))));
+const COMPACT_WINDOW = 1024 * 1024;
 const NEWLINE = 0x0a;
 const HASH_HEX = 16;
 
@@ -297,25 +299,45 @@ export class Journal {
     }
   }
 
+  /**
+   * Copies the latest record of every key, in file order, through a 1 MiB window (memory stays
+   * bounded however large the journal is), into a temp file that then replaces the journal.
+   */
   private async compactNow(): Promise<void> {
     const dir = dirname(this.path);
     const temp = join(dir, `.${basename(this.path)}.regcert-tmp-${randomBytes(6).toString("hex")}`);
-    const old = await readFile(this.path);
+    const entries = [...this.locations].sort((a, b) => a[1].offset - b[1].offset);
     const next = new Map<string, Location>();
-    const parts: Buffer[] = [];
-    let offset = 0;
-    for (const [key, at] of this.locations) {
-      const line = old.subarray(at.offset, at.offset + at.length);
-      parts.push(line);
-      next.set(key, { offset, length: at.length });
-      offset += at.length;
-    }
     const fd = openSync(temp, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), this.mode);
     trackForCleanup(temp, "file");
+    let offset = 0;
     try {
-      const data = Buffer.concat(parts);
-      let written = 0;
-      while (written < data.length) written += await writeAsync(fd, written === 0 ? data : data.subarray(written));
+      let window = Buffer.alloc(0);
+      let windowStart = 0;
+      let out: Buffer[] = [];
+      let outBytes = 0;
+      const drain = async () => {
+        const data = Buffer.concat(out, outBytes);
+        out = [];
+        outBytes = 0;
+        for (let written = 0; written < data.length; ) written += await writeAsync(fd, written === 0 ? data : data.subarray(written));
+      };
+      for (const [key, at] of entries) {
+        if (at.offset < windowStart || at.offset + at.length > windowStart + window.length) {
+          window = Buffer.alloc(Math.max(COMPACT_WINDOW, at.length));
+          windowStart = at.offset;
+          const n = await readAsync(this.fd, window, at.offset);
+          window = window.subarray(0, n);
+          if (n < at.length) throw new Error(`the record of ${key} ends beyond the end of the file`);
+        }
+        // a copy: the window buffer is reused for the next reads
+        out.push(Buffer.from(window.subarray(at.offset - windowStart, at.offset - windowStart + at.length)));
+        outBytes += at.length;
+        next.set(key, { offset, length: at.length });
+        offset += at.length;
+        if (outBytes >= COMPACT_WINDOW) await drain();
+      }
+      await drain();
       await fsyncAsync(fd);
       renameSync(temp, this.path);
     } catch (error) {

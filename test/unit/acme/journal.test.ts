@@ -125,6 +125,25 @@ test("compaction keeps one record per key with its latest value, bounds the file
   await again.close();
 });
 
+test("compaction of a journal larger than its 1 MiB copy window keeps every key's latest value", async () => {
+  const path = join(dir, "j");
+  const { journal } = reopen(path, { compactBytes: 1 << 30 });
+  const pad = "p".repeat(500);
+  for (let version = 0; version < 2; version++) {
+    for (let k = 0; k < 3000; k++) journal.append(`k${k}`, { version, k, pad });
+    await journal.flush();
+  }
+  expect(journal.bytes).toBeGreaterThan(3 * 1024 * 1024);
+  await journal.compact();
+  expect(journal.bytes).toBeLessThan(2 * 1024 * 1024);
+  expect(journal.read("k2999")).toEqual({ version: 1, k: 2999, pad });
+  await journal.close();
+  const { journal: again, seen } = reopen(path);
+  expect(again.report).toEqual({ records: 3000, tornBytes: 0, skipped: 0 });
+  for (const k of [0, 1234, 2999]) expect(seen.get(`k${k}`)).toEqual({ version: 1, k, pad });
+  await again.close();
+});
+
 // ---- the store on the journal ----
 
 const account = (id: string): AccountRecord => ({ id, status: "valid", jwk: { kty: "EC", crv: "P-256", x: "x", y: "y" }, thumbprint: `t-${id}`, contact: [], createdAt: "2026-01-01T00:00:00.000Z" });
