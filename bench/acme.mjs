@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// ACME throughput, side by side: `regcert acme serve` (the real CLI, durable file store) and Debian's
+// ACME throughput, side by side: `regcert acme serve` (the real CLI, durable journal) and Debian's
 // pebble (PEBBLE_VA_NOSLEEP=1), each a separate process on loopback, driven by the same in-process
 // client: ORDERS orders (new-order -> http-01 -> finalize -> download) from CLIENTS concurrent accounts.
 // Reports orders/s, p50/p99 latency per order, and the server's RSS at start, middle and end.
@@ -7,6 +7,10 @@
 // change on this shared machine hits both. Appends a section to bench/RESULTS.md with BENCH_WRITE=1.
 //
 //   npm run build && node bench/acme.mjs            (ORDERS=500 CLIENTS=20 ROUNDS=2)
+//   BASE_BIN=/work/base/dist/cli/main.js ROUNDS=3 BENCH_WRITE=1 node bench/acme.mjs   (plus an earlier build)
+//   KINDS=regcert ACME_PROFILE_DIR=/tmp/prof node bench/acme.mjs                       (server CPU profile)
+// Besides orders/s and latency it reports CPU per order (server from /proc, client from cpuUsage):
+// on this shared 2-core machine throughput follows the load of the other users, CPU per order does not.
 import { spawn, spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
