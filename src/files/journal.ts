@@ -177,6 +177,7 @@ export class Journal {
   /** Queues a record; it is written with the next batch (flush() waits for it). */
   append(key: string, value: unknown): void {
     if (this.closed) throw new RegcertError("regcert.writeFailed", `the journal ${this.path} is closed`);
+    if (this.failure) throw this.failure; // nothing more is queued once the disk has failed
     const seq = ++this.appended;
     this.queue.push({ key, value, line: journalLine(key, value) });
     this.queuedValues.set(key, { value, seq });
