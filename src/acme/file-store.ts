@@ -58,6 +58,8 @@ export class FileAcmeStore extends MemoryAcmeStore {
   private readonly finished = new Set<string>();
   /** orders forgotten from memory -> their account (account order lists) */
   private readonly archivedOrders = new Map<string, string>();
+  /** ids of revoked certificates (counted without reading forgotten ones back) */
+  private readonly revoked = new Set<string>();
   /** records that could not be read at start (reported by the CLI, never deleted) */
   readonly skipped: string[] = [];
   /** what opening the journal found (torn tail cut off, damaged records skipped) */
@@ -95,7 +97,10 @@ export class FileAcmeStore extends MemoryAcmeStore {
     if (kind === "acct") super.putAccount(record as AccountRecord, this.accounts.get(record.id)?.thumbprint);
     else if (kind === "order") super.putOrder(record as OrderRecord);
     else if (kind === "authz") super.putAuthz(record as AuthzRecord);
-    else if (kind === "cert") super.putCert(record as CertRecord);
+    else if (kind === "cert") {
+      super.putCert(record as CertRecord);
+      if ((record as CertRecord).revoked) this.revoked.add(record.id);
+    }
   }
 
   /** One JSON file per object (earlier layout) -> one journal; the files are removed once it is durable. */
@@ -177,6 +182,7 @@ export class FileAcmeStore extends MemoryAcmeStore {
   override putCert(cert: CertRecord): void {
     this.journal.append(`cert:${cert.id}`, cert);
     super.putCert(cert);
+    if (cert.revoked) this.revoked.add(cert.id);
   }
 
   override getOrder(id: string): OrderRecord | undefined {
@@ -203,13 +209,7 @@ export class FileAcmeStore extends MemoryAcmeStore {
 
   /** How many objects the store holds (in memory and on disk). */
   counts(): { accounts: number; orders: number; certificates: number; revoked: number } {
-    let certificates = 0;
-    let revoked = 0;
-    for (const id of this.bySerial.values()) {
-      certificates++;
-      if (this.getCert(id)?.revoked) revoked++;
-    }
-    return { accounts: this.accounts.size, orders: this.orders.size + this.archivedOrders.size, certificates, revoked };
+    return { accounts: this.accounts.size, orders: this.orders.size + this.archivedOrders.size, certificates: this.bySerial.size, revoked: this.revoked.size };
   }
 
   /** Objects held in memory right now (tests: memory stays bounded). */

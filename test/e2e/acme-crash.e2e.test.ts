@@ -80,6 +80,7 @@ test("killed mid-order with a torn journal tail, restarted on the same home: the
     appendFileSync(journal, half.subarray(0, 150));
 
     second = await serve(port);
+    expect(second.logs()).toMatch(/the ACME journal ended in a record torn by a crash \(150 bytes\): cut off, every whole record before it kept/);
     const challenge = authz?.challenges.find((c) => c.type === "http-01");
     if (!authz || !challenge) throw new Error("no http-01 challenge");
     tokens.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));

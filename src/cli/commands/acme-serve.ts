@@ -94,6 +94,9 @@ export async function run(ctx: Context, flags: AcmeServeFlags): Promise<void> {
   }
   const store = new FileAcmeStore(home);
   for (const path of store.skipped) ctx.ui.warn(`skipped unreadable ACME record ${sanitizeForTerminal(path)}`);
+  if (store.journalReport.tornBytes > 0) {
+    ctx.ui.warn(`the ACME journal ended in a record torn by a crash (${store.journalReport.tornBytes} bytes): cut off, every whole record before it kept`);
+  }
   const server = createAcmeServer({ ca: issuer, store, allowDns: allow.dns, allowIp: allow.ip, days, httpPort, tlsPort, resolve, now });
   let bound: Awaited<ReturnType<typeof server.listen>>;
   try {
