@@ -63,10 +63,9 @@ export function parseResolve(values: string[]): Map<string, string[]> {
 }
 
 export async function run(ctx: Context, flags: AcmeServeFlags): Promise<void> {
-  // JWS checks (WebCrypto, via jose), challenge lookups and the store's fsyncs all run on libuv's
-  // threadpool; its default 4 threads let a slow disk's fsyncs stall signature checks (measured in
-  // bench/acme.mjs: ~1.7x the throughput with 16). Read by libuv when the pool first starts, which is
-  // after this line: nothing before it uses the pool.
+  // challenge lookups (getaddrinfo) and the journal's fdatasync run on libuv's threadpool: with its
+  // default 4 threads, a slow disk's syncs could hold up the lookups of validations. Read by libuv when
+  // the pool first starts, which is after this line: nothing before it uses the pool.
   process.env.UV_THREADPOOL_SIZE ??= "16";
   const { host, port } = parseListen(flags.listen);
   const allow = parseAllowList(flags.allowDns, flags.allowIp);
