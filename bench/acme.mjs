@@ -52,6 +52,11 @@ const ca = readFileSync(join(home, "ca.crt"));
 const baseHome = join(work, "base-home");
 cpSync(home, baseHome, { recursive: true });
 const agent = new Agent({ ca, keepAlive: true, maxSockets: 64 });
+// keep-alive as real clients do (Go's and Python's clients reuse connections), the same for both
+// servers; counted, so a server that closes connections (more TLS handshakes) shows up in the output
+let connections = 0;
+const createConnection = agent.createConnection.bind(agent);
+agent.createConnection = (...args) => { connections++; return createConnection(...args); };
 
 // the http-01 responder both servers validate against
 const answers = new Map();
@@ -192,6 +197,7 @@ async function runOnce(kind) {
     let next = 0;
     const started = performance.now();
     const cpu0 = cpuSeconds(server.child.pid);
+    const connections0 = connections;
     const client0 = process.cpuUsage();
     await Promise.all(clients.map(async (c) => {
       for (;;) {
@@ -208,10 +214,11 @@ async function runOnce(kind) {
     const serverCpuMs = ((cpuSeconds(server.child.pid) - cpu0) * 1000) / ORDERS;
     const c = process.cpuUsage(client0);
     const clientCpuMs = (c.user + c.system) / 1000 / ORDERS;
+    const tlsConnections = connections - connections0;
     rss.push(rssMb(server.child.pid));
     latencies.sort((a, b) => a - b);
     const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
-    const result = { kind, ordersPerSec: ORDERS / seconds, p50: q(0.5), p99: q(0.99), rss, trail, stalls, serverCpuMs, clientCpuMs };
+    const result = { kind, ordersPerSec: ORDERS / seconds, p50: q(0.5), p99: q(0.99), rss, trail, stalls, serverCpuMs, clientCpuMs, tlsConnections };
     stalls = 0;
     return result;
   } finally {
@@ -238,7 +245,7 @@ try {
         continue;
       }
       results.push(r);
-      console.error(`${kind} round ${round + 1}: ${r.ordersPerSec.toFixed(1)} orders/s, p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms, ${r.stalls} stalled requests, CPU per order server ${r.serverCpuMs.toFixed(1)} ms client ${r.clientCpuMs.toFixed(1)} ms, RSS ${r.rss.map((x) => x.toFixed(0)).join("/")} MB (every tenth of the run: ${r.trail.map((x) => x.toFixed(0)).join(" ")})`);
+      console.error(`${kind} round ${round + 1}: ${r.ordersPerSec.toFixed(1)} orders/s, p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms, ${r.stalls} stalled requests, ${r.tlsConnections} TLS connections opened, CPU per order server ${r.serverCpuMs.toFixed(1)} ms client ${r.clientCpuMs.toFixed(1)} ms, RSS ${r.rss.map((x) => x.toFixed(0)).join("/")} MB (every tenth of the run: ${r.trail.map((x) => x.toFixed(0)).join(" ")})`);
     }
   }
 } finally {
