@@ -30,7 +30,11 @@ const FLAGS: Readonly<Record<string, string>> = {
   dataDir: "--data",
   namespace: "--namespace",
   username: "--user",
-  days: "--days",
+  // the CA to trust (lifecycle/ca-source, trust/material): --ca FILE|-
+  given: "--ca",
+  keyAlgorithm: "--key",
+  clientCertPem: "--client-cert",
+  clientKeyPem: "--client-key",
 };
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

@@ -10,7 +10,7 @@
  */
 import { posix } from "node:path";
 import { type Document, isMap, isScalar, parseDocument, Scalar, type YAMLMap } from "yaml";
-import { userError } from "../pki/errors.js";
+import { opt, phrase, userError } from "../pki/errors.js";
 import { shellLine, shellQuote } from "../text/shell.js";
 import { CONFIG_MOUNTS, CONTAINER_PORTS, listenText, SERVER_IMAGES, type ListenAddress } from "./servers.js";
 
@@ -100,7 +100,7 @@ export interface SystemdKit {
 const CONTAINER_PORT = CONTAINER_PORTS.distribution;
 
 function checkPort(port: number): number {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw userError("regcert.invalidPort", `--port ${port} is not a valid port: use 1 to 65535`, "e.g. --port 5000");
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw userError("regcert.invalidPort", phrase`${opt("port", port)} is not a valid port: use 1 to 65535`, phrase`e.g. ${opt("port", 5000)}`);
   return port;
 }
 
@@ -108,7 +108,7 @@ function checkPort(port: number): number {
 export function clientPort(o: Pick<RegistryConfigOptions, "port" | "listen">): number {
   const fromListen = o.listen?.port;
   if (fromListen !== undefined && o.port !== undefined && fromListen !== o.port) {
-    throw userError("regcert.conflictingFlags", `--listen port ${fromListen} and --port ${o.port} disagree`, `drop --port, or use --listen ${listenText(o.listen?.host, o.port)}`);
+    throw userError("regcert.conflictingFlags", phrase`${opt("listen")} port ${fromListen} and ${opt("port", o.port)} disagree`, phrase`drop ${opt("port")}, or use ${opt("listen", listenText(o.listen?.host, o.port))}`);
   }
   return checkPort(fromListen ?? o.port ?? 5000);
 }
@@ -244,9 +244,9 @@ export function renderSystemdConfig(template: string, options: SystemdOptions = 
   const port = clientPort(options);
   const name = stemOf(options);
   const etc = options.etcDir ?? defaults.etc;
-  if (!etc.startsWith("/")) throw userError("regcert.relativePath", `--etc-dir ${etc} must be an absolute path: the service does not run in this directory`, `e.g. --etc-dir ${defaults.etc}`);
+  if (!etc.startsWith("/")) throw userError("regcert.relativePath", phrase`${opt("etcDir", etc)} must be an absolute path: the service does not run in this directory`, phrase`e.g. ${opt("etcDir", defaults.etc)}`);
   const data = options.dataDir ?? defaults.data;
-  if (!data.startsWith("/")) throw userError("regcert.relativePath", `--data ${data} must be an absolute path for --systemd`, `e.g. --data ${defaults.data}`);
+  if (!data.startsWith("/")) throw userError("regcert.relativePath", phrase`${opt("dataDir", data)} must be an absolute path for ${opt("systemd")}`, phrase`e.g. ${opt("dataDir", defaults.data)}`);
   const group = options.group ?? defaults.group;
   const certDir = posix.join(etc, "certs");
   const paths: SystemdKit["paths"] = {

@@ -7,7 +7,7 @@
  */
 import { posix } from "node:path";
 import { Document, Scalar } from "yaml";
-import { userError } from "../pki/errors.js";
+import { opt, phrase, userError } from "../pki/errors.js";
 import { shellLine, shellQuote } from "../text/shell.js";
 import type { InstallStep } from "./config.js";
 import { clientPort } from "./config.js";
@@ -122,7 +122,9 @@ export function renderZotSystemd(options: ZotSystemdOptions = {}): ZotSystemdKit
   const name = options.name ?? "registry";
   const etc = options.etcDir ?? "/etc/zot";
   const data = options.dataDir ?? "/var/lib/zot";
-  for (const [flag, value] of [["--etc-dir", etc], ["--data", data]] as const) if (!value.startsWith("/")) throw userError("regcert.relativePath", `${flag} ${value} must be an absolute path for --systemd`, `e.g. ${flag} ${flag === "--etc-dir" ? "/etc/zot" : "/var/lib/zot"}`);
+  for (const [option, value, example] of [["etcDir", etc, "/etc/zot"], ["dataDir", data, "/var/lib/zot"]] as const) {
+    if (!value.startsWith("/")) throw userError("regcert.relativePath", phrase`${opt(option, value)} must be an absolute path for ${opt("systemd")}`, phrase`e.g. ${opt(option, example)}`);
+  }
   const certDir = posix.join(etc, "certs");
   const paths: ZotSystemdKit["paths"] = {
     config: posix.join(etc, "config.json"),

@@ -80,7 +80,7 @@ async function readLeaf(ctx: Context, dir: string, name: string, withKey: boolea
 
 export async function run(ctx: Context, flags: RegistrySecretFlags): Promise<void> {
   const name = parseBaseName(flags.name, "registry");
-  const namespace = parseNamespace(flags.namespace, "--namespace", "default");
+  const namespace = parseNamespace(flags.namespace, "namespace", "default");
   const secretName = parseObjectName(flags.secretName ?? `${name.toLowerCase().replace(/[^a-z0-9.-]/g, "-")}-tls`, "--secret-name");
   const dir = resolve(ctx.cwd, flags.dir ?? "certs");
   const out = flags.out ?? "-";
@@ -101,7 +101,7 @@ export async function run(ctx: Context, flags: RegistrySecretFlags): Promise<voi
     ];
   } else {
     const issuerName = parseObjectName(flags.issuerName ?? "regcert", "--issuer-name");
-    const cmNamespace = parseNamespace(flags.certManagerNamespace, "--cert-manager-namespace", "cert-manager");
+    const cmNamespace = parseNamespace(flags.certManagerNamespace, "certManagerNamespace", "cert-manager");
     const days = parseWholeNumber(flags.days, "--days", 90);
     let names: NameSet = { dns: flags.dns.map(parseDnsOnly), ip: flags.ip.map(parseIpOnly) };
     if (names.dns.length + names.ip.length === 0) {

@@ -4,15 +4,20 @@
  * CLI renders the same error with its flags (src/cli/option-flags.ts), word for word what users saw
  * before. Each case triggers a real engine refusal and pins both renderings.
  */
-import { createRootCa } from "../../../src/pki/ca.js";
-import { RegcertError } from "../../../src/pki/errors.js";
-import { createIntermediateCa } from "../../../src/pki/intermediate.js";
-import { issueCertificate } from "../../../src/pki/issue.js";
-import { completeNameConstraints } from "../../../src/pki/name-constraints.js";
-import { classifyName } from "../../../src/pki/names.js";
-import { parsePkcs11Uri } from "../../../src/pki/pkcs11-uri.js";
-import { validateDays, validateLeafDays } from "../../../src/pki/validity.js";
-import { cliErrorText } from "../../../src/cli/option-flags.js";
+import { createRootCa } from "../../src/pki/ca.js";
+import { RegcertError } from "../../src/pki/errors.js";
+import { createIntermediateCa } from "../../src/pki/intermediate.js";
+import { issueCertificate } from "../../src/pki/issue.js";
+import { completeNameConstraints } from "../../src/pki/name-constraints.js";
+import { classifyName } from "../../src/pki/names.js";
+import { parsePkcs11Uri } from "../../src/pki/pkcs11-uri.js";
+import { validateDays, validateLeafDays } from "../../src/pki/validity.js";
+import { parseNamespace } from "../../src/k8s/manifest.js";
+import { clientPort } from "../../src/registry/config.js";
+import { validateCost } from "../../src/registry/htpasswd.js";
+import { parseListen, parseServerKind } from "../../src/registry/servers.js";
+import { parseClientPair } from "../../src/trust/material.js";
+import { cliErrorText } from "../../src/cli/option-flags.js";
 
 /** a CLI flag as a word: "--days", "--force" (not "xn--", not a range "1--2") */
 const FLAG = /(^|[\s(,'"`/])--[a-z][a-z0-9-]*/;
@@ -77,6 +82,42 @@ const cases: [string, () => unknown, { message: string; hint: string }, { messag
     () => createIntermediateCa({ issuer: createRootCa({ maxPathLen: 1 }).issuer, permitDns: ["registry.local"], days: 5000 }),
     { message: "days: 5000 is too long for an intermediate CA kept in a cluster (at most 397)", hint: "use days: 90 and re-run before it expires to rotate it" },
     { message: "--days 5000 is too long for an intermediate CA kept in a cluster (at most 397)", hint: "use --days 90 and re-run before it expires to rotate it" },
+  ],
+  [
+    "listen address",
+    () => parseListen("127.0.0.1:99999"),
+    { message: 'listen: "127.0.0.1:99999" has an invalid port "99999": use 1 to 65535', hint: "e.g. listen: 127.0.0.1:5000, listen: [::1]:5000, listen: :5000 (every interface)" },
+    { message: '--listen "127.0.0.1:99999" has an invalid port "99999": use 1 to 65535', hint: "e.g. --listen 127.0.0.1:5000, --listen [::1]:5000, --listen :5000 (every interface)" },
+  ],
+  [
+    "listen and port disagree",
+    () => clientPort({ listen: { host: "127.0.0.1", port: 5000 }, port: 5001 }),
+    { message: "listen port 5000 and port: 5001 disagree", hint: "drop port, or use listen: 127.0.0.1:5001" },
+    { message: "--listen port 5000 and --port 5001 disagree", hint: "drop --port, or use --listen 127.0.0.1:5001" },
+  ],
+  [
+    "server kind",
+    () => parseServerKind("quay"),
+    { message: 'server: "quay" is not a registry regcert configures', hint: expect.stringMatching(/^use one of: distribution, /) as never },
+    { message: '--server "quay" is not a registry regcert configures', hint: expect.stringMatching(/^use one of: distribution, /) as never },
+  ],
+  [
+    "bcrypt cost",
+    () => validateCost(40),
+    { message: "cost: 40 is out of range: bcrypt cost must be 4 to 17", hint: "use cost: 10 (the htpasswd -B default)" },
+    { message: "--cost 40 is out of range: bcrypt cost must be 4 to 17", hint: "use --cost 10 (the htpasswd -B default)" },
+  ],
+  [
+    "Kubernetes namespace",
+    () => parseNamespace("Cert_Manager", "certManagerNamespace"),
+    { message: `certManagerNamespace: "Cert_Manager" is not a valid namespace: lower-case letters, digits and '-', at most 63, starting and ending alphanumeric`, hint: "e.g. namespace: kube-system" },
+    { message: `--cert-manager-namespace "Cert_Manager" is not a valid namespace: lower-case letters, digits and '-', at most 63, starting and ending alphanumeric`, hint: "e.g. --namespace kube-system" },
+  ],
+  [
+    "client pair with a key in the certificate file",
+    () => parseClientPair(root.privateKeyPem, root.privateKeyPem),
+    { message: "clientCertPem contains a private key; give the certificate and the key as two files", hint: "e.g. clientCertPem: ci.crt clientKeyPem: ci.key" },
+    { message: "--client-cert contains a private key; give the certificate and the key as two files", hint: "e.g. --client-cert ci.crt --client-key ci.key" },
   ],
 ];
 
