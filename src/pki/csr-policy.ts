@@ -19,7 +19,8 @@ import { createPublicKey, verify as cryptoVerify, type KeyObject } from "node:cr
 import { type ErrorText, opt, phrase, RegcertError, userError } from "./errors.js";
 import { describeKey } from "./keys.js";
 import { classifyName, formatIpv6, quoteInput, type NameSet } from "./names.js";
-import { OID_EXTENSION_REQUEST, OID_EC_PUBLIC_KEY, readBoolean, type CsrGeneralName, type ParsedCsr } from "./x509/csr.js";
+import { OID_EXTENSION_REQUEST, OID_EC_PUBLIC_KEY, type CsrGeneralName, type ParsedCsr } from "./x509/csr.js";
+import { decodeBoolean } from "./x509/der-reader.js";
 import type { LeafProfileName } from "./profiles.js";
 import { PROFILES } from "./profiles.js";
 
@@ -274,7 +275,7 @@ function basicConstraintsCa(value: Uint8Array): boolean {
   if (value[0] !== 0x30 || value.length < 2) return true;
   if (value[2] !== 0x01) return false;
   try {
-    return readBoolean(value.subarray(4, 4 + (value[3] ?? 0)));
+    return decodeBoolean(value.subarray(4, 4 + (value[3] ?? 0)));
   } catch {
     return true;
   }
