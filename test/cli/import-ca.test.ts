@@ -8,7 +8,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runCli, tempWorkspace, type CliResult } from "../helpers/cli.js";
+import { runCli, type CliResult } from "../helpers/cli.js";
+import { type Workspace, workspacePool } from "../helpers/workspace.js";
 import { openssl } from "../helpers/openssl.js";
 import { toolAvailable } from "../helpers/run-tool.js";
 import { modeOf, sha256File } from "../helpers/tree.js";
@@ -17,14 +18,7 @@ import { expectOneLineError, guardTree, leftovers } from "../hostile/harness.js"
 
 const describeOpenssl = toolAvailable("openssl") ? describe : describe.skip;
 
-type Workspace = ReturnType<typeof tempWorkspace>;
-const workspaces: Workspace[] = [];
-function workspace(): Workspace {
-  const ws = tempWorkspace("regcert-import-");
-  workspaces.push(ws);
-  return ws;
-}
-afterAll(() => workspaces.forEach((ws) => ws.cleanup()));
+const workspace = workspacePool("regcert-import-");
 
 const cli = (ws: Workspace, args: string[]): Promise<CliResult> => runCli(args, { cwd: ws.dir, env: ws.env, timeoutMs: 30_000 });
 
