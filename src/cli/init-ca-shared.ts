@@ -63,3 +63,48 @@ export function assertNoCa(home: string, force: boolean): boolean {
     "keep using it, or re-run with --force to replace it (every client must then trust the new ca.crt)",
   );
 }
+
+/** What init-ca made or adopted, for its --json report (the same shape for a file key and a token key). */
+export interface InitCaOutcome {
+  home: string;
+  replaced: boolean;
+  imported: boolean;
+  certificatePath: string;
+  /** the key file; null when the key stays in a PKCS#11 token */
+  keyPath: string | null;
+  pkcs11?: { uri: string; module: string; reference: string };
+  encrypted: boolean;
+  commonName: string | undefined;
+  keyAlgorithm: string;
+  /** the new CA's serial (only for a CA created here) */
+  serial?: string;
+  notBefore: Date;
+  notAfter: Date;
+  fingerprint: string;
+  maxPathLen: number | null;
+  nameConstraints: unknown;
+  warnings: readonly string[];
+}
+
+/** The --json result of every init-ca form: created, adopted, or in a PKCS#11 token. */
+export function initCaReport(o: InitCaOutcome): Record<string, unknown> {
+  return {
+    command: "init-ca",
+    home: o.home,
+    replaced: o.replaced,
+    imported: o.imported,
+    certificate: o.certificatePath,
+    key: o.keyPath,
+    ...(o.pkcs11 ? { pkcs11: o.pkcs11 } : {}),
+    encrypted: o.encrypted,
+    commonName: o.commonName ?? null,
+    keyAlgorithm: o.keyAlgorithm,
+    ...(o.serial === undefined ? {} : { serial: o.serial }),
+    notBefore: o.notBefore.toISOString(),
+    notAfter: o.notAfter.toISOString(),
+    fingerprint: o.fingerprint,
+    maxPathLen: o.maxPathLen,
+    nameConstraints: o.nameConstraints ?? null,
+    warnings: o.warnings,
+  };
+}

@@ -225,3 +225,22 @@ describeOpenssl("refused imports (exit 2, nothing written)", () => {
     expect(leftovers(ws.dir)).toEqual([]);
   });
 });
+
+describe("the adopted CA's name reaches the terminal escaped", () => {
+  // ui.info keeps regcert's own colour sequences (ESC[32m …) in a line; a CN is outside text, so
+  // the command escapes it itself: neither a colour nor a screen-clearing sequence gets through.
+  test("a CN with ESC sequences is printed as \\x1b text, and --json carries it as data", async () => {
+    const ws = workspace();
+    const evil = "Evil\u001b[32m\u001b[2J CA";
+    const ca = forgeCa({ commonName: evil });
+    writeFileSync(join(ws.dir, "ca.crt"), ca.certificatePem);
+    writeFileSync(join(ws.dir, "ca.key"), ca.keyPem);
+    const result = await cli(ws, ["init-ca", "--import-cert", "ca.crt", "--import-key", "ca.key"]);
+    expectOk(result);
+    expect(result.stdout).not.toContain("\u001b");
+    expect(result.stdout).toContain('Adopted CA "Evil\\x1b[32m\\x1b[2J CA"');
+    const json = await cli(workspace(), ["--json", "init-ca", "--import-cert", join(ws.dir, "ca.crt"), "--import-key", join(ws.dir, "ca.key")]);
+    expectOk(json);
+    expect(JSON.parse(json.stdout)).toMatchObject({ command: "init-ca", imported: true, key: expect.stringMatching(/ca\.key$/), commonName: evil, maxPathLen: 0, nameConstraints: null });
+  });
+});

@@ -24,7 +24,7 @@ import { defaultCaName } from "../ca-access.js";
 import { parseWholeNumber } from "../options.js";
 import { displayPath } from "../paths.js";
 import { openSession, readPin, tokenSignerFor } from "../token-access.js";
-import { assertNoCa, parsePermitDns, type InitCaFlags } from "../init-ca-shared.js";
+import { assertNoCa, initCaReport, parsePermitDns, type InitCaFlags } from "../init-ca-shared.js";
 import { checkImportCertificate } from "../../lifecycle/import-ca.js";
 import { readInputFileSync } from "../input.js";
 
@@ -82,24 +82,25 @@ export async function runPkcs11(ctx: Context, flags: InitCaFlags): Promise<void>
 
   const info = parseCaCertificate(result.certificatePem);
   if (ctx.ui.json) {
-    ctx.ui.result({
-      command: "init-ca",
-      home,
-      replaced: result.replaced,
-      imported: !result.generated,
-      certificate: result.paths.certificate,
-      key: null,
-      pkcs11: { uri: result.uriText, module: resolve(modulePath as string), reference: result.paths.token },
-      encrypted: false,
-      commonName: info.commonName ?? null,
-      keyAlgorithm: describeKey(info.publicKey).algorithm,
-      notBefore: info.notBefore.toISOString(),
-      notAfter: info.notAfter.toISOString(),
-      fingerprint: info.fingerprint,
-      maxPathLen: info.pathLen ?? null,
-      nameConstraints: info.nameConstraints ?? null,
-      warnings: result.warnings,
-    });
+    ctx.ui.result(
+      initCaReport({
+        home,
+        replaced: result.replaced,
+        imported: !result.generated,
+        certificatePath: result.paths.certificate,
+        keyPath: null,
+        pkcs11: { uri: result.uriText, module: resolve(modulePath as string), reference: result.paths.token },
+        encrypted: false,
+        commonName: info.commonName,
+        keyAlgorithm: describeKey(info.publicKey).algorithm,
+        notBefore: info.notBefore,
+        notAfter: info.notAfter,
+        fingerprint: info.fingerprint,
+        maxPathLen: info.pathLen ?? null,
+        nameConstraints: info.nameConstraints,
+        warnings: result.warnings,
+      }),
+    );
     return;
   }
   for (const warning of result.warnings) ctx.ui.warn(warning);

@@ -14,7 +14,8 @@ import { saveCa } from "../../files/ca-store.js";
 import { withHomeLock } from "../../files/home.js";
 import { readCaForImport, type ImportedCa } from "../../lifecycle/import-ca.js";
 import type { Context } from "../context.js";
-import { assertNoCa, parsePermitDns, type InitCaFlags } from "../init-ca-shared.js";
+import { assertNoCa, initCaReport, parsePermitDns, type InitCaFlags } from "../init-ca-shared.js";
+import { sanitizeForTerminal } from "../../text/sanitize.js";
 
 export { assertNoCa, parsePermitDns, type InitCaFlags };
 import { defaultCaName, generateKeyWithProgress } from "../ca-access.js";
@@ -23,9 +24,6 @@ import { parseWholeNumber } from "../options.js";
 import { readNewPassphrase, readPassphraseFile } from "../passphrase.js";
 import { askSecret } from "../prompts.js";
 import { displayPath } from "../paths.js";
-
-
-/** "--permit-dns .corp.example" keeps its leading dot (subdomains only); the rest is validated as a host name. */
 
 export async function run(ctx: Context, flags: InitCaFlags): Promise<void> {
   if (flags.pkcs11 !== undefined) return (await import("./init-ca-pkcs11.js")).runPkcs11(ctx, flags);
@@ -54,39 +52,35 @@ export async function run(ctx: Context, flags: InitCaFlags): Promise<void> {
   const { ca, paths, replaced } = result;
   const info = ca.issuer.certificate;
   if (ctx.ui.json) {
-    ctx.ui.result({
-      command: "init-ca",
-      home,
-      replaced,
-      imported: false,
-      certificate: paths.certificate,
-      key: paths.key,
-      encrypted: passphrase !== undefined,
-      commonName: info.commonName,
-      keyAlgorithm,
-      serial: ca.serialHex,
-      notBefore: ca.notBefore.toISOString(),
-      notAfter: ca.notAfter.toISOString(),
-      fingerprint: info.fingerprint,
-      maxPathLen,
-      nameConstraints: nameConstraints ?? null,
-      warnings: [],
-    });
+    ctx.ui.result(
+      initCaReport({
+        home,
+        replaced,
+        imported: false,
+        certificatePath: paths.certificate,
+        keyPath: paths.key,
+        encrypted: passphrase !== undefined,
+        commonName: info.commonName,
+        keyAlgorithm,
+        serial: ca.serialHex,
+        notBefore: ca.notBefore,
+        notAfter: ca.notAfter,
+        fingerprint: info.fingerprint,
+        maxPathLen,
+        nameConstraints,
+        warnings: [],
+      }),
+    );
     return;
   }
   if (replaced) ctx.ui.warn("replaced the previous CA: clients that trusted it will not trust certificates from this one");
-  ctx.ui.info(`${ctx.ui.green("✓")} Created CA "${info.commonName}" (${keyAlgorithm}, expires ${ca.notAfter.toISOString().slice(0, 10)})`);
+  ctx.ui.info(`${ctx.ui.green("✓")} Created CA "${sanitizeForTerminal(info.commonName ?? "")}" (${keyAlgorithm}, expires ${ca.notAfter.toISOString().slice(0, 10)})`);
   ctx.ui.info(`  ${displayPath(paths.certificate, ctx.cwd)}  CA certificate: give this to clients`);
   ctx.ui.info(`  ${displayPath(paths.key, ctx.cwd)}  CA private key (0600${passphrase !== undefined ? ", encrypted" : ""}): never copy it anywhere`);
   if (nameConstraints) ctx.ui.info(`  name-constrained to: ${[...permitDns, ...permitIp].join(", ")}${permitIp.length === 0 ? " (no IP addresses)" : ""}`);
   ctx.ui.info();
   ctx.ui.info("Next: regcert issue --dns registry.local --ip 192.168.0.12");
 }
-
-/**
- * Refuses when the home holds a CA (or half of one) and --force is not given; returns whether there
- * is something --force will replace.
- */
 
 /** The CA to adopt, from --import-cert/--import-key (checks in src/lifecycle/import-ca.ts). */
 async function readImport(ctx: Context, flags: InitCaFlags): Promise<ImportedCa> {
@@ -121,28 +115,29 @@ async function runImport(ctx: Context, flags: InitCaFlags): Promise<void> {
   const { paths, replaced } = result;
   const info = imported.certificate;
   if (ctx.ui.json) {
-    ctx.ui.result({
-      command: "init-ca",
-      home,
-      replaced,
-      imported: true,
-      certificate: paths.certificate,
-      key: paths.key,
-      encrypted: imported.passphrase !== undefined,
-      commonName: info.commonName ?? null,
-      keyAlgorithm: describeKey(imported.privateKey).algorithm,
-      notBefore: info.notBefore.toISOString(),
-      notAfter: info.notAfter.toISOString(),
-      fingerprint: info.fingerprint,
-      maxPathLen: info.pathLen ?? null,
-      nameConstraints: info.nameConstraints ?? null,
-      warnings: imported.warnings,
-    });
+    ctx.ui.result(
+      initCaReport({
+        home,
+        replaced,
+        imported: true,
+        certificatePath: paths.certificate,
+        keyPath: paths.key,
+        encrypted: imported.passphrase !== undefined,
+        commonName: info.commonName,
+        keyAlgorithm: describeKey(imported.privateKey).algorithm,
+        notBefore: info.notBefore,
+        notAfter: info.notAfter,
+        fingerprint: info.fingerprint,
+        maxPathLen: info.pathLen ?? null,
+        nameConstraints: info.nameConstraints,
+        warnings: imported.warnings,
+      }),
+    );
     return;
   }
   for (const warning of imported.warnings) ctx.ui.warn(warning);
   if (replaced) ctx.ui.warn("replaced the previous CA: clients that trusted it will not trust certificates from the adopted one");
-  ctx.ui.info(`${ctx.ui.green("✓")} Adopted CA "${info.commonName ?? "(no CN)"}" (${describeKey(imported.privateKey).algorithm}, expires ${info.notAfter.toISOString().slice(0, 10)})`);
+  ctx.ui.info(`${ctx.ui.green("✓")} Adopted CA "${sanitizeForTerminal(info.commonName ?? "(no CN)")}" (${describeKey(imported.privateKey).algorithm}, expires ${info.notAfter.toISOString().slice(0, 10)})`);
   ctx.ui.info(`  ${displayPath(paths.certificate, ctx.cwd)}  CA certificate (the same one your clients already trust)`);
   ctx.ui.info(`  ${displayPath(paths.key, ctx.cwd)}  CA private key (0600${imported.passphrase !== undefined ? ", re-encrypted: PBKDF2-HMAC-SHA256, 600,000 iterations, AES-256-CBC" : ""})`);
   ctx.ui.info(`  the originals (${flags.importKey}) are untouched: once this works, delete or lock away the old key file`);
