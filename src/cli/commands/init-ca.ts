@@ -9,7 +9,6 @@ import { userError } from "../../pki/errors.js";
 import { ED25519_WARNING, describeKey, parseKeyAlgorithm } from "../../pki/keys.js";
 import { parseCidr } from "../../pki/names.js";
 import { validateDays } from "../../pki/validity.js";
-import { parseCaCertificate } from "../../pki/issuer.js";
 import { saveCa } from "../../files/ca-store.js";
 import { withHomeLock } from "../../files/home.js";
 import { readCaForImport, type ImportedCa } from "../../lifecycle/import-ca.js";
