@@ -1,7 +1,7 @@
 /** What init-ca and its PKCS#11 variant share: the flags, --permit-dns parsing and the "a CA is already here" refusal. */
 import { userError } from "../pki/errors.js";
 import { parseDnsOnly } from "../pki/names.js";
-import { parseCaCertificate } from "../pki/issuer.js";
+import { parseCaCertificate, type CaCertificateInfo } from "../pki/issuer.js";
 import { readStoredCa } from "../files/home.js";
 import { readPreviousCaCertificate } from "../files/rollover.js";
 
@@ -74,20 +74,17 @@ export interface InitCaOutcome {
   keyPath: string | null;
   pkcs11?: { uri: string; module: string; reference: string };
   encrypted: boolean;
-  commonName: string | undefined;
   keyAlgorithm: string;
   /** the new CA's serial (only for a CA created here) */
   serial?: string;
-  notBefore: Date;
-  notAfter: Date;
-  fingerprint: string;
-  maxPathLen: number | null;
-  nameConstraints: unknown;
+  /** the CA certificate as read back (parseCaCertificate) */
+  certificate: Pick<CaCertificateInfo, "commonName" | "notBefore" | "notAfter" | "fingerprint" | "pathLen" | "nameConstraints">;
   warnings: readonly string[];
 }
 
 /** The --json result of every init-ca form: created, adopted, or in a PKCS#11 token. */
 export function initCaReport(o: InitCaOutcome): Record<string, unknown> {
+  const cert = o.certificate;
   return {
     command: "init-ca",
     home: o.home,
@@ -97,14 +94,14 @@ export function initCaReport(o: InitCaOutcome): Record<string, unknown> {
     key: o.keyPath,
     ...(o.pkcs11 ? { pkcs11: o.pkcs11 } : {}),
     encrypted: o.encrypted,
-    commonName: o.commonName ?? null,
+    commonName: cert.commonName ?? null,
     keyAlgorithm: o.keyAlgorithm,
     ...(o.serial === undefined ? {} : { serial: o.serial }),
-    notBefore: o.notBefore.toISOString(),
-    notAfter: o.notAfter.toISOString(),
-    fingerprint: o.fingerprint,
-    maxPathLen: o.maxPathLen,
-    nameConstraints: o.nameConstraints ?? null,
+    notBefore: cert.notBefore.toISOString(),
+    notAfter: cert.notAfter.toISOString(),
+    fingerprint: cert.fingerprint,
+    maxPathLen: cert.pathLen ?? null,
+    nameConstraints: cert.nameConstraints ?? null,
     warnings: o.warnings,
   };
 }
