@@ -33,6 +33,8 @@ export interface RegistrySecretFlags {
   issuerName?: string;
   certManagerNamespace?: string;
   passphraseFile?: string;
+  /** the PIN of a token-held CA key (init-ca --pkcs11), as issue and sign take it */
+  pinFile?: string;
   out?: string;
   force?: boolean;
 }
@@ -108,7 +110,7 @@ export async function run(ctx: Context, flags: RegistrySecretFlags): Promise<voi
       if (!existsSync(join(dir, `${name}.crt`))) throw userError("regcert.noNames", "no registry names: give --dns (and --ip), or keep the certificate of `regcert issue --name NAME` in --dir", "e.g. --cert-manager --dns registry.local --ip 192.168.0.12");
       names = (await readLeaf(ctx, dir, name, false)).names;
     }
-    const { issuer } = await obtainIssuer(ctx, { passphraseFile: flags.passphraseFile });
+    const { issuer } = await obtainIssuer(ctx, { passphraseFile: flags.passphraseFile, pinFile: flags.pinFile });
     const intermediate = createIntermediateCa({ issuer, permitDns: names.dns, permitIp: names.ip, days });
     for (const w of intermediate.warnings) ctx.ui.warn(w);
     objects = certManagerObjects({
