@@ -12,7 +12,7 @@ import { posix } from "node:path";
 import { type Document, isMap, isScalar, parseDocument, type YAMLMap } from "yaml";
 import { opt, phrase, userError } from "../pki/errors.js";
 import { shellQuote } from "../text/shell.js";
-import { dockerRunLine, keyPairSteps, portScalar, publishedPort, registryVolumes, serviceUnit, serviceUserSteps, unitSteps, type InstallStep } from "./deploy-text.js";
+import { dockerRunLine, keyPairSteps, portScalar, publishedPort, registryVolumes, serviceUnit, serviceUserSteps, unitSteps, type InstallStep, type ServiceInstallOptions } from "./deploy-text.js";
 import { CONFIG_MOUNTS, CONTAINER_PORTS, listenText, SERVER_IMAGES, type ListenAddress } from "./servers.js";
 
 export type { InstallStep } from "./deploy-text.js";
@@ -65,19 +65,8 @@ export interface ComposeKit {
   dockerRun: string;
 }
 
-export interface SystemdOptions extends RegistryConfigOptions {
-  /** the config directory; default /etc/docker/registry (distribution-2: the package's) or /etc/distribution (v3) */
-  etcDir?: string;
-  /** storage.filesystem.rootdirectory; default /var/lib/docker-registry (the package's) or /var/lib/registry (v3) */
-  dataDir?: string;
-  /** v3: the registry binary the unit runs; default /usr/local/bin/registry */
-  binary?: string;
-  /** where NAME.crt, NAME.key and ca.crt are now (sources of the install commands); default "certs" */
-  sourceCertsDir?: string;
-  /** where the htpasswd file is now; default "auth/htpasswd" */
-  sourceHtpasswd?: string;
-  /** where the rendered config.yml is now (source of the install command); default "config.yml" */
-  sourceConfig?: string;
+/** dataDir is storage.filesystem.rootdirectory; binary: v3 only (distribution-2 is Debian's packaged service). */
+export interface SystemdOptions extends RegistryConfigOptions, ServiceInstallOptions {
   /** the service's user and group; default docker-registry (the package creates it) or registry (v3) */
   group?: string;
 }

@@ -15,6 +15,22 @@ export interface InstallStep {
   why: string;
 }
 
+/** Where a --systemd kit installs to and copies from (distribution-2, distribution v3, zot). */
+export interface ServiceInstallOptions {
+  /** the config directory; default /etc/docker/registry (distribution-2: the package's), /etc/distribution (v3), /etc/zot */
+  etcDir?: string;
+  /** the storage directory; default /var/lib/docker-registry (the package's), /var/lib/registry (v3), /var/lib/zot */
+  dataDir?: string;
+  /** the binary the unit runs (v3, zot); default /usr/local/bin/registry or /usr/local/bin/zot */
+  binary?: string;
+  /** where NAME.crt, NAME.key and ca.crt are now (sources of the install commands); default "certs" */
+  sourceCertsDir?: string;
+  /** where the htpasswd file is now; default "auth/htpasswd" */
+  sourceHtpasswd?: string;
+  /** where the rendered config is now (source of the install command); default config.yml (zot: config.json) */
+  sourceConfig?: string;
+}
+
 /** ./x for a relative host path in compose (compose needs the leading ./ to see a bind mount). */
 export function hostPath(path: string): string {
   if (path.startsWith("/") || path.startsWith("./") || path.startsWith("../")) return path;

@@ -9,7 +9,7 @@ import { posix } from "node:path";
 import { Document } from "yaml";
 import { opt, phrase, userError } from "../pki/errors.js";
 import { clientPort } from "./config.js";
-import { dockerRunLine, keyPairSteps, portScalar, publishedPort, registryVolumes, serviceUnit, serviceUserSteps, unitSteps, type InstallStep } from "./deploy-text.js";
+import { dockerRunLine, keyPairSteps, portScalar, publishedPort, registryVolumes, serviceUnit, serviceUserSteps, unitSteps, type InstallStep, type ServiceInstallOptions } from "./deploy-text.js";
 import { CONFIG_MOUNTS, CONTAINER_PORTS, SERVER_IMAGES, type ListenAddress } from "./servers.js";
 
 /** The distribution-spec version zot is built with (it replaces a different value, with a warning). */
@@ -81,17 +81,7 @@ export function renderZotCompose(options: ZotComposeOptions = {}): ZotComposeKit
   return { configJson, composeYml: doc.toString(), dockerRun: dockerRunLine(published, volumes, image) };
 }
 
-export interface ZotSystemdOptions extends ZotOptions {
-  /** default /etc/zot */
-  etcDir?: string;
-  /** default /var/lib/zot */
-  dataDir?: string;
-  /** default /usr/local/bin/zot */
-  binary?: string;
-  sourceCertsDir?: string;
-  sourceHtpasswd?: string;
-  sourceConfig?: string;
-}
+export interface ZotSystemdOptions extends ZotOptions, ServiceInstallOptions {}
 
 export interface ZotSystemdKit {
   configJson: string;

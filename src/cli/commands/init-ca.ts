@@ -4,22 +4,19 @@
  * replace an existing CA without --force. Everything that can be refused is checked before a key is
  * generated or a passphrase asked for.
  */
-import { createRootCa, caNameConstraints } from "../../pki/ca.js";
+import { createRootCa } from "../../pki/ca.js";
 import { userError } from "../../pki/errors.js";
 import { ED25519_WARNING, describeKey, parseKeyAlgorithm } from "../../pki/keys.js";
-import { parseCidr } from "../../pki/names.js";
-import { validateDays } from "../../pki/validity.js";
 import { saveCa } from "../../files/ca-store.js";
 import { withHomeLock } from "../../files/home.js";
 import { readCaForImport, type ImportedCa } from "../../lifecycle/import-ca.js";
 import type { Context } from "../context.js";
-import { assertNoCa, initCaReport, parsePermitDns, type InitCaFlags } from "../init-ca-shared.js";
+import { assertNoCa, initCaReport, parseNewCaFlags, parsePermitDns, type InitCaFlags } from "../init-ca-shared.js";
 import { sanitizeForTerminal } from "../../text/sanitize.js";
 
 export { assertNoCa, parsePermitDns, type InitCaFlags };
-import { defaultCaName, generateKeyWithProgress } from "../ca-access.js";
+import { generateKeyWithProgress } from "../ca-access.js";
 import { readInputFileSync } from "../input.js";
-import { parseWholeNumber } from "../options.js";
 import { readNewPassphrase, readPassphraseFile } from "../passphrase.js";
 import { askSecret } from "../prompts.js";
 import { displayPath } from "../paths.js";
@@ -29,13 +26,7 @@ export async function run(ctx: Context, flags: InitCaFlags): Promise<void> {
   if (flags.importCert || flags.importKey) return runImport(ctx, flags);
   const keyAlgorithm = parseKeyAlgorithm(flags.key ?? "ecdsa-p256");
   if (keyAlgorithm === "ed25519") ctx.ui.warn(ED25519_WARNING);
-  const days = validateDays(parseWholeNumber(flags.days, "--days", 3650), "a CA");
-  const maxPathLen = parseWholeNumber(flags.maxPathLen, "--max-path-len", 0);
-  const permitDns = flags.permitDns.map(parsePermitDns);
-  const permitIp = flags.permitIp.map((c) => parseCidr(c).cidr);
-  const nameConstraints = permitDns.length + permitIp.length > 0 ? caNameConstraints(permitDns, permitIp) : undefined;
-  const commonName = flags.cn ?? defaultCaName();
-  if (commonName.length === 0 || commonName.length > 64) throw userError("regcert.invalidCn", `--cn has ${commonName.length} characters; a common name has 1 to 64`, "e.g. --cn \"Example registry CA\"");
+  const { days, maxPathLen, permitDns, permitIp, nameConstraints, commonName } = parseNewCaFlags(flags);
   const home = ctx.home();
   assertNoCa(home, flags.force === true);
   const passphrase = flags.encrypt || flags.passphraseFile ? await readNewPassphrase(ctx, flags.passphraseFile) : undefined;
