@@ -146,3 +146,7 @@ export type { FleetPlanOptions } from "./fleet/plan.js";
 export { readHostLines, checkHostList } from "./fleet/hosts.js";
 export type { HostSource } from "./fleet/hosts.js";
 export { renderPlaybook, renderAnsibleRole } from "./fleet/ansible.js";
+
+// cleanup (issue 11): an error's message and hint with its option references, for front ends that name options their own way
+export { renderErrorText, libraryTerm } from "./pki/errors.js";
+export type { OptionRef, Phrase, ErrorText } from "./pki/errors.js";

@@ -4,6 +4,7 @@ import { buildProgram } from "./program.js";
 import { RegcertError } from "../pki/errors.js";
 import { PromptCancelled } from "./prompts.js";
 import { sanitizeForTerminal } from "../text/sanitize.js";
+import { cliErrorText } from "./option-flags.js";
 
 export async function run(argv: string[], stderr: { write(s: string): unknown } = process.stderr): Promise<number> {
   const program = buildProgram();
@@ -36,8 +37,9 @@ export function reportError(error: unknown, stderr: { write(s: string): unknown 
   }
   if (error instanceof PromptCancelled) return 0;
   if (error instanceof RegcertError) {
-    stderr.write(`regcert: ${sanitizeForTerminal(error.message)}\n`);
-    if (error.hint) stderr.write(`hint: ${sanitizeForTerminal(error.hint)}\n`);
+    const { message, hint } = cliErrorText(error);
+    stderr.write(`regcert: ${sanitizeForTerminal(message)}\n`);
+    if (hint) stderr.write(`hint: ${sanitizeForTerminal(hint)}\n`);
     if (process.env.REGCERT_DEBUG === "1" && error.stack) stderr.write(`${error.stack}\n`);
     return error.exitCode;
   }

@@ -5,6 +5,7 @@ import { RegcertError, userError } from "../pki/errors.js";
 import { parseRegistryHost } from "../trust/host-port.js";
 import type { Context } from "./context.js";
 import { readInputFile } from "./input.js";
+import { cliErrorText } from "./option-flags.js";
 import { displayPath } from "./paths.js";
 
 /** HOST[:PORT] as clients type it (the trust module's parser, with this command's wording). */
@@ -13,7 +14,10 @@ export function parseTarget(input: string, command = "check"): { host: string; p
     const parsed = parseRegistryHost(input);
     return { host: parsed.host, port: parsed.port, hostPort: parsed.hostPort };
   } catch (error) {
-    if (error instanceof RegcertError) throw userError(error.code, error.message.replace(/^--host /, ""), error.hint?.replace(/--host /g, `regcert ${command} `) ?? `e.g. regcert ${command} registry.local:5000`);
+    if (error instanceof RegcertError) {
+      const { message, hint } = cliErrorText(error);
+      throw userError(error.code, message.replace(/^--host /, ""), hint?.replace(/--host /g, `regcert ${command} `) ?? `e.g. regcert ${command} registry.local:5000`);
+    }
     throw error;
   }
 }

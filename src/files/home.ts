@@ -7,7 +7,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { RegcertError, userError } from "../pki/errors.js";
+import { opt, phrase, RegcertError, userError } from "../pki/errors.js";
 import { parsePemBlocks } from "../pki/pem.js";
 import { ensureDirectory, trackForCleanup, untrackForCleanup } from "./write.js";
 
@@ -124,7 +124,7 @@ export function readStoredCa(home: string): StoredCa | undefined {
     return { paths, certificatePem: readFileSync(paths.certificate, "utf8"), keyPem: readFileSync(paths.key, "utf8") };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EACCES") throw userError("regcert.permissionDenied", `cannot read the CA in ${home}: permission denied`, "run as the user who owns the CA, or pass --home");
+    if (code === "EACCES") throw userError("regcert.permissionDenied", `cannot read the CA in ${home}: permission denied`, phrase`run as the user who owns the CA, or pass ${opt("home")}`);
     throw new RegcertError("regcert.readFailed", `failed to read the CA in ${home}: ${(error as Error).message}`, { cause: error });
   }
 }
@@ -148,7 +148,7 @@ export async function withHomeLock<T>(home: string, fn: () => Promise<T> | T, op
       mkdirSync(lock, { mode: 0o700 });
       break;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw userError("regcert.lockFailed", `cannot lock ${home}: ${(error as Error).message}`, "check that the directory is writable by this user, or pass another --home");
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw userError("regcert.lockFailed", `cannot lock ${home}: ${(error as Error).message}`, phrase`check that the directory is writable by this user, or pass another ${opt("home")}`);
       try {
         if (Date.now() - statSync(lock).mtimeMs > staleMs || ownerIsGone(lock)) rmSync(lock, { recursive: true, force: true });
       } catch {

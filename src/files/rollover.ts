@@ -16,7 +16,7 @@
 import { existsSync, readFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { parseCaCertificate, type CaCertificateInfo } from "../pki/issuer.js";
-import { RegcertError, userError } from "../pki/errors.js";
+import { opt, phrase, RegcertError, userError } from "../pki/errors.js";
 import { caFilePlan } from "./ca-store.js";
 import { caPaths, ensureHome, previousCaPath, readStoredCa } from "./home.js";
 import { replaceFileSet } from "./replace-set.js";
@@ -57,7 +57,7 @@ export interface RotateResult {
  */
 export function rotateCa(home: string, next: { certificatePem: string; privateKeyPem: string }): RotateResult {
   const stored = readStoredCa(home);
-  if (!stored) throw userError("regcert.noCa", `no CA in ${home} to rotate`, "create one with `regcert init-ca`, or pass --home DIR");
+  if (!stored) throw userError("regcert.noCa", `no CA in ${home} to rotate`, phrase`create one with \`regcert init-ca\`, or pass ${opt("home", "DIR")}`);
   const current = parseCaCertificate(stored.certificatePem, stored.paths.certificate);
   const paths = rolloverPaths(home);
   const previousPem = readPreviousCaCertificate(home);

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { RegcertError, userError } from "../pki/errors.js";
+import { opt, phrase, RegcertError, userError } from "../pki/errors.js";
 import { ensureDirectory, trackForCleanup, untrackForCleanup } from "./write.js";
 
 function pidAlive(pid: number): boolean {
@@ -45,7 +45,7 @@ export function lockServerDir(dir: string, home: string): () => void {
         throw userError(
           "regcert.acmeLocked",
           `another regcert acme serve${Number.isInteger(owner) ? ` (pid ${owner})` : ""} is running on ${home}`,
-          `stop it first (kill ${Number.isInteger(owner) ? owner : "PID"}), or use another --home; if none runs, remove ${lock}`,
+          phrase`stop it first (kill ${Number.isInteger(owner) ? owner : "PID"}), or use another ${opt("home")}; if none runs, remove ${lock}`,
         );
       }
       rmSync(lock, { recursive: true, force: true });

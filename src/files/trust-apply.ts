@@ -11,7 +11,7 @@
  */
 import { accessSync, chmodSync, constants, lstatSync, mkdirSync, readFileSync, rmdirSync, unlinkSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
-import { RegcertError, userError } from "../pki/errors.js";
+import { opt, phrase, RegcertError, userError } from "../pki/errors.js";
 import { hostPathOf, type CurrentFile, type FileRemovalPlan, type FileTreePlan, type OwnsContent, type PlannedDirectory, type PlannedFile } from "./plan-types.js";
 import { writeFilesAtomic, type FilePlan } from "./write.js";
 
@@ -31,7 +31,7 @@ function lstatOrNull(path: string) {
 }
 
 function permissionError(path: string): RegcertError {
-  return userError("regcert.permissionDenied", `cannot write ${path}: permission denied`, "re-run with sudo (sudo regcert install-trust …), or use --root DIR / --user");
+  return userError("regcert.permissionDenied", `cannot write ${path}: permission denied`, phrase`re-run with sudo (sudo regcert install-trust …), or use ${opt("root", "DIR")} / ${opt("user")}`);
 }
 
 /** Reads a file under the plan's root by runtime path; undefined when absent. Never follows a final symlink for writing decisions. */

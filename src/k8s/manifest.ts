@@ -8,7 +8,7 @@
  * 1.1 output quotes every string that a 1.1 parser would read as something else.
  */
 import { stringify } from "yaml";
-import { userError } from "../pki/errors.js";
+import { opt, phrase, userError } from "../pki/errors.js";
 
 export interface ObjectMeta {
   name: string;
@@ -45,10 +45,11 @@ export const base64 = (text: string | Uint8Array): string => Buffer.from(text).t
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** A namespace name: an RFC 1123 label (apimachinery validation.IsDNS1123Label). */
-export function parseNamespace(value: string | undefined, flag = "--namespace", fallback = "default"): string {
+/** `option`: the option it came from (`namespace`, `certManagerNamespace`), named in the error. */
+export function parseNamespace(value: string | undefined, option = "namespace", fallback = "default"): string {
   const ns = value ?? fallback;
   if (ns.length > 63 || !DNS1123_LABEL.test(ns)) {
-    throw userError("regcert.invalidK8sName", `${flag} "${ns}" is not a valid namespace: lower-case letters, digits and '-', at most 63, starting and ending alphanumeric`, "e.g. --namespace kube-system");
+    throw userError("regcert.invalidK8sName", phrase`${opt(option, `"${ns}"`)} is not a valid namespace: lower-case letters, digits and '-', at most 63, starting and ending alphanumeric`, phrase`e.g. ${opt("namespace", "kube-system")}`);
   }
   return ns;
 }

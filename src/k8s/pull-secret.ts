@@ -6,7 +6,7 @@
  * - the k3s/rke2 registries.yaml entry `configs."HOST[:PORT]".auth` (k3s renders it into containerd's
  *   config; it needs a k3s restart on every node).
  */
-import { userError } from "../pki/errors.js";
+import { opt, phrase, userError } from "../pki/errors.js";
 import { base64, standardLabels, type K8sObject } from "./manifest.js";
 
 export interface PullCredentials {
@@ -18,7 +18,7 @@ export interface PullCredentials {
 
 /** Checks what basic auth cannot carry: a ':' in the user name, control characters, empty values. */
 export function validateCredentials(username: string, password: string): void {
-  if (username === "") throw userError("regcert.emptyUser", "--user is empty", "e.g. --user ci");
+  if (username === "") throw userError("regcert.emptyUser", phrase`${opt("username")} is empty`, phrase`e.g. ${opt("username", "ci")}`);
   if (username.includes(":")) throw userError("regcert.invalidUser", `user name "${username}" contains ':', which HTTP basic auth cannot carry (RFC 7617)`, "choose a user name without ':' (regcert htpasswd refuses it too)");
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(username)) throw userError("regcert.invalidUser", "the user name contains control characters", "choose a user name of printable characters");

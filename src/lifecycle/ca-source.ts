@@ -4,7 +4,7 @@
  * and library callers share it.
  */
 import { readTrustBundle } from "../files/home.js";
-import { userError } from "../pki/errors.js";
+import { opt, phrase, userError } from "../pki/errors.js";
 import { decodePemOrDer, toPem } from "../pki/pem.js";
 
 export interface TrustedCaOptions {
@@ -33,10 +33,10 @@ export function loadTrustedCas(options: TrustedCaOptions): TrustedCas {
     } catch {
       der = [];
     }
-    if (der.length === 0) throw userError("regcert.noCertificate", `${label} holds no certificate (PEM or DER)`, "give the CA certificate, e.g. --ca certs/ca.crt");
+    if (der.length === 0) throw userError("regcert.noCertificate", `${label} holds no certificate (PEM or DER)`, phrase`give the CA certificate, e.g. ${opt("given", "certs/ca.crt")}`);
     return { pem: der.map((d) => toPem("CERTIFICATE", d)).join(""), der, source: label };
   }
   const pem = readTrustBundle(options.home);
-  if (!pem) throw userError("regcert.noCa", `there is no CA in ${options.home} to trust`, "pass the registry's CA with --ca FILE, or create one with regcert init-ca");
+  if (!pem) throw userError("regcert.noCa", `there is no CA in ${options.home} to trust`, phrase`pass the registry's CA with ${opt("given", "FILE")}, or create one with regcert init-ca`);
   return { pem, der: decodePemOrDer(pem, ["CERTIFICATE"], `${options.home}/ca.crt`), source: `${options.home}/ca.crt` };
 }

@@ -5,7 +5,7 @@
  */
 import { hostname, userInfo } from "node:os";
 import { createRootCa } from "../pki/ca.js";
-import { userError } from "../pki/errors.js";
+import { opt, phrase, userError } from "../pki/errors.js";
 import type { Issuer } from "../pki/issuer.js";
 import { generateKeyPair, type KeyAlgorithm, type KeyPair } from "../pki/keys.js";
 import { loadIssuer, saveCa, type LoadCaOptions } from "../files/ca-store.js";
@@ -58,7 +58,7 @@ export async function obtainIssuer(options: ObtainIssuerOptions): Promise<Obtain
       return { ...loaded, created: false };
     }
     if (!options.createWith) {
-      throw userError("regcert.noCa", `no CA in ${home}`, "create one with `regcert init-ca`, or pass --home DIR");
+      throw userError("regcert.noCa", `no CA in ${home}`, phrase`create one with \`regcert init-ca\`, or pass ${opt("home", "DIR")}`);
     }
     const keyPair = await (options.generateKey ?? generateKeyPair)(options.createWith);
     const ca = createRootCa({ commonName: defaultCaName(now), keyPair });

@@ -9,7 +9,7 @@ import { createPrivateKey, createPublicKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { readCertificateFacts } from "../pki/certificate-facts.js";
-import { userError } from "../pki/errors.js";
+import { opt, phrase, userError } from "../pki/errors.js";
 import { hex } from "../pki/certificate.js";
 import { issueCertificate, signCsr, type IssuedCertificate } from "../pki/issue.js";
 import { parseCaCertificate, type Issuer } from "../pki/issuer.js";
@@ -55,10 +55,10 @@ function readExistingKey(path: string, entry: IndexEntry): KeyPair {
     privateKey = createPrivateKey(readFileSync(path));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw userError("regcert.keyUnreadable", `--reuse-key: cannot read the private key ${path}${code ? ` (${code})` : ""}`, "drop --reuse-key to make a new key");
+    throw userError("regcert.keyUnreadable", phrase`${opt("reuseKey")}: cannot read the private key ${path}${code ? ` (${code})` : ""}`, phrase`drop ${opt("reuseKey")} to make a new key`);
   }
   if (publicKeyFingerprint(privateKey) !== entry.publicKeyFingerprint) {
-    throw userError("regcert.keyMismatch", `--reuse-key: ${path} does not belong to the certificate being renewed`, "drop --reuse-key to make a new key, or restore the matching key");
+    throw userError("regcert.keyMismatch", phrase`${opt("reuseKey")}: ${path} does not belong to the certificate being renewed`, phrase`drop ${opt("reuseKey")} to make a new key, or restore the matching key`);
   }
   return { privateKey, publicKey: createPublicKey(privateKey) };
 }
@@ -86,7 +86,7 @@ export async function planRenewal(target: RenewTarget, issuer: Issuer, options: 
     if (options.reuseKey) keyPair = readExistingKey(files.key, entry);
     else {
       if (!(KEY_ALGORITHMS as readonly string[]).includes(entry.keyAlgorithm)) {
-        throw userError("regcert.invalidKeyType", `${entry.name} has a ${entry.keyAlgorithm} key, which regcert does not make`, `issue a new certificate with --key ${KEY_ALGORITHMS[0]} instead`);
+        throw userError("regcert.invalidKeyType", `${entry.name} has a ${entry.keyAlgorithm} key, which regcert does not make`, phrase`issue a new certificate with ${opt("keyAlgorithm", KEY_ALGORITHMS[0])} instead`);
       }
       keyPair = await options.generateKey(entry.keyAlgorithm as KeyAlgorithm);
       newKey = true;
@@ -129,7 +129,7 @@ export function targetForFile(home: string, entries: IndexEntry[], file: string)
   const known = currentEntries(entries).find((e) => resolve(e.files.certificate) === path || (e.files.pem && resolve(e.files.pem) === path)) ?? entries.find((e) => e.fingerprint === facts.fingerprint);
   if (known) return withCsr(home, known);
   const ca = knownCas(home).find((c) => c.keyId === facts.authorityKeyId);
-  if (!ca) throw userError("regcert.foreignCertificate", `${file} was not signed by this home's CA`, "renew only certificates this CA issued; pass --home for another CA home");
+  if (!ca) throw userError("regcert.foreignCertificate", `${file} was not signed by this home's CA`, phrase`renew only certificates this CA issued; pass ${opt("home")} for another CA home`);
   const dir = dirname(path);
   const stem = basename(path, extname(path));
   const key = join(dir, `${stem}.key`);

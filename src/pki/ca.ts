@@ -8,7 +8,7 @@ import {
   type NameConstraintsSpec,
 } from "./extensions.js";
 import { certificatePem, encodeName, encodeTbsCertificate, hex, randomSerial, signTbs } from "./certificate.js";
-import { userError } from "./errors.js";
+import { opt, phrase, userError } from "./errors.js";
 import { completeNameConstraints, type NameConstraintsInput } from "./name-constraints.js";
 import { parseCaCertificate, prepareIssuer, type Issuer } from "./issuer.js";
 import { exportPrivateKeyPem, generateKeyPairSyncFor, keyIdentifier, spkiDer, type KeyAlgorithm, type KeyPair } from "./keys.js";
@@ -75,7 +75,7 @@ export function createRootCaCertificate(signer: Signer, options: RootCaOptions =
   const days = validateDays(options.days ?? PROFILES["root-ca"].defaultDays, "a CA");
   const maxPathLen = options.maxPathLen ?? 0;
   if (!Number.isInteger(maxPathLen) || maxPathLen < 0 || maxPathLen > 4) {
-    throw userError("regcert.invalidPathLen", `--max-path-len ${maxPathLen} is not valid: use 0 (leaves only) or 1 (one intermediate)`, "use --max-path-len 0, or 1 for cert-manager");
+    throw userError("regcert.invalidPathLen", phrase`${opt("maxPathLen", maxPathLen)} is not valid: use 0 (leaves only) or 1 (one intermediate)`, phrase`use ${opt("maxPathLen", 0)}, or 1 for cert-manager`);
   }
   const spki = spkiDer(signer.publicKey);
   const serial = (deps.randomSerial ?? randomSerial)();

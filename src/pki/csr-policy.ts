@@ -16,10 +16,11 @@
  * every requested extension (the profile decides: "asked for CA:TRUE; issued as CA:FALSE").
  */
 import { createPublicKey, verify as cryptoVerify, type KeyObject } from "node:crypto";
-import { RegcertError, userError } from "./errors.js";
+import { type ErrorText, opt, phrase, RegcertError, userError } from "./errors.js";
 import { describeKey } from "./keys.js";
 import { classifyName, formatIpv6, quoteInput, type NameSet } from "./names.js";
-import { OID_EXTENSION_REQUEST, OID_EC_PUBLIC_KEY, readBoolean, type CsrGeneralName, type ParsedCsr } from "./x509/csr.js";
+import { OID_EXTENSION_REQUEST, OID_EC_PUBLIC_KEY, type CsrGeneralName, type ParsedCsr } from "./x509/csr.js";
+import { decodeBoolean } from "./x509/der-reader.js";
 import type { LeafProfileName } from "./profiles.js";
 import { PROFILES } from "./profiles.js";
 
@@ -192,7 +193,7 @@ function checkSignature(csr: ParsedCsr, publicKey: KeyObject, what: string): voi
 
 /** One SAN entry → a normalised DNS name or IP, or a refusal naming the entry. */
 function sanName(gn: CsrGeneralName & { kind: "dns" | "ip" }, what: string): { type: "dns" | "ip"; value: string } {
-  const fix = `${REMAKE}, or replace its names with --dns/--ip`;
+  const fix = phrase`${REMAKE}, or replace its names with ${opt("names.dns")}/${opt("names.ip")}`;
   if (gn.kind === "ip") {
     if (gn.bytes.length !== 4 && gn.bytes.length !== 16) {
       throw userError("regcert.invalidName", `${what} asks for an IP address of ${gn.bytes.length} byte(s) (hex ${Buffer.from(gn.bytes.subarray(0, 20)).toString("hex")}): an IP SAN is 4 (IPv4) or 16 (IPv6) bytes`, fix);
@@ -215,8 +216,8 @@ function sanName(gn: CsrGeneralName & { kind: "dns" | "ip" }, what: string): { t
   return name;
 }
 
-function rewrap(error: unknown, what: string, hint: string): unknown {
-  if (error instanceof RegcertError) return userError(error.code, `${what} asks for ${error.message}`, hint);
+function rewrap(error: unknown, what: string, hint: ErrorText): unknown {
+  if (error instanceof RegcertError) return userError(error.code, [`${what} asks for `, ...[error.phrases.message].flat()], hint);
   return error;
 }
 
@@ -274,7 +275,7 @@ function basicConstraintsCa(value: Uint8Array): boolean {
   if (value[0] !== 0x30 || value.length < 2) return true;
   if (value[2] !== 0x01) return false;
   try {
-    return readBoolean(value.subarray(4, 4 + (value[3] ?? 0)));
+    return decodeBoolean(value.subarray(4, 4 + (value[3] ?? 0)));
   } catch {
     return true;
   }

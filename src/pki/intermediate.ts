@@ -8,7 +8,7 @@ import type { KeyObject } from "node:crypto";
 import { certificatePem, encodeName, encodeTbsCertificate, hex, randomSerial, signTbs } from "./certificate.js";
 import { caNameConstraints, type EngineDeps } from "./ca.js";
 import { dnsWithin, ipWithin } from "./name-constraints.js";
-import { userError } from "./errors.js";
+import { opt, phrase, userError } from "./errors.js";
 import {
   authorityKeyIdentifierExtension,
   basicConstraintsExtension,
@@ -74,14 +74,14 @@ function normaliseConstraints(permitDns: string[], permitIp: string[]): NameCons
   const ip = [...new Set(permitIp.map((r) => {
     if (r.includes("/")) return parseCidr(r).cidr;
     const name = classifyName(r);
-    if (name.type !== "ip") throw userError("regcert.invalidCidr", `"${r}" is not an IP address or range`, "e.g. --allow-ip 10.0.0.0/8 or --allow-ip 192.0.2.10");
+    if (name.type !== "ip") throw userError("regcert.invalidCidr", `"${r}" is not an IP address or range`, phrase`e.g. ${opt("permitIp", "10.0.0.0/8")} or ${opt("permitIp", "192.0.2.10")}`);
     return `${name.value}/${name.value.includes(":") ? 128 : 32}`;
   }))];
   if (dns.length === 0) {
     throw userError(
       "regcert.intermediateUnconstrained",
       "an intermediate CA needs at least one permitted DNS name: without one it could sign for any site",
-      "give the registry's DNS name (e.g. --dns registry.local); clients reaching it only by IP still need a DNS constraint to close the rest",
+      phrase`give the registry's DNS name (e.g. ${opt("permitDns", "registry.local")}); clients reaching it only by IP still need a DNS constraint to close the rest`,
     );
   }
   return caNameConstraints(dns, ip);
@@ -121,7 +121,7 @@ export function createIntermediateCa(options: IntermediateCaOptions, deps: Engin
   }
   const days = validateDays(options.days ?? INTERMEDIATE_DEFAULT_DAYS, "an intermediate CA");
   if (days > INTERMEDIATE_MAX_DAYS) {
-    throw userError("regcert.intermediateTooLong", `--days ${days} is too long for an intermediate CA kept in a cluster (at most ${INTERMEDIATE_MAX_DAYS})`, `use --days ${INTERMEDIATE_DEFAULT_DAYS} and re-run before it expires to rotate it`);
+    throw userError("regcert.intermediateTooLong", phrase`${opt("days", days)} is too long for an intermediate CA kept in a cluster (at most ${INTERMEDIATE_MAX_DAYS})`, phrase`use ${opt("days", INTERMEDIATE_DEFAULT_DAYS)} and re-run before it expires to rotate it`);
   }
   const spec = normaliseConstraints(options.permitDns, options.permitIp ?? []);
   const problems = outsideRoot(spec, ca.nameConstraints);
@@ -144,7 +144,7 @@ export function createIntermediateCa(options: IntermediateCaOptions, deps: Engin
   const spki = spkiDer(keyPair.publicKey);
   const commonName = options.commonName ?? `${ca.commonName ?? "regcert CA"} intermediate`.slice(0, 64);
   if (commonName.length === 0 || commonName.length > 64) {
-    throw userError("regcert.invalidCn", `common name "${commonName.slice(0, 80)}" must be 1 to 64 characters (RFC 5280 ub-common-name)`, "use a shorter --cn (at most 64 characters)");
+    throw userError("regcert.invalidCn", `common name "${commonName.slice(0, 80)}" must be 1 to 64 characters (RFC 5280 ub-common-name)`, phrase`use a shorter ${opt("commonName")} (at most 64 characters)`);
   }
   const subjectName = encodeName({ organization: ca.organization, commonName });
   const extensions = [

@@ -7,7 +7,7 @@ import type { KeyObject } from "node:crypto";
 import { certificatePem, encodeName, encodeTbsCertificate, hex, randomSerial, signTbs } from "./certificate.js";
 import { assertWithinConstraints } from "./name-constraints.js";
 import { createCsr, parseCsr } from "./csr.js";
-import { userError } from "./errors.js";
+import { opt, phrase, userError } from "./errors.js";
 import {
   authorityKeyIdentifierExtension,
   basicConstraintsExtension,
@@ -99,10 +99,10 @@ function prepareLeaf(options: LeafOptions, deps: EngineDeps): Prepared {
   const firstDns = names.dns.find((n) => n.length <= 64);
   const commonName = options.commonName ?? firstDns;
   if (profile === "client" && !commonName && names.dns.length + names.ip.length === 0) {
-    throw userError("regcert.noNames", "a client certificate needs a name", "give --cn NAME (or a --dns name)");
+    throw userError("regcert.noNames", "a client certificate needs a name", phrase`give ${opt("commonName", "NAME")} (or a ${opt("names.dns")} name)`);
   }
   if (commonName !== undefined && (commonName.length === 0 || commonName.length > 64)) {
-    throw userError("regcert.invalidCn", `common name "${commonName.slice(0, 80)}" must be 1 to 64 characters (RFC 5280 ub-common-name)`, "use a shorter --cn (at most 64 characters); the SAN carries every name");
+    throw userError("regcert.invalidCn", `common name "${commonName.slice(0, 80)}" must be 1 to 64 characters (RFC 5280 ub-common-name)`, phrase`use a shorter ${opt("commonName")} (at most 64 characters); the SAN carries every name`);
   }
   const issuer = prepareIssuer(options.issuer);
   const now = resolveNow(deps);

@@ -3,7 +3,7 @@
  * then reused for every certificate it signs (bulk issuing does this work once, not per leaf).
  */
 import { KeyObject, createPrivateKey } from "node:crypto";
-import { RegcertError, userError } from "./errors.js";
+import { opt, phrase, RegcertError, userError } from "./errors.js";
 import { publicKeyFingerprint, type SignatureScheme } from "./keys.js";
 import { isSigner, keySigner, type Signer } from "./signer.js";
 import { certificatePem } from "./certificate.js";
@@ -109,7 +109,7 @@ function toPrivateKey(key: KeyObject | string | Uint8Array): KeyObject {
   try {
     return typeof key === "string" ? createPrivateKey(key) : createPrivateKey({ key: Buffer.from(key), format: "der", type: "pkcs8" });
   } catch (error) {
-    throw new RegcertError("regcert.badKey", "the CA private key cannot be read (encrypted or not a private key)", { exitCode: 2, hint: "give the CA key as PEM (with --passphrase-file if it is encrypted)", cause: error });
+    throw new RegcertError("regcert.badKey", "the CA private key cannot be read (encrypted or not a private key)", { exitCode: 2, hint: phrase`give the CA key as PEM (with ${opt("passphrase")} if it is encrypted)`, cause: error });
   }
 }
 

@@ -13,7 +13,7 @@
  * Pure: no I/O. Verify hands in its parsed certificates, issue hands in a NameSet and the CA's
  * constraints as CIDR text; both end in the same two verdict functions (dnsVerdict, ipVerdict).
  */
-import { userError } from "./errors.js";
+import { opt, phrase, userError } from "./errors.js";
 import { ipToBytes, type NameSet } from "./names.js";
 import { domainNameValid } from "./verify/parse.js";
 import { formatIpBytes } from "./verify/hostname.js";
@@ -166,7 +166,7 @@ export function completeNameConstraints(input: NameConstraintsInput): NameConstr
   const excludedDns = [...(input.excludedDns ?? [])];
   const excludedIp = [...(input.excludedIp ?? [])];
   if (permittedIp.length > 0 && permittedDns.length === 0) {
-    throw userError("regcert.ipOnlyConstraints", "--permit-ip without --permit-dns would leave every DNS name unconstrained", "add --permit-dns for the registry's DNS names");
+    throw userError("regcert.ipOnlyConstraints", phrase`${opt("permittedIp")} without ${opt("permittedDns")} would leave every DNS name unconstrained`, phrase`add ${opt("permittedDns")} for the registry's DNS names`);
   }
   if (permittedDns.length > 0 && permittedIp.length === 0) {
     for (const all of ["0.0.0.0/0", "::/0"]) if (!excludedIp.includes(all)) excludedIp.push(all);

@@ -18,7 +18,7 @@ import { createRequire } from "node:module";
 import { domainToASCII, domainToUnicode } from "node:url";
 import type * as Tldts from "tldts";
 import { isIpv4Mapped } from "./ip-mapped.js";
-import { userError } from "./errors.js";
+import { type ErrorText, opt, phrase, userError } from "./errors.js";
 
 export type SubjectName = { type: "dns"; value: string } | { type: "ip"; value: string };
 
@@ -38,7 +38,9 @@ export function quoteInput(input: string): string {
   return `"${escaped.replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}"`;
 }
 
-function invalid(input: string, why: string, hint = "e.g. --dns registry.local or --ip 192.168.0.12") {
+const NAME_EXAMPLE = phrase`e.g. ${opt("names.dns", "registry.local")} or ${opt("names.ip", "192.168.0.12")}`;
+
+function invalid(input: string, why: string, hint: ErrorText = NAME_EXAMPLE) {
   return userError("regcert.invalidName", `${quoteInput(input)} is not a valid DNS name or IP address: ${why}`, hint);
 }
 
@@ -46,7 +48,7 @@ function invalid(input: string, why: string, hint = "e.g. --dns registry.local o
 export function classifyName(input: string): SubjectName {
   const name = classifyAny(input);
   if (name.type === "ip" && (name.value === "0.0.0.0" || name.value === "::")) {
-    throw userError("regcert.invalidName", `${quoteInput(input)} is the unspecified address: it names no host, so no client can reach a registry by it`, "give the address clients connect to, e.g. --ip 192.168.0.12");
+    throw userError("regcert.invalidName", `${quoteInput(input)} is the unspecified address: it names no host, so no client can reach a registry by it`, phrase`give the address clients connect to, e.g. ${opt("names.ip", "192.168.0.12")}`);
   }
   return name;
 }
@@ -54,7 +56,7 @@ export function classifyName(input: string): SubjectName {
 /** classifyName without the unspecified-address rule (a CIDR network address may be 0.0.0.0 or ::). */
 function classifyAny(input: string): SubjectName {
   const raw = input.trim();
-  if (raw === "") throw userError("regcert.invalidName", "an empty name is not a valid DNS name or IP address", "e.g. --dns registry.local or --ip 192.168.0.12");
+  if (raw === "") throw userError("regcert.invalidName", "an empty name is not a valid DNS name or IP address", NAME_EXAMPLE);
   if (raw !== input) throw userError("regcert.invalidName", `${quoteInput(input)} is not a valid DNS name or IP address: it has spaces around it`, `write it without them: ${quoteInput(raw)}`);
   if (raw.startsWith("[") || raw.includes(":")) return { type: "ip", value: parseIpv6(raw, input) };
   if (/^[0-9.]+$/.test(raw)) return { type: "ip", value: parseIpv4(raw, input) };
@@ -77,7 +79,7 @@ export function classifyNames(inputs: Iterable<string>): NameSet {
 export function parseDnsOnly(input: string): string {
   const name = classifyName(input);
   if (name.type !== "dns") {
-    throw userError("regcert.invalidName", `${quoteInput(input)} is an IP address, not a DNS name`, `pass it with --ip ${name.value}`);
+    throw userError("regcert.invalidName", `${quoteInput(input)} is an IP address, not a DNS name`, phrase`pass it with ${opt("names.ip", name.value)}`);
   }
   return name.value;
 }
@@ -86,7 +88,7 @@ export function parseDnsOnly(input: string): string {
 export function parseIpOnly(input: string): string {
   const name = classifyName(input);
   if (name.type !== "ip") {
-    throw userError("regcert.invalidName", `${quoteInput(input)} is not a valid IP address`, `pass host names with --dns ${quoteInput(input.trim())}`);
+    throw userError("regcert.invalidName", `${quoteInput(input)} is not a valid IP address`, phrase`pass host names with ${opt("names.dns", quoteInput(input.trim()))}`);
   }
   return name.value;
 }

@@ -4,7 +4,7 @@
  * `pin-source` (a file holding the PIN), `pin-value` (accepted, never stored), `module-path`.
  * Values are percent-decoded (RFC 7512 §2.3); `id` is raw bytes. Pure: no token access here.
  */
-import { userError } from "./errors.js";
+import { opt, phrase, userError } from "./errors.js";
 import { sanitizeForTerminal } from "../text/sanitize.js";
 
 export interface Pkcs11Uri {
@@ -45,7 +45,7 @@ function decode(value: string, attribute: string): Uint8Array {
 }
 
 const invalid = (why: string) =>
-  userError("regcert.invalidPkcs11Uri", `--pkcs11: not an RFC 7512 PKCS#11 URI (${why})`, "e.g. --pkcs11 'pkcs11:token=regcert;object=regcert-ca' (list tokens with pkcs11-tool --module MODULE --list-token-slots)");
+  userError("regcert.invalidPkcs11Uri", phrase`${opt("pkcs11Uri")}: not an RFC 7512 PKCS#11 URI (${why})`, phrase`e.g. ${opt("pkcs11Uri", "'pkcs11:token=regcert;object=regcert-ca'")} (list tokens with pkcs11-tool --module MODULE --list-token-slots)`);
 
 /** Parses a `pkcs11:` URI. Unknown attributes (vendor extensions) are ignored, as RFC 7512 §2.3 allows. */
 export function parsePkcs11Uri(text: string): Pkcs11Uri {

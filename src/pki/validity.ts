@@ -1,5 +1,5 @@
 /** Validity windows: whole seconds, back-dated a little so a client whose clock lags still accepts a fresh certificate. */
-import { userError } from "./errors.js";
+import { opt, phrase, userError } from "./errors.js";
 
 /** Five minutes of clock skew between the CA's machine and clients (Go checks notBefore strictly). */
 export const BACKDATE_SECONDS = 300;
@@ -18,7 +18,7 @@ export function resolveNow(clock: Clock | undefined): Date {
 
 export function validateDays(days: number, what: string): number {
   if (!Number.isInteger(days) || days < 1 || days > 36500) {
-    throw userError("regcert.invalidDays", `--days ${days} is not valid for ${what}: give a whole number of days from 1 to 36500`, "e.g. --days 397");
+    throw userError("regcert.invalidDays", phrase`${opt("days", days)} is not valid for ${what}: give a whole number of days from 1 to 36500`, phrase`e.g. ${opt("days", 397)}`);
   }
   return days;
 }
@@ -30,7 +30,7 @@ export function validateDays(days: number, what: string): number {
 export const MAX_LEAF_DAYS_WITHOUT_FORCE = 825;
 
 export interface LeafDaysOptions {
-  /** permit more than 825 days (the caller's --force) */
+  /** permit more than 825 days (the CLI's --force) */
   allowLongValidity?: boolean;
   /** whether the hint may offer --force (renew has no such override); default true */
   forceAvailable?: boolean;
@@ -45,8 +45,10 @@ export function validateLeafDays(days: number, options: LeafDaysOptions = {}): n
   if (days > MAX_LEAF_DAYS_WITHOUT_FORCE && options.allowLongValidity !== true) {
     throw userError(
       "regcert.validityTooLong",
-      `--days ${days} is above ${MAX_LEAF_DAYS_WITHOUT_FORCE}: Apple platforms reject TLS certificates valid for longer, even under a private CA`,
-      options.forceAvailable === false ? "use --days 397 (renewal is one command)" : "use --days 397 (renewal is one command), or add --force to issue it anyway",
+      phrase`${opt("days", days)} is above ${MAX_LEAF_DAYS_WITHOUT_FORCE}: Apple platforms reject TLS certificates valid for longer, even under a private CA`,
+      options.forceAvailable === false
+        ? phrase`use ${opt("days", 397)} (renewal is one command)`
+        : phrase`use ${opt("days", 397)} (renewal is one command), or add ${opt("allowLongValidity", true)} to issue it anyway`,
     );
   }
   return days;

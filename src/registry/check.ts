@@ -18,7 +18,13 @@ export interface CheckOptions extends ProbeOptions, Omit<DiagnoseOptions, "now">
 /** Probes HOST:PORT and diagnoses what it saw; never throws for network or TLS problems (they are findings). */
 export async function checkRegistry(options: CheckOptions): Promise<Diagnosis> {
   const observation = await probeRegistry(options);
-  return diagnose(observation, { roots: options.roots, caSource: options.caSource, now: options.now ?? new Date(), ...(options.clientSettings ? { clientSettings: options.clientSettings } : {}) });
+  return diagnose(observation, {
+    roots: options.roots,
+    caSource: options.caSource,
+    now: options.now ?? new Date(),
+    ...(options.clientSettings ? { clientSettings: options.clientSettings } : {}),
+    ...(options.reissueFor ? { reissueFor: options.reissueFor } : {}),
+  });
 }
 
 /** The shape local-check.ts still produces; converted by fromLocalFinding into the catalogue's Finding. */

@@ -9,10 +9,13 @@
  * '#' or a newline cannot change the file's structure; the templates' comments are kept.
  */
 import { posix } from "node:path";
-import { type Document, isMap, isScalar, parseDocument, Scalar, type YAMLMap } from "yaml";
-import { userError } from "../pki/errors.js";
-import { shellLine, shellQuote } from "../text/shell.js";
+import { type Document, isMap, isScalar, parseDocument, type YAMLMap } from "yaml";
+import { opt, phrase, userError } from "../pki/errors.js";
+import { shellQuote } from "../text/shell.js";
+import { dockerRunLine, keyPairSteps, portScalar, publishedPort, registryVolumes, serviceUnit, serviceUserSteps, unitSteps, type InstallStep, type ServiceInstallOptions } from "./deploy-text.js";
 import { CONFIG_MOUNTS, CONTAINER_PORTS, listenText, SERVER_IMAGES, type ListenAddress } from "./servers.js";
+
+export type { InstallStep } from "./deploy-text.js";
 
 /** The two distribution generations this module renders. */
 export type DistributionKind = "distribution" | "distribution-2";
@@ -62,27 +65,10 @@ export interface ComposeKit {
   dockerRun: string;
 }
 
-export interface SystemdOptions extends RegistryConfigOptions {
-  /** the config directory; default /etc/docker/registry (distribution-2: the package's) or /etc/distribution (v3) */
-  etcDir?: string;
-  /** storage.filesystem.rootdirectory; default /var/lib/docker-registry (the package's) or /var/lib/registry (v3) */
-  dataDir?: string;
-  /** v3: the registry binary the unit runs; default /usr/local/bin/registry */
-  binary?: string;
-  /** where NAME.crt, NAME.key and ca.crt are now (sources of the install commands); default "certs" */
-  sourceCertsDir?: string;
-  /** where the htpasswd file is now; default "auth/htpasswd" */
-  sourceHtpasswd?: string;
-  /** where the rendered config.yml is now (source of the install command); default "config.yml" */
-  sourceConfig?: string;
+/** dataDir is storage.filesystem.rootdirectory; binary: v3 only (distribution-2 is Debian's packaged service). */
+export interface SystemdOptions extends RegistryConfigOptions, ServiceInstallOptions {
   /** the service's user and group; default docker-registry (the package creates it) or registry (v3) */
   group?: string;
-}
-
-/** One command of the install sequence, as argv (run it without a shell) and as text. */
-export interface InstallStep {
-  argv: string[];
-  why: string;
 }
 
 export interface SystemdKit {
@@ -100,7 +86,7 @@ export interface SystemdKit {
 const CONTAINER_PORT = CONTAINER_PORTS.distribution;
 
 function checkPort(port: number): number {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw userError("regcert.invalidPort", `--port ${port} is not a valid port: use 1 to 65535`, "e.g. --port 5000");
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw userError("regcert.invalidPort", phrase`${opt("port", port)} is not a valid port: use 1 to 65535`, phrase`e.g. ${opt("port", 5000)}`);
   return port;
 }
 
@@ -108,7 +94,7 @@ function checkPort(port: number): number {
 export function clientPort(o: Pick<RegistryConfigOptions, "port" | "listen">): number {
   const fromListen = o.listen?.port;
   if (fromListen !== undefined && o.port !== undefined && fromListen !== o.port) {
-    throw userError("regcert.conflictingFlags", `--listen port ${fromListen} and --port ${o.port} disagree`, `drop --port, or use --listen ${listenText(o.listen?.host, o.port)}`);
+    throw userError("regcert.conflictingFlags", phrase`${opt("listen")} port ${fromListen} and ${opt("port", o.port)} disagree`, phrase`drop ${opt("port")}, or use ${opt("listen", listenText(o.listen?.host, o.port))}`);
   }
   return checkPort(fromListen ?? o.port ?? 5000);
 }
@@ -152,12 +138,6 @@ function applyCommon(doc: Document, o: RegistryConfigOptions, values: { addr: st
 
 const stemOf = (o: RegistryConfigOptions): string => o.name ?? "registry";
 
-/** ./x for a relative host path in compose (compose needs the leading ./ to see a bind mount). */
-function hostPath(path: string): string {
-  if (path.startsWith("/") || path.startsWith("./") || path.startsWith("../")) return path;
-  return `./${path}`;
-}
-
 /** config.yml, docker-compose.yml and the `docker run` line for the registry:3 (default) or registry:2 image. */
 export function renderComposeKit(templates: { config: string; compose: string }, options: ComposeOptions = {}): ComposeKit {
   const server = options.server ?? "distribution";
@@ -174,33 +154,16 @@ export function renderComposeKit(templates: { config: string; compose: string },
     rootdirectory: "/var/lib/registry",
   });
 
-  const certsDir = hostPath(options.certsDir ?? "certs");
-  const authDir = hostPath(options.authDir ?? "auth");
   const image = options.image ?? SERVER_IMAGES[server];
-  const volumes = [`./config.yml:${CONFIG_MOUNTS[server]}:ro`, `${certsDir}:/certs:ro`];
-  if (options.auth) volumes.push(`${authDir}:/auth:ro`);
-  volumes.push(options.dataDir ? `${hostPath(options.dataDir)}:/var/lib/registry` : "registry-data:/var/lib/registry");
+  const volumes = registryVolumes({ ...options, configFile: "./config.yml", configMount: CONFIG_MOUNTS[server] });
 
   const compose = loadTemplate(templates.compose, "docker-compose.yml");
   compose.setIn(["services", "registry", "image"], image);
-  // quoted: YAML 1.1 readers take an unquoted 5000:5000 for a base-60 number
-  const published = options.listen?.host === undefined ? `${port}:${CONTAINER_PORT}` : `${listenText(options.listen.host, port)}:${CONTAINER_PORT}`;
-  const portScalar = new Scalar(published);
-  portScalar.type = Scalar.QUOTE_DOUBLE;
-  compose.setIn(["services", "registry", "ports"], compose.createNode([portScalar]));
+  const published = publishedPort(options.listen?.host, port, CONTAINER_PORT);
+  compose.setIn(["services", "registry", "ports"], compose.createNode([portScalar(published)]));
   compose.setIn(["services", "registry", "volumes"], compose.createNode(volumes));
   if (options.dataDir) compose.deleteIn(["volumes"]);
-
-  // built from argv (shellLine / shellQuote); a relative host path becomes "$PWD"/path (docker -v needs
-  // an absolute path): "$PWD" is the only part left for the shell to expand
-  const mount = (v: string): string => {
-    const [host = "", ...rest] = v.split(":");
-    const target = rest.join(":");
-    if (host === "registry-data" || host.startsWith("/")) return shellLine(["-v", `${host}:${target}`]);
-    return `-v "$PWD"${shellQuote(`/${host.replace(/^\.\//, "")}:${target}`)}`;
-  };
-  const dockerRun = [shellLine(["docker", "run", "-d", "--name", "registry", "--restart", "unless-stopped", "-p", published]), ...volumes.map(mount), shellQuote(image)].join(" ");
-  return { configYml: config.toString(), composeYml: compose.toString(), dockerRun };
+  return { configYml: config.toString(), composeYml: compose.toString(), dockerRun: dockerRunLine(published, volumes, image) };
 }
 
 /** The defaults of each --systemd flavour. */
@@ -211,26 +174,13 @@ const SYSTEMD_DEFAULTS = {
 
 /** The systemd unit of a v3 binary install (the image sets OTEL_TRACES_EXPORTER=none; a unit must too). */
 export function renderDistributionUnit(o: { binary: string; config: string; user: string }): string {
-  return [
-    "# Written by `regcert registry-config --server distribution --systemd`: distribution v3 (binary install).",
-    "[Unit]",
-    "Description=Distribution registry v3",
-    "After=network-online.target",
-    "Wants=network-online.target",
-    "",
-    "[Service]",
-    `User=${o.user}`,
-    `Group=${o.user}`,
-    "# tracing would export to localhost:4318 otherwise (the registry:3 image sets the same)",
-    "Environment=OTEL_TRACES_EXPORTER=none",
-    `ExecStart=${o.binary} serve ${o.config}`,
-    "Restart=on-failure",
-    "NoNewPrivileges=true",
-    "",
-    "[Install]",
-    "WantedBy=multi-user.target",
-    "",
-  ].join("\n");
+  return serviceUnit({
+    header: "# Written by `regcert registry-config --server distribution --systemd`: distribution v3 (binary install).",
+    description: "Distribution registry v3",
+    user: o.user,
+    environment: ["# tracing would export to localhost:4318 otherwise (the registry:3 image sets the same)", "Environment=OTEL_TRACES_EXPORTER=none"],
+    execStart: `${o.binary} serve ${o.config}`,
+  });
 }
 
 /**
@@ -244,9 +194,9 @@ export function renderSystemdConfig(template: string, options: SystemdOptions = 
   const port = clientPort(options);
   const name = stemOf(options);
   const etc = options.etcDir ?? defaults.etc;
-  if (!etc.startsWith("/")) throw userError("regcert.relativePath", `--etc-dir ${etc} must be an absolute path: the service does not run in this directory`, `e.g. --etc-dir ${defaults.etc}`);
+  if (!etc.startsWith("/")) throw userError("regcert.relativePath", phrase`${opt("etcDir", etc)} must be an absolute path: the service does not run in this directory`, phrase`e.g. ${opt("etcDir", defaults.etc)}`);
   const data = options.dataDir ?? defaults.data;
-  if (!data.startsWith("/")) throw userError("regcert.relativePath", `--data ${data} must be an absolute path for --systemd`, `e.g. --data ${defaults.data}`);
+  if (!data.startsWith("/")) throw userError("regcert.relativePath", phrase`${opt("dataDir", data)} must be an absolute path for ${opt("systemd")}`, phrase`e.g. ${opt("dataDir", defaults.data)}`);
   const group = options.group ?? defaults.group;
   const certDir = posix.join(etc, "certs");
   const paths: SystemdKit["paths"] = {
@@ -270,18 +220,8 @@ export function renderSystemdConfig(template: string, options: SystemdOptions = 
   applyCommon(config, options, { addr: listenText(options.listen?.host, port), certificate: paths.certificate, key: paths.key, clientCa: posix.join(certDir, "ca.crt"), htpasswd: posix.join(etc, "htpasswd"), rootdirectory: data });
 
   const src = options.sourceCertsDir ?? "certs";
-  const install: InstallStep[] = [];
-  if (server === "distribution") {
-    install.push({ argv: ["useradd", "--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", group], why: `the service user (skip when ${group} exists)` });
-    install.push({ argv: ["install", "-d", "-m", "0755", "-o", "root", "-g", "root", etc], why: "the config directory" });
-  }
-  install.push(
-    { argv: ["install", "-d", "-m", "0750", "-o", "root", "-g", group, certDir], why: "a directory only root and the service can enter" },
-    { argv: ["install", "-m", "0644", "-o", "root", "-g", "root", posix.join(src, `${name}.crt`), paths.certificate], why: "the certificate (public)" },
-    // the service runs as its own user: a root-owned 0600 key would make it fail at startup
-    { argv: ["install", "-m", "0640", "-o", "root", "-g", group, posix.join(src, `${name}.key`), paths.key], why: "the key, readable by the service user and nobody else" },
-  );
-  if (paths.clientCa) install.push({ argv: ["install", "-m", "0644", "-o", "root", "-g", "root", posix.join(src, "ca.crt"), paths.clientCa], why: "the CA client certificates must chain to (mTLS)" });
+  const install: InstallStep[] = server === "distribution" ? serviceUserSteps(group, etc) : [];
+  install.push(...keyPairSteps({ sourceDir: src, name, group, certDir, certificate: paths.certificate, key: paths.key, clientCa: paths.clientCa }));
   if (paths.htpasswd) install.push({ argv: ["install", "-m", "0640", "-o", "root", "-g", group, options.sourceHtpasswd ?? "auth/htpasswd", paths.htpasswd], why: "the htpasswd file (a file, not the packaged directory path)" });
   install.push({ argv: ["install", "-d", "-m", "0750", "-o", group, "-g", group, data], why: "the storage, owned by the service" });
   // -b keeps the packaged file as config.yml~; 0640: it holds http.secret
@@ -289,9 +229,7 @@ export function renderSystemdConfig(template: string, options: SystemdOptions = 
   if (server === "distribution") {
     const unitName = `${defaults.service}.service`;
     const unit = { name: unitName, text: renderDistributionUnit({ binary: options.binary ?? "/usr/local/bin/registry", config: paths.config, user: group }) };
-    install.push({ argv: ["install", "-m", "0644", "-o", "root", "-g", "root", posix.join(posix.dirname(options.sourceConfig ?? "config.yml"), unitName), `/etc/systemd/system/${unitName}`], why: "the unit (OTEL_TRACES_EXPORTER=none, serve on this config)" });
-    install.push({ argv: ["systemctl", "daemon-reload"], why: "systemd reads the new unit" });
-    install.push({ argv: ["systemctl", "enable", defaults.service], why: "start at boot" });
+    install.push(...unitSteps({ sourceConfig: options.sourceConfig ?? "config.yml", unitName, service: defaults.service, why: "the unit (OTEL_TRACES_EXPORTER=none, serve on this config)" }));
     return { configYml: config.toString(), paths, install, restart: ["systemctl", "restart", defaults.service], unit };
   }
   return { configYml: config.toString(), paths, install, restart: ["systemctl", "restart", defaults.service] };

@@ -55,6 +55,12 @@ export interface DiagnoseOptions {
   /** the validation time */
   now: Date;
   clientSettings?: ClientSettings;
+  /**
+   * Where the served certificate was issued (its `issue --name` and `--out`), looked up by the caller
+   * (the CLI: in the CA home's index) by fingerprint and serial, so a name-mismatch fix is the real
+   * re-issue command; undefined: the fix names NAME and DIR for the user to fill in.
+   */
+  reissueFor?: (leaf: { fingerprint: string; serial: string }) => { name: string; outDir: string } | undefined;
 }
 
 export interface Diagnosis {
@@ -321,7 +327,9 @@ export function diagnose(o: Observation, options: DiagnoseOptions): Diagnosis {
   if (chainDer.length === 0) {
     result.findings.push(makeFinding("noCertificate", { message: "the server sent no certificate" }));
   } else {
-    const report = verifyChain({ certificates: chainDer, roots: options.roots, hosts: [o.target.host], at: options.now });
+    const served = result.chain[0];
+    const reissue = served && options.reissueFor ? options.reissueFor({ fingerprint: served.fingerprint, serial: served.serial }) : undefined;
+    const report = verifyChain({ certificates: chainDer, roots: options.roots, hosts: [o.target.host], at: options.now, ...(reissue ? { reissue } : {}) });
     result.verify = report;
     result.findings.push(...chainFindings(o, chainDer, options, report, result.chain));
   }

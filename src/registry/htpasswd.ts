@@ -5,7 +5,7 @@
  * the CLI reads and writes the file through src/files.
  */
 import bcrypt from "bcryptjs";
-import { userError } from "../pki/errors.js";
+import { opt, phrase, userError } from "../pki/errors.js";
 
 /** bcrypt's cost bounds as regcert accepts them: Go's MinCost is 4; above 17 a hash takes tens of seconds in JS. */
 export const MIN_BCRYPT_COST = 4;
@@ -49,7 +49,7 @@ export function validatePassword(password: string): string {
 
 export function validateCost(cost: number): number {
   if (!Number.isInteger(cost) || cost < MIN_BCRYPT_COST || cost > MAX_BCRYPT_COST) {
-    throw userError("regcert.invalidCost", `--cost ${cost} is out of range: bcrypt cost must be ${MIN_BCRYPT_COST} to ${MAX_BCRYPT_COST}`, `use --cost ${DEFAULT_BCRYPT_COST} (the htpasswd -B default)`);
+    throw userError("regcert.invalidCost", phrase`${opt("cost", cost)} is out of range: bcrypt cost must be ${MIN_BCRYPT_COST} to ${MAX_BCRYPT_COST}`, phrase`use ${opt("cost", DEFAULT_BCRYPT_COST)} (the htpasswd -B default)`);
   }
   return cost;
 }

@@ -12,7 +12,7 @@
  *   to start (viper UnmarshalExact).
  * - harbor: harbor.yml for Harbor's installer (`./prepare`, `./install.sh`): https.{port,certificate,private_key}.
  */
-import { userError } from "../pki/errors.js";
+import { opt, phrase, userError } from "../pki/errors.js";
 import { classifyName } from "../pki/names.js";
 
 export const SERVER_KINDS = ["distribution", "distribution-2", "zot", "harbor"] as const;
@@ -44,7 +44,7 @@ export const DISTRIBUTION_CLIENT_AUTH = ["request-client-cert", "require-any-cli
 export function parseServerKind(value: string | undefined): ServerKind {
   const word = (value ?? "distribution").trim().toLowerCase();
   if ((SERVER_KINDS as readonly string[]).includes(word)) return word as ServerKind;
-  throw userError("regcert.invalidServer", `--server "${value}" is not a registry regcert configures`, `use one of: ${SERVER_KINDS.join(", ")} (distribution = registry:3, distribution-2 = registry:2 and Debian's docker-registry)`);
+  throw userError("regcert.invalidServer", phrase`${opt("server", `"${value}"`)} is not a registry regcert configures`, `use one of: ${SERVER_KINDS.join(", ")} (distribution = registry:3, distribution-2 = registry:2 and Debian's docker-registry)`);
 }
 
 /** A bind address: host (IPv4, IPv6, a name) and/or port. */
@@ -54,7 +54,7 @@ export interface ListenAddress {
   port: number | undefined;
 }
 
-const badListen = (value: string, why: string) => userError("regcert.invalidListen", `--listen "${value}" ${why}`, "e.g. --listen 127.0.0.1:5000, --listen [::1]:5000, --listen :5000 (every interface)");
+const badListen = (value: string, why: string) => userError("regcert.invalidListen", phrase`${opt("listen", `"${value}"`)} ${why}`, phrase`e.g. ${opt("listen", "127.0.0.1:5000")}, ${opt("listen", "[::1]:5000")}, ${opt("listen", ":5000")} (every interface)`);
 
 function listenPort(text: string, value: string): number {
   if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) throw badListen(value, `has an invalid port "${text}": use 1 to 65535`);

@@ -6,11 +6,10 @@
  * Facts: test/fixtures/upstream/zot.json (with the upstream commit).
  */
 import { posix } from "node:path";
-import { Document, Scalar } from "yaml";
-import { userError } from "../pki/errors.js";
-import { shellLine, shellQuote } from "../text/shell.js";
-import type { InstallStep } from "./config.js";
+import { Document } from "yaml";
+import { opt, phrase, userError } from "../pki/errors.js";
 import { clientPort } from "./config.js";
+import { dockerRunLine, keyPairSteps, portScalar, publishedPort, registryVolumes, serviceUnit, serviceUserSteps, unitSteps, type InstallStep, type ServiceInstallOptions } from "./deploy-text.js";
 import { CONFIG_MOUNTS, CONTAINER_PORTS, SERVER_IMAGES, type ListenAddress } from "./servers.js";
 
 /** The distribution-spec version zot is built with (it replaces a different value, with a warning). */
@@ -62,8 +61,6 @@ export interface ZotComposeKit {
   dockerRun: string;
 }
 
-const hostPath = (path: string): string => (path.startsWith("/") || path.startsWith("./") || path.startsWith("../") ? path : `./${path}`);
-
 /** config.json, docker-compose.yml and the `docker run` line for the zot image. */
 export function renderZotCompose(options: ZotComposeOptions = {}): ZotComposeKit {
   const port = clientPort(options);
@@ -75,38 +72,16 @@ export function renderZotCompose(options: ZotComposeOptions = {}): ZotComposeKit
     { address: "0.0.0.0", port: inner },
   );
   const image = options.image ?? SERVER_IMAGES.zot;
-  const volumes = [`./config.json:${CONFIG_MOUNTS.zot}:ro`, `${hostPath(options.certsDir ?? "certs")}:/certs:ro`];
-  if (options.auth) volumes.push(`${hostPath(options.authDir ?? "auth")}:/auth:ro`);
-  volumes.push(options.dataDir ? `${hostPath(options.dataDir)}:/var/lib/registry` : "registry-data:/var/lib/registry");
-  const host = options.listen?.host;
-  const published = host === undefined ? `${port}:${inner}` : `${host.includes(":") ? `[${host}]` : host}:${port}:${inner}`;
+  const volumes = registryVolumes({ ...options, configFile: "./config.json", configMount: CONFIG_MOUNTS.zot });
+  const published = publishedPort(options.listen?.host, port, inner);
   const doc = new Document({});
   doc.commentBefore = " Written by `regcert registry-config --server zot`. Start with: docker compose up -d";
-  const portScalar = new Scalar(published);
-  portScalar.type = Scalar.QUOTE_DOUBLE;
-  doc.setIn(["services", "registry"], doc.createNode({ image, restart: "unless-stopped", ports: [portScalar], volumes }));
+  doc.setIn(["services", "registry"], doc.createNode({ image, restart: "unless-stopped", ports: [portScalar(published)], volumes }));
   if (!options.dataDir) doc.setIn(["volumes"], doc.createNode({ "registry-data": {} }));
-  const mount = (v: string): string => {
-    const [h = "", ...rest] = v.split(":");
-    const target = rest.join(":");
-    if (h === "registry-data" || h.startsWith("/")) return shellLine(["-v", `${h}:${target}`]);
-    return `-v "$PWD"${shellQuote(`/${h.replace(/^\.\//, "")}:${target}`)}`;
-  };
-  const dockerRun = [shellLine(["docker", "run", "-d", "--name", "registry", "--restart", "unless-stopped", "-p", published]), ...volumes.map(mount), shellQuote(image)].join(" ");
-  return { configJson, composeYml: doc.toString(), dockerRun };
+  return { configJson, composeYml: doc.toString(), dockerRun: dockerRunLine(published, volumes, image) };
 }
 
-export interface ZotSystemdOptions extends ZotOptions {
-  /** default /etc/zot */
-  etcDir?: string;
-  /** default /var/lib/zot */
-  dataDir?: string;
-  /** default /usr/local/bin/zot */
-  binary?: string;
-  sourceCertsDir?: string;
-  sourceHtpasswd?: string;
-  sourceConfig?: string;
-}
+export interface ZotSystemdOptions extends ZotOptions, ServiceInstallOptions {}
 
 export interface ZotSystemdKit {
   configJson: string;
@@ -122,7 +97,9 @@ export function renderZotSystemd(options: ZotSystemdOptions = {}): ZotSystemdKit
   const name = options.name ?? "registry";
   const etc = options.etcDir ?? "/etc/zot";
   const data = options.dataDir ?? "/var/lib/zot";
-  for (const [flag, value] of [["--etc-dir", etc], ["--data", data]] as const) if (!value.startsWith("/")) throw userError("regcert.relativePath", `${flag} ${value} must be an absolute path for --systemd`, `e.g. ${flag} ${flag === "--etc-dir" ? "/etc/zot" : "/var/lib/zot"}`);
+  for (const [option, value, example] of [["etcDir", etc, "/etc/zot"], ["dataDir", data, "/var/lib/zot"]] as const) {
+    if (!value.startsWith("/")) throw userError("regcert.relativePath", phrase`${opt(option, value)} must be an absolute path for ${opt("systemd")}`, phrase`e.g. ${opt(option, example)}`);
+  }
   const certDir = posix.join(etc, "certs");
   const paths: ZotSystemdKit["paths"] = {
     config: posix.join(etc, "config.json"),
@@ -135,42 +112,24 @@ export function renderZotSystemd(options: ZotSystemdOptions = {}): ZotSystemdKit
   const configJson = renderZotConfig(options, { certificate: paths.certificate, key: paths.key, clientCa: posix.join(certDir, "ca.crt"), htpasswd: posix.join(etc, "htpasswd"), rootDirectory: data }, { address: options.listen?.host ?? "0.0.0.0", port });
   const unit = {
     name: "zot.service",
-    text: [
-      "# Written by `regcert registry-config --server zot --systemd`.",
-      "[Unit]",
-      "Description=zot OCI registry",
-      "After=network-online.target",
-      "Wants=network-online.target",
-      "",
-      "[Service]",
-      "User=zot",
-      "Group=zot",
-      `ExecStart=${options.binary ?? "/usr/local/bin/zot"} serve ${paths.config}`,
-      "Restart=on-failure",
-      "NoNewPrivileges=true",
-      "",
-      "[Install]",
-      "WantedBy=multi-user.target",
-      "",
-    ].join("\n"),
+    text: serviceUnit({
+      header: "# Written by `regcert registry-config --server zot --systemd`.",
+      description: "zot OCI registry",
+      user: "zot",
+      execStart: `${options.binary ?? "/usr/local/bin/zot"} serve ${paths.config}`,
+    }),
   };
   const src = options.sourceCertsDir ?? "certs";
   const sourceConfig = options.sourceConfig ?? "config.json";
   const install: InstallStep[] = [
-    { argv: ["useradd", "--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", "zot"], why: "the service user (skip when zot exists)" },
-    { argv: ["install", "-d", "-m", "0755", "-o", "root", "-g", "root", etc], why: "the config directory" },
-    { argv: ["install", "-d", "-m", "0750", "-o", "root", "-g", "zot", certDir], why: "a directory only root and the service can enter" },
-    { argv: ["install", "-m", "0644", "-o", "root", "-g", "root", posix.join(src, `${name}.crt`), paths.certificate], why: "the certificate (public)" },
-    { argv: ["install", "-m", "0640", "-o", "root", "-g", "zot", posix.join(src, `${name}.key`), paths.key], why: "the key, readable by the service user and nobody else" },
+    ...serviceUserSteps("zot", etc),
+    ...keyPairSteps({ sourceDir: src, name, group: "zot", certDir, certificate: paths.certificate, key: paths.key, clientCa: paths.clientCa }),
   ];
-  if (paths.clientCa) install.push({ argv: ["install", "-m", "0644", "-o", "root", "-g", "root", posix.join(src, "ca.crt"), paths.clientCa], why: "the CA client certificates must chain to (mTLS)" });
   if (paths.htpasswd) install.push({ argv: ["install", "-m", "0640", "-o", "root", "-g", "zot", options.sourceHtpasswd ?? "auth/htpasswd", paths.htpasswd], why: "the htpasswd file" });
   install.push(
     { argv: ["install", "-d", "-m", "0750", "-o", "zot", "-g", "zot", data], why: "the storage, owned by the service" },
     { argv: ["install", "-m", "0640", "-o", "root", "-g", "zot", sourceConfig, paths.config], why: "this configuration" },
-    { argv: ["install", "-m", "0644", "-o", "root", "-g", "root", posix.join(posix.dirname(sourceConfig), unit.name), `/etc/systemd/system/${unit.name}`], why: "the unit" },
-    { argv: ["systemctl", "daemon-reload"], why: "systemd reads the new unit" },
-    { argv: ["systemctl", "enable", "zot"], why: "start at boot" },
+    ...unitSteps({ sourceConfig, unitName: unit.name, service: "zot", why: "the unit" }),
   );
   return { configJson, unit, paths, install, restart: ["systemctl", "restart", "zot"] };
 }

@@ -4,7 +4,7 @@
  * Never a CA key, never a server key: a trust directory is world-readable and copied to every host.
  */
 import { createHash, createPrivateKey, type KeyObject } from "node:crypto";
-import { userError } from "../pki/errors.js";
+import { opt, phrase, userError } from "../pki/errors.js";
 import { caCertificateInfo } from "../pki/issuer.js";
 import { publicKeyFingerprint } from "../pki/keys.js";
 import { signatureVerifies } from "../pki/verify/signature.js";
@@ -43,7 +43,7 @@ export function parseTrustCas(pem: string, what = "the CA file"): TrustCa[] {
     throw userError("regcert.keyInTrust", `${what} contains a private key; regcert never copies a key into a trust directory`, "pass the CA certificate (ca.crt), never ca.key");
   }
   const certs = blocks.filter((b) => b.label === "CERTIFICATE");
-  if (certs.length === 0) throw userError("regcert.noCaCertificate", `${what} holds no PEM certificate`, "pass the CA certificate, e.g. --ca ca.crt (from the CA home or `regcert issue --out`)");
+  if (certs.length === 0) throw userError("regcert.noCaCertificate", `${what} holds no PEM certificate`, phrase`pass the CA certificate, e.g. ${opt("given", "ca.crt")} (from the CA home or \`regcert issue --out\`)`);
   const out: TrustCa[] = [];
   for (const block of certs) {
     const parsed = readCertificate(block.der, what);
@@ -122,25 +122,25 @@ export interface ClientPair {
  */
 export function parseClientPair(certText: string, keyText: string, cas: readonly TrustCa[] = []): ClientPair {
   const certBlocks = parsePemBlocks(certText);
-  if (certBlocks.some((b) => PRIVATE_KEY_LABEL.test(b.label))) throw userError("regcert.badClientCert", "--client-cert contains a private key; give the certificate and the key as two files", "e.g. --client-cert ci.crt --client-key ci.key");
+  if (certBlocks.some((b) => PRIVATE_KEY_LABEL.test(b.label))) throw userError("regcert.badClientCert", phrase`${opt("clientCertPem")} contains a private key; give the certificate and the key as two files`, phrase`e.g. ${opt("clientCertPem", "ci.crt")} ${opt("clientKeyPem", "ci.key")}`);
   const first = certBlocks.find((b) => b.label === "CERTIFICATE");
-  if (!first) throw userError("regcert.badClientCert", "--client-cert holds no PEM certificate", "use the .crt from `regcert issue --client`");
+  if (!first) throw userError("regcert.badClientCert", phrase`${opt("clientCertPem")} holds no PEM certificate`, "use the .crt from `regcert issue --client`");
   let cert: ParsedCertificate;
   try {
     cert = parseCertificate(first.der);
   } catch (error) {
-    throw userError("regcert.badClientCert", `--client-cert is not a valid X.509 certificate: ${error instanceof Error ? error.message : "unreadable"}`, "use the .crt from `regcert issue --client`");
+    throw userError("regcert.badClientCert", phrase`${opt("clientCertPem")} is not a valid X.509 certificate: ${error instanceof Error ? error.message : "unreadable"}`, "use the .crt from `regcert issue --client`");
   }
   let key: KeyObject;
   try {
     key = createPrivateKey(keyText);
   } catch {
-    throw userError("regcert.badClientKey", "--client-key is not an unencrypted PEM private key", "use the .key from `regcert issue --client` (client keys are stored unencrypted)");
+    throw userError("regcert.badClientKey", phrase`${opt("clientKeyPem")} is not an unencrypted PEM private key`, "use the .key from `regcert issue --client` (client keys are stored unencrypted)");
   }
-  if (isCa(cert)) throw userError("regcert.clientIsCa", "--client-cert is a CA certificate; its key must never go into a trust directory", "issue a client certificate: regcert issue --client --cn NAME --name NAME");
-  if (!keyMatches(cert, key)) throw userError("regcert.clientKeyMismatch", "--client-key does not belong to --client-cert", "pass the .key written next to that .crt");
+  if (isCa(cert)) throw userError("regcert.clientIsCa", phrase`${opt("clientCertPem")} is a CA certificate; its key must never go into a trust directory`, "issue a client certificate: regcert issue --client --cn NAME --name NAME");
+  if (!keyMatches(cert, key)) throw userError("regcert.clientKeyMismatch", phrase`${opt("clientKeyPem")} does not belong to ${opt("clientCertPem")}`, "pass the .key written next to that .crt");
   if (!cert.extKeyUsage.includes(EKU.clientAuth)) {
-    throw userError("regcert.notClientCert", "--client-cert is not a client certificate (no clientAuth extended key usage); a server certificate's key must not be copied to clients", "issue one: regcert issue --client --cn NAME --name NAME");
+    throw userError("regcert.notClientCert", phrase`${opt("clientCertPem")} is not a client certificate (no clientAuth extended key usage); a server certificate's key must not be copied to clients`, "issue one: regcert issue --client --cn NAME --name NAME");
   }
   const certPem = toPem("CERTIFICATE", first.der);
   const keyPem = key.export({ type: "pkcs8", format: "pem" }).toString();

@@ -5,24 +5,15 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BIN, type CliResult, runCli, tempWorkspace } from "../helpers/cli.js";
+import { BIN, type CliResult, runCli } from "../helpers/cli.js";
+import { type Workspace, workspacePool } from "../helpers/workspace.js";
 import { openssl } from "../helpers/openssl.js";
 import { runTool } from "../helpers/run-tool.js";
 import { modeOf, sha256File, treeState } from "../helpers/tree.js";
 
 const SLOW = 60_000;
-type Workspace = ReturnType<typeof tempWorkspace>;
-const workspaces: Workspace[] = [];
 
-afterAll(() => {
-  for (const ws of workspaces) ws.cleanup();
-});
-
-function workspace(): Workspace {
-  const ws = tempWorkspace("regcert-cli-");
-  workspaces.push(ws);
-  return ws;
-}
+const workspace = workspacePool("regcert-cli-");
 
 function cli(ws: Workspace, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return runCli(args, { cwd: ws.dir, env: { ...ws.env, ...env } });

@@ -7,7 +7,8 @@
  */
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runCli, tempWorkspace, type CliResult } from "../helpers/cli.js";
+import { runCli, type CliResult } from "../helpers/cli.js";
+import { type Workspace, workspacePool } from "../helpers/workspace.js";
 import { openssl } from "../helpers/openssl.js";
 import { toolAvailable } from "../helpers/run-tool.js";
 import { modeOf, sha256File } from "../helpers/tree.js";
@@ -18,14 +19,7 @@ const hasOpenssl = toolAvailable("openssl");
 const itOpenssl = hasOpenssl ? test : test.skip;
 const itPty = ptyAvailable() ? test : test.skip;
 
-type Workspace = ReturnType<typeof tempWorkspace>;
-const workspaces: Workspace[] = [];
-function workspace(): Workspace {
-  const ws = tempWorkspace("regcert-enc-");
-  workspaces.push(ws);
-  return ws;
-}
-afterAll(() => workspaces.forEach((ws) => ws.cleanup()));
+const workspace = workspacePool("regcert-enc-");
 
 const cli = (ws: Workspace, args: string[], input?: string): Promise<CliResult> => runCli(args, { cwd: ws.dir, env: ws.env, timeoutMs: 30_000, ...(input === undefined ? {} : { input }) });
 

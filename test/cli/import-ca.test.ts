@@ -8,7 +8,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runCli, tempWorkspace, type CliResult } from "../helpers/cli.js";
+import { runCli, type CliResult } from "../helpers/cli.js";
+import { type Workspace, workspacePool } from "../helpers/workspace.js";
 import { openssl } from "../helpers/openssl.js";
 import { toolAvailable } from "../helpers/run-tool.js";
 import { modeOf, sha256File } from "../helpers/tree.js";
@@ -17,14 +18,7 @@ import { expectOneLineError, guardTree, leftovers } from "../hostile/harness.js"
 
 const describeOpenssl = toolAvailable("openssl") ? describe : describe.skip;
 
-type Workspace = ReturnType<typeof tempWorkspace>;
-const workspaces: Workspace[] = [];
-function workspace(): Workspace {
-  const ws = tempWorkspace("regcert-import-");
-  workspaces.push(ws);
-  return ws;
-}
-afterAll(() => workspaces.forEach((ws) => ws.cleanup()));
+const workspace = workspacePool("regcert-import-");
 
 const cli = (ws: Workspace, args: string[]): Promise<CliResult> => runCli(args, { cwd: ws.dir, env: ws.env, timeoutMs: 30_000 });
 
@@ -229,5 +223,24 @@ describeOpenssl("refused imports (exit 2, nothing written)", () => {
     await refused(ws, ["init-ca", "--import-cert", "garbage.crt", "--import-key", seed.key], /garbage\.crt/);
     await refused(ws, ["init-ca", "--import-cert", seed.crt, "--import-key", seed.crt], /rootCA\.crt/);
     expect(leftovers(ws.dir)).toEqual([]);
+  });
+});
+
+describe("the adopted CA's name reaches the terminal escaped", () => {
+  // ui.info keeps regcert's own colour sequences (ESC[32m …) in a line; a CN is outside text, so
+  // the command escapes it itself: neither a colour nor a screen-clearing sequence gets through.
+  test("a CN with ESC sequences is printed as \\x1b text, and --json carries it as data", async () => {
+    const ws = workspace();
+    const evil = "Evil\u001b[32m\u001b[2J CA";
+    const ca = forgeCa({ commonName: evil });
+    writeFileSync(join(ws.dir, "ca.crt"), ca.certificatePem);
+    writeFileSync(join(ws.dir, "ca.key"), ca.keyPem);
+    const result = await cli(ws, ["init-ca", "--import-cert", "ca.crt", "--import-key", "ca.key"]);
+    expectOk(result);
+    expect(result.stdout).not.toContain("\u001b");
+    expect(result.stdout).toContain('Adopted CA "Evil\\x1b[32m\\x1b[2J CA"');
+    const json = await cli(workspace(), ["--json", "init-ca", "--import-cert", join(ws.dir, "ca.crt"), "--import-key", join(ws.dir, "ca.key")]);
+    expectOk(json);
+    expect(JSON.parse(json.stdout)).toMatchObject({ command: "init-ca", imported: true, key: expect.stringMatching(/ca\.key$/), commonName: evil, maxPathLen: 0, nameConstraints: null });
   });
 });

@@ -6,20 +6,12 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments, parse } from "yaml";
-import { tempWorkspace } from "../helpers/cli.js";
 import { openssl, extensionBlock, x509Text } from "../helpers/openssl.js";
 import type { ToolResult } from "../helpers/run-tool.js";
 import { allErrors, type K8sLike } from "../unit/k8s/schema.js";
-import { cliIn, okIn } from "../helpers/workspace.js";
+import { cliIn, okIn, type Workspace, workspacePool } from "../helpers/workspace.js";
 
-type Workspace = ReturnType<typeof tempWorkspace>;
-const workspaces: Workspace[] = [];
-afterAll(() => workspaces.forEach((w) => w.cleanup()));
-function workspace(): Workspace {
-  const ws = tempWorkspace("regcert-k8s-cli-");
-  workspaces.push(ws);
-  return ws;
-}
+const workspace = workspacePool("regcert-k8s-cli-");
 const cli = (ws: Workspace, args: string[], input?: string) => cliIn(ws, args, input === undefined ? {} : { input });
 const ok = (ws: Workspace, args: string[], input?: string) => okIn(ws, args, input === undefined ? {} : { input });
 const objectsOf = (yaml: string) => parseAllDocuments(yaml).map((d) => d.toJS() as K8sLike & { data?: Record<string, string> });

@@ -6,7 +6,7 @@
  */
 import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type CliResult, tempWorkspace } from "../helpers/cli.js";
+import type { CliResult } from "../helpers/cli.js";
 import { openssl } from "../helpers/openssl.js";
 import { sha256File, treeState } from "../helpers/tree.js";
 import { loadIssuer } from "../../src/files/ca-store.js";
@@ -14,19 +14,9 @@ import { readTrustBundle } from "../../src/files/home.js";
 import { currentEntries, readIndex } from "../../src/files/index-store.js";
 import { applyRenewal, planRenewal } from "../../src/lifecycle/renew.js";
 import { generateKeyPair } from "../../src/pki/keys.js";
-import { cliIn, okIn } from "../helpers/workspace.js";
+import { cliIn, okIn, type Workspace, workspacePool } from "../helpers/workspace.js";
 
-type Workspace = ReturnType<typeof tempWorkspace>;
-const workspaces: Workspace[] = [];
-afterAll(() => {
-  for (const ws of workspaces) ws.cleanup();
-});
-
-function workspace(): Workspace {
-  const ws = tempWorkspace("regcert-renew-");
-  workspaces.push(ws);
-  return ws;
-}
+const workspace = workspacePool("regcert-renew-");
 
 const cli = (ws: Workspace, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> => cliIn(ws, args, { env });
 const ok = (ws: Workspace, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> => okIn(ws, args, { env });

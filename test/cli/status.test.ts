@@ -5,20 +5,10 @@
  */
 import { readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type CliResult, tempWorkspace } from "../helpers/cli.js";
-import { cliIn, okIn } from "../helpers/workspace.js";
+import type { CliResult } from "../helpers/cli.js";
+import { cliIn, okIn, type Workspace, workspacePool } from "../helpers/workspace.js";
 
-type Workspace = ReturnType<typeof tempWorkspace>;
-const workspaces: Workspace[] = [];
-afterAll(() => {
-  for (const ws of workspaces) ws.cleanup();
-});
-
-function workspace(): Workspace {
-  const ws = tempWorkspace("regcert-status-");
-  workspaces.push(ws);
-  return ws;
-}
+const workspace = workspacePool("regcert-status-");
 
 const cli = (ws: Workspace, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> => cliIn(ws, args, { env });
 const ok = (ws: Workspace, args: string[]): Promise<CliResult> => okIn(ws, args);

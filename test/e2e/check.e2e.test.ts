@@ -75,6 +75,7 @@ beforeAll(async () => {
   await ok(["issue", "localhost", "::1", "--name", "v6", "--out", "certs"]);
   await ok(["init-ca", "--cn", "Other CA"], other);
   await ok(["issue", "localhost", "127.0.0.1", "--out", "certs"], other);
+  await ok(["issue", "localhost", "--name", "dnsonly", "--out", "certs"], other);
   caPath = join(ws.dir, "certs", "ca.crt");
   caPem = readFileSync(caPath, "utf8");
   // an expired certificate: a CA made "three years ago" (still valid) issued it "two years ago" for 30 days
@@ -152,13 +153,29 @@ test("name mismatch: an IP on a DNS-only certificate gets Go's exact error and t
   const f = finding(json, "noIpSan");
   expect(f?.go).toBe("x509: cannot validate certificate for 127.0.0.1 because it doesn't contain any IP SANs");
   expect(f?.message).toContain("it has DNS:localhost");
-  // #12 item 7: never the bare command that would write ./certs: it names --name/--out to fill in
-  expect(f?.fix).toContain("regcert issue localhost 127.0.0.1 --name NAME --out DIR --force");
+  // #12 item 7 / #16: never the bare command that would write ./certs: the home's index knows the
+  // served certificate (by fingerprint), so the fix is the real command with its --name and --out
+  expect(f?.fix).toBe("re-issue with --ip 127.0.0.1: regcert issue localhost 127.0.0.1 --name dnsonly --out certs --force");
   const skopeo = await skopeoPush(`127.0.0.1:${registry.port}`, "mismatch");
   expect(skopeo.code).not.toBe(0);
   expect(skopeo.stderr).toContain(f?.go);
   // by name the same certificate is fine
   expect((await check(`localhost:${registry.port}`)).code).toBe(0);
+
+  // the printed command is the fix: run as printed, the re-issued certificate passes by IP, for skopeo too
+  const argv = (f?.fix ?? "").replace(/^re-issue with --ip 127\.0\.0\.1: /, "").split(" ");
+  expect(argv.slice(0, 1)).toEqual(["regcert"]);
+  await ok(argv.slice(1));
+  const fixed = await serve({ tls: certs("dnsonly") });
+  expect((await check(`127.0.0.1:${fixed.port}`)).code).toBe(0);
+  expect((await skopeoPush(`127.0.0.1:${fixed.port}`, "mismatch-fixed")).code).toBe(0);
+});
+
+test("name mismatch on a certificate this home did not issue: the fix names NAME and DIR to fill in", async () => {
+  const registry = await serve({ tls: { certificate: join(other.dir, "certs", "dnsonly.crt"), key: join(other.dir, "certs", "dnsonly.key") } });
+  const { code, json } = await check(`127.0.0.1:${registry.port}`, ["--ca", join(other.dir, "certs", "ca.crt")]);
+  expect(code).toBe(1);
+  expect(finding(json, "noIpSan")?.fix).toBe("re-issue with --ip 127.0.0.1: regcert issue localhost 127.0.0.1 --name NAME --out DIR --force (the --name and --out it was issued with)");
 });
 
 test("expired: the expiry date and Go's text", async () => {

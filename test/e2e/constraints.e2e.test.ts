@@ -12,7 +12,8 @@
 import { createPrivateKey } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runCli, tempWorkspace, type CliResult } from "../helpers/cli.js";
+import { runCli, type CliResult } from "../helpers/cli.js";
+import { type Workspace, workspacePool } from "../helpers/workspace.js";
 import { makeOciImage, type OciLayoutInfo } from "../helpers/oci.js";
 import { openssl, x509Text } from "../helpers/openssl.js";
 import { type RunningRegistry, startRegistry } from "../helpers/registry.js";
@@ -30,16 +31,10 @@ const haveTools = toolAvailable("openssl") && toolAvailable("skopeo") && toolAva
 const describeE2e = haveTools ? describe : describe.skip;
 const describeOpenssl = toolAvailable("openssl") ? describe : describe.skip;
 
-type Workspace = ReturnType<typeof tempWorkspace>;
-const workspaces: Workspace[] = [];
 const registries: RunningRegistry[] = [];
 let image: OciLayoutInfo;
 
-function workspace(): Workspace {
-  const ws = tempWorkspace("regcert-nc-");
-  workspaces.push(ws);
-  return ws;
-}
+const workspace = workspacePool("regcert-nc-", { cleanupAfterAll: false });
 
 async function regcert(ws: Workspace, args: string[]): Promise<CliResult> {
   const result = await runCli(args, { cwd: ws.dir, env: ws.env });
@@ -88,7 +83,7 @@ beforeAll(() => {
 
 afterAll(async () => {
   await Promise.all(registries.map((r) => r.stop()));
-  for (const ws of workspaces) ws.cleanup();
+  workspace.cleanup();
 }, SLOW);
 
 describeE2e("CA constrained to DNS:localhost and IP:127.0.0.0/8", () => {

@@ -6,8 +6,7 @@
  * is the same key in uncompressed form, which the registry serves. regcert now refuses such a CSR
  * (test/cli/sign-csr-policy.test.ts).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createPublicKey } from "node:crypto";
 import { certificatePem, encodeName, encodeTbsCertificate, randomSerial, signTbs } from "../../src/pki/certificate.js";
@@ -17,13 +16,13 @@ import { createRootCa } from "../../src/index.js";
 import { startRegistry } from "../helpers/registry.js";
 import { toolAvailable } from "../helpers/run-tool.js";
 import { compressedSpki, newP256 } from "../helpers/csr-builder.js";
+import { suiteTempDir } from "../helpers/workspace.js";
 
 const hasRegistry = toolAvailable("docker-registry");
 if (process.env.CI === "true" && !hasRegistry) throw new Error("docker-registry is required under CI (see .ci/run PACKAGES)");
 const maybe = hasRegistry ? test : test.skip;
 
-const dir = mkdtempSync(join(tmpdir(), "regcert-compressed-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = suiteTempDir("regcert-compressed-");
 
 function leafWith(spki: Uint8Array, ca: ReturnType<typeof createRootCa>): string {
   const notBefore = new Date(Date.now() - 3_600_000);

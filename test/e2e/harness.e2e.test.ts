@@ -4,8 +4,7 @@
  * and nothing keeps running after stop().
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { runCli, tempWorkspace } from "../helpers/cli.js";
@@ -14,6 +13,7 @@ import { canConnect, freePort, ipv6LoopbackAvailable } from "../helpers/ports.js
 import { type RunningRegistry, startRegistry, waitForLog } from "../helpers/registry.js";
 import { runTool, type ToolResult } from "../helpers/run-tool.js";
 import { certsDirFor, skopeoCopy, skopeoInspect } from "../helpers/skopeo.js";
+import { makeTempDir, removeTempDir } from "../helpers/workspace.js";
 
 const SLOW = 90_000;
 /** IPv6 tests are skipped (visibly) where ::1 does not exist, e.g. containers with IPv6 off. */
@@ -52,7 +52,7 @@ describe("makeOciLayout", () => {
   });
 
   test("the layer is a tar that GNU tar lists and extracts byte for byte", () => {
-    const dir = mkdtempSync(join(tmpdir(), "regcert-oci-"));
+    const dir = makeTempDir("regcert-oci-");
     try {
       const info = makeOciImage(join(dir, "img"), { files: { "a/b.txt": "bee\n", "c.bin": Buffer.alloc(1024, 1) }, tag: "t2" });
       writeFileSync(join(dir, "layer.tar"), layerTar(join(dir, "img"), info.layerDigests[0]!));
@@ -63,7 +63,7 @@ describe("makeOciLayout", () => {
       expect(readFileSync(join(dir, "x", "c.bin"))).toEqual(Buffer.alloc(1024, 1));
       expect(info.reference).toBe(`oci:${join(dir, "img")}:t2`);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      removeTempDir(dir);
     }
   });
 

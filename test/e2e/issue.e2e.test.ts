@@ -5,7 +5,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runCli, tempWorkspace } from "../helpers/cli.js";
+import { runCli } from "../helpers/cli.js";
+import { type Workspace, workspacePool } from "../helpers/workspace.js";
 import { makeOciImage, readOciLayout, type OciLayoutInfo } from "../helpers/oci.js";
 import { openssl } from "../helpers/openssl.js";
 import { ipv6LoopbackAvailable, type LoopbackHost } from "../helpers/ports.js";
@@ -17,17 +18,11 @@ const SLOW = 120_000;
 /** IPv6 tests are skipped (visibly) where ::1 does not exist, e.g. containers with IPv6 off. */
 const HAS_IPV6 = await ipv6LoopbackAvailable();
 
-type Workspace = ReturnType<typeof tempWorkspace>;
 
-const workspaces: Workspace[] = [];
 const registries: RunningRegistry[] = [];
 let image: OciLayoutInfo;
 
-function workspace(): Workspace {
-  const ws = tempWorkspace("regcert-e2e-");
-  workspaces.push(ws);
-  return ws;
-}
+const workspace = workspacePool("regcert-e2e-", { cleanupAfterAll: false });
 
 async function regcert(ws: Workspace, args: string[]): Promise<void> {
   const result = await runCli(args, { cwd: ws.dir, env: ws.env });
@@ -69,7 +64,7 @@ beforeAll(() => {
 
 afterAll(async () => {
   await Promise.all(registries.map((r) => r.stop()));
-  for (const ws of workspaces) ws.cleanup();
+  workspace.cleanup();
 }, SLOW);
 
 describe.each(["ecdsa-p256", "rsa-2048", "ecdsa-p384"])("regcert issue --key %s, served by docker-registry", (keyType) => {

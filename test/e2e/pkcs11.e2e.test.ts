@@ -16,6 +16,7 @@ import { openssl } from "../helpers/openssl.js";
 import { type RunningRegistry, startRegistry } from "../helpers/registry.js";
 import { skopeoRoundTrip } from "../helpers/round-trip.js";
 import { runTool } from "../helpers/run-tool.js";
+import { parseAllDocuments } from "yaml";
 
 const SLOW = 180_000;
 const MODULE = ["/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so", "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so"].find((p) => existsSync(p)) ?? "/usr/lib/softhsm/libsofthsm2.so";
@@ -164,6 +165,32 @@ test.each(["rsa-2048", "ecdsa-p384"])("init-ca --pkcs11 --key %s: root and leaf 
   expect(text.stdout).toContain(key === "rsa-2048" ? "Signature Algorithm: sha256WithRSAEncryption" : "Signature Algorithm: ecdsa-with-SHA384");
   expect((await openssl(["verify", "-x509_strict", "-CAfile", join(ws.home, "ca.crt"), join(ws.home, "ca.crt")])).stdout).toContain(": OK");
   expect((await openssl(["verify", "-x509_strict", "-CAfile", join(ws.home, "ca.crt"), join(ws.dir, "certs", "registry.crt")])).stdout).toContain(": OK");
+}, SLOW);
+
+test("k8s registry-secret --cert-manager --pin-file: the intermediate CA is signed in the token (openssl verifies it and a leaf it signs); a wrong or missing PIN is exit 2 with nothing written", async () => {
+  const ws = home("k8s");
+  await ok(ws, ["init-ca", "--pkcs11", uri("ca-k8s"), "--pkcs11-module", MODULE, "--pin-file", pinFile, "--max-path-len", "1"]);
+  await ok(ws, ["k8s", "registry-secret", "--name", "registry", "--cert-manager", "--dns", "registry.local", "--pin-file", pinFile, "--out", "cm.yaml"]);
+  const secret = parseAllDocuments(readFileSync(join(ws.dir, "cm.yaml"), "utf8")).map((d) => d.toJS() as { kind: string; data?: Record<string, string> })[0];
+  expect(secret?.kind).toBe("Secret");
+  const b64 = (text: string | undefined) => Buffer.from(text ?? "", "base64").toString("utf8");
+  const [intermediatePem] = b64(secret?.data?.["tls.crt"]).split(/(?<=-----END CERTIFICATE-----\n)/);
+  writeFileSync(join(ws.dir, "int.crt"), intermediatePem as string);
+  writeFileSync(join(ws.dir, "int.key"), b64(secret?.data?.["tls.key"]), { mode: 0o600 });
+  expect((await openssl(["verify", "-x509_strict", "-CAfile", join(ws.home, "ca.crt"), join(ws.dir, "int.crt")])).stdout).toContain(": OK");
+  // a leaf signed by OpenSSL with the intermediate key verifies up to the token-held root
+  const leafKey = join(ws.dir, "leaf.key");
+  expect((await openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", leafKey, "-subj", "/O=t", "-out", join(ws.dir, "leaf.csr")])).code).toBe(0);
+  writeFileSync(join(ws.dir, "leaf.cnf"), "subjectAltName=DNS:registry.local\nextendedKeyUsage=serverAuth\n");
+  expect((await openssl(["x509", "-req", "-in", join(ws.dir, "leaf.csr"), "-CA", join(ws.dir, "int.crt"), "-CAkey", join(ws.dir, "int.key"), "-CAcreateserial", "-days", "30", "-extfile", join(ws.dir, "leaf.cnf"), "-out", join(ws.dir, "leaf.crt")])).code).toBe(0);
+  expect((await openssl(["verify", "-CAfile", join(ws.home, "ca.crt"), "-untrusted", join(ws.dir, "int.crt"), join(ws.dir, "leaf.crt")])).stdout).toContain(": OK");
+  for (const args of [["--pin-file", badPinFile], []]) {
+    const result = await regcert(ws, ["k8s", "registry-secret", "--name", "registry", "--cert-manager", "--dns", "registry.local", "--out", "nope.yaml", ...args]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(args.length > 0 ? /^regcert: wrong PIN for token "regcert-e2e"$/m : /^regcert: the CA key is in a PKCS#11 token and no PIN was given$/m);
+    expect(result.stderr).toMatch(/^hint: /m);
+    expect(existsSync(join(ws.dir, "nope.yaml"))).toBe(false);
+  }
 }, SLOW);
 
 describe("refusals: exit 2, one clear line and a hint, nothing written, nothing generated", () => {

@@ -13,7 +13,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runCli, tempWorkspace } from "../helpers/cli.js";
+import { runCli } from "../helpers/cli.js";
+import { type Workspace, workspacePool } from "../helpers/workspace.js";
 import { makeOciImage, type OciLayoutInfo } from "../helpers/oci.js";
 import { stringify } from "yaml";
 import { registryConfig, type RunningRegistry, startRegistry } from "../helpers/registry.js";
@@ -23,8 +24,6 @@ import { treeState } from "../helpers/tree.js";
 
 const SLOW = 180_000;
 
-type Workspace = ReturnType<typeof tempWorkspace>;
-const workspaces: Workspace[] = [];
 const registries: RunningRegistry[] = [];
 let image: OciLayoutInfo;
 let ws: Workspace;
@@ -38,11 +37,7 @@ function systemState(): Record<string, unknown> {
 }
 let systemBefore: Record<string, unknown>;
 
-function workspace(prefix: string): Workspace {
-  const w = tempWorkspace(prefix);
-  workspaces.push(w);
-  return w;
-}
+const workspace = workspacePool(undefined, { cleanupAfterAll: false });
 
 async function regcert(args: string[], input?: string): Promise<string> {
   const result = await runCli(args, { cwd: ws.dir, env: { ...ws.env, PATH: `${stubDir}:${process.env.PATH ?? ""}`, SUDO_USER: "" }, ...(input === undefined ? {} : { input }) });
@@ -85,7 +80,7 @@ afterAll(async () => {
   await Promise.all(registries.map((r) => r.stop()));
   await stopContainerd();
   const stubUsed = existsSync(join(ws.dir, "stub.log"));
-  for (const w of workspaces) w.cleanup();
+  workspace.cleanup();
   expect(systemState()).toEqual(systemBefore);
   expect(stubUsed).toBe(false);
 }, SLOW);

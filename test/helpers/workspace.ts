@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli, type CliResult, type tempWorkspace as TempWorkspace } from "./cli.js";
+import { runCli, tempWorkspace, type CliResult } from "./cli.js";
 
 export { tempWorkspace } from "./cli.js";
 
@@ -25,8 +25,31 @@ export function suiteTempDir(prefix = "regcert-test-"): string {
   return dir;
 }
 
+export type Workspace = ReturnType<typeof tempWorkspace>;
 
-export type Workspace = ReturnType<typeof TempWorkspace>;
+/** A suite's workspaces: each call makes one; cleanup() removes every one made. */
+export interface WorkspacePool {
+  (prefix?: string): Workspace;
+  cleanup(): void;
+}
+
+/**
+ * Workspaces (tempWorkspace) for one suite, removed in afterAll; a suite whose servers use them
+ * passes `{ cleanupAfterAll: false }` and calls cleanup() itself after stopping those servers.
+ */
+export function workspacePool(prefix = "regcert-test-", options: { cleanupAfterAll?: boolean } = {}): WorkspacePool {
+  const made: Workspace[] = [];
+  const pool = ((p = prefix) => {
+    const ws = tempWorkspace(p);
+    made.push(ws);
+    return ws;
+  }) as WorkspacePool;
+  pool.cleanup = () => {
+    for (const ws of made.splice(0)) ws.cleanup();
+  };
+  if (options.cleanupAfterAll !== false) afterAll(() => pool.cleanup());
+  return pool;
+}
 
 export interface InWorkspaceOptions {
   /** extra environment over the workspace's (REGCERT_HOME, HOME) */

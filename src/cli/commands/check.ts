@@ -8,6 +8,7 @@ import { sanitizeForTerminal } from "../../text/sanitize.js";
 import type { Context } from "../context.js";
 import { readInputFile } from "../input.js";
 import { parseWholeNumber } from "../options.js";
+import { reissueFromIndex } from "../reissue-lookup.js";
 import { parseTarget, readTrustedCas } from "../target.js";
 
 export interface CheckFlags {
@@ -79,6 +80,7 @@ export async function run(ctx: Context, targetArg: string, flags: CheckFlags): P
     timeoutMs: seconds * 1000,
     ...(flags.local === false ? {} : { clientSettings: clientSettingsFrom(localRaw) }),
     ...(clientCertPem && clientKeyPem ? { clientCertPem, clientKeyPem } : {}),
+    reissueFor: reissueFromIndex(ctx),
   });
   const localFindings = annotate(local, result.findings.some((f) => f.code === "plainHttp"));
   const ok = result.ok && !localFindings.some((f) => f.severity === "error");

@@ -7,24 +7,20 @@
  * anything is generated or written.
  */
 import { resolve } from "node:path";
-import { caNameConstraints, createRootCaCertificate } from "../../pki/ca.js";
+import { createRootCaCertificate } from "../../pki/ca.js";
 import { userError } from "../../pki/errors.js";
 import { parseCaCertificate, prepareIssuer } from "../../pki/issuer.js";
 import { describeKey, parseKeyAlgorithm } from "../../pki/keys.js";
-import { parseCidr } from "../../pki/names.js";
 import { formatPkcs11Uri, parsePkcs11Uri } from "../../pki/pkcs11-uri.js";
-import { validateDays } from "../../pki/validity.js";
 import { saveTokenCa } from "../../files/ca-store.js";
 import { withHomeLock } from "../../files/home.js";
 import { assertKeyLabelFree, findPrivateKey, generateTokenKey } from "../../pkcs11/token.js";
 import type { Signer } from "../../pki/signer.js";
 import { sanitizeForTerminal } from "../../text/sanitize.js";
 import type { Context } from "../context.js";
-import { defaultCaName } from "../ca-access.js";
-import { parseWholeNumber } from "../options.js";
 import { displayPath } from "../paths.js";
 import { openSession, readPin, tokenSignerFor } from "../token-access.js";
-import { assertNoCa, parsePermitDns, type InitCaFlags } from "../init-ca-shared.js";
+import { assertNoCa, initCaReport, parseNewCaFlags, type InitCaFlags } from "../init-ca-shared.js";
 import { checkImportCertificate } from "../../lifecycle/import-ca.js";
 import { readInputFileSync } from "../input.js";
 
@@ -34,13 +30,7 @@ export async function runPkcs11(ctx: Context, flags: InitCaFlags): Promise<void>
   if (flags.encrypt || flags.passphraseFile) throw userError("regcert.conflictingFlags", "a token key has no passphrase file: the token's PIN protects it", "drop --encrypt/--passphrase-file; give the PIN with --pin-file FILE or on the terminal");
   const keyAlgorithm = parseKeyAlgorithm(flags.key ?? "ecdsa-p256");
   if (keyAlgorithm === "ed25519") throw userError("regcert.unsupportedKey", "--pkcs11 keys are ECDSA P-256/P-384 or RSA", "use --key ecdsa-p256 (the default), ecdsa-p384 or rsa-3072");
-  const days = validateDays(parseWholeNumber(flags.days, "--days", 3650), "a CA");
-  const maxPathLen = parseWholeNumber(flags.maxPathLen, "--max-path-len", 0);
-  const permitDns = flags.permitDns.map(parsePermitDns);
-  const permitIp = flags.permitIp.map((c) => parseCidr(c).cidr);
-  const nameConstraints = permitDns.length + permitIp.length > 0 ? caNameConstraints(permitDns, permitIp) : undefined;
-  const commonName = flags.cn ?? defaultCaName();
-  if (commonName.length === 0 || commonName.length > 64) throw userError("regcert.invalidCn", `--cn has ${commonName.length} characters; a common name has 1 to 64`, "e.g. --cn \"Acme Registry CA\"");
+  const { days, maxPathLen, nameConstraints, commonName } = parseNewCaFlags(flags);
   const modulePath = flags.pkcs11Module ?? uri.modulePath;
   const home = ctx.home();
   assertNoCa(home, flags.force === true);
@@ -82,24 +72,20 @@ export async function runPkcs11(ctx: Context, flags: InitCaFlags): Promise<void>
 
   const info = parseCaCertificate(result.certificatePem);
   if (ctx.ui.json) {
-    ctx.ui.result({
-      command: "init-ca",
-      home,
-      replaced: result.replaced,
-      imported: !result.generated,
-      certificate: result.paths.certificate,
-      key: null,
-      pkcs11: { uri: result.uriText, module: resolve(modulePath as string), reference: result.paths.token },
-      encrypted: false,
-      commonName: info.commonName ?? null,
-      keyAlgorithm: describeKey(info.publicKey).algorithm,
-      notBefore: info.notBefore.toISOString(),
-      notAfter: info.notAfter.toISOString(),
-      fingerprint: info.fingerprint,
-      maxPathLen: info.pathLen ?? null,
-      nameConstraints: info.nameConstraints ?? null,
-      warnings: result.warnings,
-    });
+    ctx.ui.result(
+      initCaReport({
+        home,
+        replaced: result.replaced,
+        imported: !result.generated,
+        certificatePath: result.paths.certificate,
+        keyPath: null,
+        pkcs11: { uri: result.uriText, module: resolve(modulePath as string), reference: result.paths.token },
+        encrypted: false,
+        keyAlgorithm: describeKey(info.publicKey).algorithm,
+        certificate: info,
+        warnings: result.warnings,
+      }),
+    );
     return;
   }
   for (const warning of result.warnings) ctx.ui.warn(warning);

@@ -4,41 +4,29 @@
  * replace an existing CA without --force. Everything that can be refused is checked before a key is
  * generated or a passphrase asked for.
  */
-import { createRootCa, caNameConstraints } from "../../pki/ca.js";
+import { createRootCa } from "../../pki/ca.js";
 import { userError } from "../../pki/errors.js";
 import { ED25519_WARNING, describeKey, parseKeyAlgorithm } from "../../pki/keys.js";
-import { parseCidr } from "../../pki/names.js";
-import { validateDays } from "../../pki/validity.js";
-import { parseCaCertificate } from "../../pki/issuer.js";
 import { saveCa } from "../../files/ca-store.js";
 import { withHomeLock } from "../../files/home.js";
 import { readCaForImport, type ImportedCa } from "../../lifecycle/import-ca.js";
 import type { Context } from "../context.js";
-import { assertNoCa, parsePermitDns, type InitCaFlags } from "../init-ca-shared.js";
+import { assertNoCa, initCaReport, parseNewCaFlags, parsePermitDns, type InitCaFlags } from "../init-ca-shared.js";
+import { sanitizeForTerminal } from "../../text/sanitize.js";
 
 export { assertNoCa, parsePermitDns, type InitCaFlags };
-import { defaultCaName, generateKeyWithProgress } from "../ca-access.js";
+import { generateKeyWithProgress } from "../ca-access.js";
 import { readInputFileSync } from "../input.js";
-import { parseWholeNumber } from "../options.js";
 import { readNewPassphrase, readPassphraseFile } from "../passphrase.js";
 import { askSecret } from "../prompts.js";
 import { displayPath } from "../paths.js";
-
-
-/** "--permit-dns .corp.example" keeps its leading dot (subdomains only); the rest is validated as a host name. */
 
 export async function run(ctx: Context, flags: InitCaFlags): Promise<void> {
   if (flags.pkcs11 !== undefined) return (await import("./init-ca-pkcs11.js")).runPkcs11(ctx, flags);
   if (flags.importCert || flags.importKey) return runImport(ctx, flags);
   const keyAlgorithm = parseKeyAlgorithm(flags.key ?? "ecdsa-p256");
   if (keyAlgorithm === "ed25519") ctx.ui.warn(ED25519_WARNING);
-  const days = validateDays(parseWholeNumber(flags.days, "--days", 3650), "a CA");
-  const maxPathLen = parseWholeNumber(flags.maxPathLen, "--max-path-len", 0);
-  const permitDns = flags.permitDns.map(parsePermitDns);
-  const permitIp = flags.permitIp.map((c) => parseCidr(c).cidr);
-  const nameConstraints = permitDns.length + permitIp.length > 0 ? caNameConstraints(permitDns, permitIp) : undefined;
-  const commonName = flags.cn ?? defaultCaName();
-  if (commonName.length === 0 || commonName.length > 64) throw userError("regcert.invalidCn", `--cn has ${commonName.length} characters; a common name has 1 to 64`, "e.g. --cn \"Example registry CA\"");
+  const { days, maxPathLen, permitDns, permitIp, nameConstraints, commonName } = parseNewCaFlags(flags);
   const home = ctx.home();
   assertNoCa(home, flags.force === true);
   const passphrase = flags.encrypt || flags.passphraseFile ? await readNewPassphrase(ctx, flags.passphraseFile) : undefined;
@@ -54,39 +42,30 @@ export async function run(ctx: Context, flags: InitCaFlags): Promise<void> {
   const { ca, paths, replaced } = result;
   const info = ca.issuer.certificate;
   if (ctx.ui.json) {
-    ctx.ui.result({
-      command: "init-ca",
-      home,
-      replaced,
-      imported: false,
-      certificate: paths.certificate,
-      key: paths.key,
-      encrypted: passphrase !== undefined,
-      commonName: info.commonName,
-      keyAlgorithm,
-      serial: ca.serialHex,
-      notBefore: ca.notBefore.toISOString(),
-      notAfter: ca.notAfter.toISOString(),
-      fingerprint: info.fingerprint,
-      maxPathLen,
-      nameConstraints: nameConstraints ?? null,
-      warnings: [],
-    });
+    ctx.ui.result(
+      initCaReport({
+        home,
+        replaced,
+        imported: false,
+        certificatePath: paths.certificate,
+        keyPath: paths.key,
+        encrypted: passphrase !== undefined,
+        keyAlgorithm,
+        serial: ca.serialHex,
+        certificate: info,
+        warnings: [],
+      }),
+    );
     return;
   }
   if (replaced) ctx.ui.warn("replaced the previous CA: clients that trusted it will not trust certificates from this one");
-  ctx.ui.info(`${ctx.ui.green("✓")} Created CA "${info.commonName}" (${keyAlgorithm}, expires ${ca.notAfter.toISOString().slice(0, 10)})`);
+  ctx.ui.info(`${ctx.ui.green("✓")} Created CA "${sanitizeForTerminal(info.commonName ?? "")}" (${keyAlgorithm}, expires ${ca.notAfter.toISOString().slice(0, 10)})`);
   ctx.ui.info(`  ${displayPath(paths.certificate, ctx.cwd)}  CA certificate: give this to clients`);
   ctx.ui.info(`  ${displayPath(paths.key, ctx.cwd)}  CA private key (0600${passphrase !== undefined ? ", encrypted" : ""}): never copy it anywhere`);
   if (nameConstraints) ctx.ui.info(`  name-constrained to: ${[...permitDns, ...permitIp].join(", ")}${permitIp.length === 0 ? " (no IP addresses)" : ""}`);
   ctx.ui.info();
   ctx.ui.info("Next: regcert issue --dns registry.local --ip 192.168.0.12");
 }
-
-/**
- * Refuses when the home holds a CA (or half of one) and --force is not given; returns whether there
- * is something --force will replace.
- */
 
 /** The CA to adopt, from --import-cert/--import-key (checks in src/lifecycle/import-ca.ts). */
 async function readImport(ctx: Context, flags: InitCaFlags): Promise<ImportedCa> {
@@ -121,28 +100,24 @@ async function runImport(ctx: Context, flags: InitCaFlags): Promise<void> {
   const { paths, replaced } = result;
   const info = imported.certificate;
   if (ctx.ui.json) {
-    ctx.ui.result({
-      command: "init-ca",
-      home,
-      replaced,
-      imported: true,
-      certificate: paths.certificate,
-      key: paths.key,
-      encrypted: imported.passphrase !== undefined,
-      commonName: info.commonName ?? null,
-      keyAlgorithm: describeKey(imported.privateKey).algorithm,
-      notBefore: info.notBefore.toISOString(),
-      notAfter: info.notAfter.toISOString(),
-      fingerprint: info.fingerprint,
-      maxPathLen: info.pathLen ?? null,
-      nameConstraints: info.nameConstraints ?? null,
-      warnings: imported.warnings,
-    });
+    ctx.ui.result(
+      initCaReport({
+        home,
+        replaced,
+        imported: true,
+        certificatePath: paths.certificate,
+        keyPath: paths.key,
+        encrypted: imported.passphrase !== undefined,
+        keyAlgorithm: describeKey(imported.privateKey).algorithm,
+        certificate: info,
+        warnings: imported.warnings,
+      }),
+    );
     return;
   }
   for (const warning of imported.warnings) ctx.ui.warn(warning);
   if (replaced) ctx.ui.warn("replaced the previous CA: clients that trusted it will not trust certificates from the adopted one");
-  ctx.ui.info(`${ctx.ui.green("✓")} Adopted CA "${info.commonName ?? "(no CN)"}" (${describeKey(imported.privateKey).algorithm}, expires ${info.notAfter.toISOString().slice(0, 10)})`);
+  ctx.ui.info(`${ctx.ui.green("✓")} Adopted CA "${sanitizeForTerminal(info.commonName ?? "(no CN)")}" (${describeKey(imported.privateKey).algorithm}, expires ${info.notAfter.toISOString().slice(0, 10)})`);
   ctx.ui.info(`  ${displayPath(paths.certificate, ctx.cwd)}  CA certificate (the same one your clients already trust)`);
   ctx.ui.info(`  ${displayPath(paths.key, ctx.cwd)}  CA private key (0600${imported.passphrase !== undefined ? ", re-encrypted: PBKDF2-HMAC-SHA256, 600,000 iterations, AES-256-CBC" : ""})`);
   ctx.ui.info(`  the originals (${flags.importKey}) are untouched: once this works, delete or lock away the old key file`);

@@ -20,7 +20,7 @@ export interface NodeTrustFlags {
 export async function run(ctx: Context, flags: NodeTrustFlags): Promise<void> {
   if (flags.host.length === 0) throw userError("regcert.noHosts", "no --host given: name the registry as clients type it", "e.g. regcert k8s node-trust --host registry.local:5000");
   const targets = parseTargets(flags.target.length > 0 ? flags.target : ["containerd"]);
-  const namespace = parseNamespace(flags.namespace, "--namespace", "kube-system");
+  const namespace = parseNamespace(flags.namespace, "namespace", "kube-system");
   const name = parseLabelName(flags.name ?? "regcert-node-trust", "--name");
   const image = (flags.image ?? "").trim();
   if (flags.image !== undefined && (image === "" || /\s/.test(image))) throw userError("regcert.invalidImage", `--image "${flags.image}" is not an image reference`, "e.g. --image docker.io/library/busybox:1.36.1");

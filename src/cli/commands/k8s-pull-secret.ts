@@ -23,7 +23,7 @@ export async function run(ctx: Context, flags: PullSecretFlags): Promise<void> {
   if (!flags.passwordStdin) throw userError("regcert.passwordStdinRequired", "the password is read from standard input only (never from the command line, where ps and shell history see it)", "add --password-stdin and pipe it: printf '%s\\n' \"$PASSWORD\" | regcert k8s pull-secret …");
   // the key clients look up: exactly how image references spell the registry (443: no port)
   const registry = parseRegistryHost(flags.host).hostPort;
-  const namespace = parseNamespace(flags.namespace, "--namespace", "default");
+  const namespace = parseNamespace(flags.namespace, "namespace", "default");
   const name = parseObjectName(flags.name ?? "regcred", "--name");
   assertOutWritable(ctx, flags.out, flags.force === true);
   // one line, like docker login --password-stdin: a trailing newline (and CR) is not part of it

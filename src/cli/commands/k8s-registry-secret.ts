@@ -33,6 +33,8 @@ export interface RegistrySecretFlags {
   issuerName?: string;
   certManagerNamespace?: string;
   passphraseFile?: string;
+  /** the PIN of a token-held CA key (init-ca --pkcs11), as issue and sign take it */
+  pinFile?: string;
   out?: string;
   force?: boolean;
 }
@@ -80,7 +82,7 @@ async function readLeaf(ctx: Context, dir: string, name: string, withKey: boolea
 
 export async function run(ctx: Context, flags: RegistrySecretFlags): Promise<void> {
   const name = parseBaseName(flags.name, "registry");
-  const namespace = parseNamespace(flags.namespace, "--namespace", "default");
+  const namespace = parseNamespace(flags.namespace, "namespace", "default");
   const secretName = parseObjectName(flags.secretName ?? `${name.toLowerCase().replace(/[^a-z0-9.-]/g, "-")}-tls`, "--secret-name");
   const dir = resolve(ctx.cwd, flags.dir ?? "certs");
   const out = flags.out ?? "-";
@@ -101,14 +103,14 @@ export async function run(ctx: Context, flags: RegistrySecretFlags): Promise<voi
     ];
   } else {
     const issuerName = parseObjectName(flags.issuerName ?? "regcert", "--issuer-name");
-    const cmNamespace = parseNamespace(flags.certManagerNamespace, "--cert-manager-namespace", "cert-manager");
+    const cmNamespace = parseNamespace(flags.certManagerNamespace, "certManagerNamespace", "cert-manager");
     const days = parseWholeNumber(flags.days, "--days", 90);
     let names: NameSet = { dns: flags.dns.map(parseDnsOnly), ip: flags.ip.map(parseIpOnly) };
     if (names.dns.length + names.ip.length === 0) {
       if (!existsSync(join(dir, `${name}.crt`))) throw userError("regcert.noNames", "no registry names: give --dns (and --ip), or keep the certificate of `regcert issue --name NAME` in --dir", "e.g. --cert-manager --dns registry.local --ip 192.168.0.12");
       names = (await readLeaf(ctx, dir, name, false)).names;
     }
-    const { issuer } = await obtainIssuer(ctx, { passphraseFile: flags.passphraseFile });
+    const { issuer } = await obtainIssuer(ctx, { passphraseFile: flags.passphraseFile, pinFile: flags.pinFile });
     const intermediate = createIntermediateCa({ issuer, permitDns: names.dns, permitIp: names.ip, days });
     for (const w of intermediate.warnings) ctx.ui.warn(w);
     objects = certManagerObjects({

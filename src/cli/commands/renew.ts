@@ -19,6 +19,7 @@ import { lifecycleNow } from "../clock.js";
 import { persistRepairedIndex, recordInIndex } from "../index-hook.js";
 import { collectStatus } from "../../lifecycle/status.js";
 import { parseWholeNumber } from "../options.js";
+import { cliMessage } from "../option-flags.js";
 import { displayPath } from "../paths.js";
 
 export interface RenewFlags {
@@ -83,7 +84,7 @@ async function selectTargets(ctx: Context, home: string, flags: RenewFlags, name
       try {
         targets.push(withCsr(home, view.entry));
       } catch (error) {
-        skipped.push({ name: view.name, reason: (error as Error).message });
+        skipped.push({ name: view.name, reason: cliMessage(error) });
       }
     }
   }
@@ -112,8 +113,8 @@ export async function run(ctx: Context, name: string | undefined, flags: RenewFl
       if (!ctx.ui.json) printOutcome(ctx, outcome);
     } catch (error) {
       if (targets.length === 1) throw error;
-      failed.push({ name: target.entry.name, error: (error as Error).message });
-      ctx.ui.warn(`renewing ${target.entry.name} failed (its files were kept): ${(error as Error).message}`);
+      failed.push({ name: target.entry.name, error: cliMessage(error) });
+      ctx.ui.warn(`renewing ${target.entry.name} failed (its files were kept): ${cliMessage(error)}`);
     }
   }
   const servers = outcomes.filter((o) => o.planned.cert.profile === "server").map((o) => o.planned.target.entry.name);

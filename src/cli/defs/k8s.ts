@@ -50,6 +50,7 @@ Examples:
     .option("--issuer-name <name>", "--cert-manager: ClusterIssuer name", "regcert")
     .option("--cert-manager-namespace <ns>", "--cert-manager: cert-manager's cluster resource namespace", "cert-manager")
     .option("--passphrase-file <file>", "--cert-manager: passphrase of an encrypted CA key")
+    .option("--pin-file <file>", "--cert-manager: PIN of the token holding the CA key (init-ca --pkcs11)")
     .option("--out <file>", "write the YAML here, mode 0600 (- for stdout)", "-")
     .option("--force", "replace an existing --out file")
     .addHelpText(

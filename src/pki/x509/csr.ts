@@ -4,11 +4,24 @@
  * 0x00/0xFF, an explicitly encoded DEFAULT, constructed strings, unknown string types, BIT STRINGs
  * with unused bits. It decides nothing: what regcert accepts from a CSR is src/pki/csr-policy.ts.
  *
- * The small typed helpers below (readInteger, readBoolean, readString, …) are local until the shared
- * x509 primitives land; they follow Go's encoding/asn1 + cryptobyte strictness.
+ * Every element and typed value is read with the one strict reader (./der-reader.ts: Go's
+ * encoding/asn1 + cryptobyte rules); its reasons are reworded here as the CSR refusals say them.
  */
-import { readChildren, readWholeElement, type DerElement } from "../der.js";
 import { RegcertError } from "../errors.js";
+import {
+  contentOf,
+  decodeBoolean,
+  decodeInteger,
+  decodeOctetAlignedBitString,
+  decodeOid,
+  decodeString,
+  DerError,
+  DerReader,
+  isIa5,
+  readSingle,
+  TAG,
+  type DerElement,
+} from "./der-reader.js";
 
 export const OID_EXTENSION_REQUEST = "1.2.840.113549.1.9.14";
 export const OID_SUBJECT_ALT_NAME = "2.5.29.17";
@@ -84,9 +97,30 @@ export interface ParsedCsr {
 }
 
 // ----------------------------------------------------------------------------------------------------
-// typed DER helpers
+// the shared reader, in the CSR refusals' words
 
-const content = (buf: Uint8Array, el: DerElement): Uint8Array => buf.subarray(el.contentStart, el.end);
+/** der-reader reasons → the words `sign` has always used for them (pinned by test/cli/sign-csr-policy.test.ts) */
+const CSR_WORDS: Readonly<Record<string, string>> = {
+  "empty INTEGER": "an empty INTEGER",
+  "INTEGER not minimally encoded": "an INTEGER that is not minimally encoded",
+  "BOOLEAN must be 0x00 or 0xff": "a BOOLEAN that is not 0x00 or 0xFF",
+  "empty OBJECT IDENTIFIER": "an empty OBJECT IDENTIFIER",
+  "OBJECT IDENTIFIER arc not minimally encoded": "an OBJECT IDENTIFIER arc with a leading 0x80 (not minimal)",
+  "truncated OBJECT IDENTIFIER": "a truncated OBJECT IDENTIFIER",
+  "invalid UTF-8 string": "a UTF8String that is not valid UTF-8",
+  "invalid PrintableString": "a PrintableString with characters outside its set",
+  "invalid IA5String": "an IA5String with non-ASCII bytes",
+  "NumericString contains invalid character": "a NumericString with characters other than digits and space",
+  "invalid BMPString": "a BMPString that is not valid UCS-2",
+};
+
+function csrWords(reason: string): string {
+  const unsupported = /^unsupported string type: (\d+)$/.exec(reason);
+  if (unsupported) return `a name attribute with the string type 0x${Number(unsupported[1]).toString(16)}, which X.509 names do not use`;
+  const trailing = /^(\d+) unexpected byte\(s\) at the end of a structure$/.exec(reason);
+  if (trailing) return `${trailing[1]} trailing byte(s) after the structure`;
+  return CSR_WORDS[reason] ?? reason;
+}
 
 function expectTag(el: DerElement | undefined, tag: number, what: string): DerElement {
   if (!el) return fail(`${what} is missing`);
@@ -94,95 +128,18 @@ function expectTag(el: DerElement | undefined, tag: number, what: string): DerEl
   return el;
 }
 
-/** OBJECT IDENTIFIER content → dotted text; minimal base-128 arcs only. */
-export function readOid(bytes: Uint8Array): string {
-  if (bytes.length === 0) fail("an empty OBJECT IDENTIFIER");
-  const arcs: bigint[] = [];
-  let value = 0n;
-  let start = true;
-  for (const b of bytes) {
-    if (start && b === 0x80) fail("an OBJECT IDENTIFIER arc with a leading 0x80 (not minimal)");
-    value = (value << 7n) | BigInt(b & 0x7f);
-    start = (b & 0x80) === 0;
-    if (start) {
-      arcs.push(value);
-      value = 0n;
-    }
-  }
-  if (!start) fail("a truncated OBJECT IDENTIFIER");
-  const first = arcs[0] as bigint;
-  const head = first < 40n ? [0n, first] : first < 80n ? [1n, first - 40n] : [2n, first - 80n];
-  return [...head, ...arcs.slice(1)].join(".");
-}
+/** The elements inside `el`, each framed strictly (the reader checks each against its parent). */
+const children = (buf: Uint8Array, el: DerElement): DerElement[] => DerReader.inside(buf, el).readAll();
 
-/** INTEGER content → bigint; minimal two's complement only (no 0x00 0x7f, no 0xff 0x80). */
-export function readInteger(bytes: Uint8Array): bigint {
-  if (bytes.length === 0) fail("an empty INTEGER");
-  if (bytes.length > 1 && ((bytes[0] === 0 && ((bytes[1] as number) & 0x80) === 0) || (bytes[0] === 0xff && ((bytes[1] as number) & 0x80) !== 0))) {
-    fail("an INTEGER that is not minimally encoded");
-  }
-  let value = 0n;
-  for (const b of bytes) value = (value << 8n) | BigInt(b);
-  if (((bytes[0] as number) & 0x80) !== 0) value -= 1n << BigInt(bytes.length * 8);
-  return value;
-}
-
-/** BOOLEAN content: exactly one byte, 0x00 or 0xFF (DER). */
-export function readBoolean(bytes: Uint8Array): boolean {
-  if (bytes.length !== 1 || (bytes[0] !== 0x00 && bytes[0] !== 0xff)) fail("a BOOLEAN that is not 0x00 or 0xFF");
-  return bytes[0] === 0xff;
-}
+const oidOf = (buf: Uint8Array, el: DerElement | undefined, what: string): string => decodeOid(contentOf(buf, expectTag(el, TAG.OID, what)));
 
 /** BIT STRING content with no unused bits (keys, signatures). */
-function readOctetAlignedBits(bytes: Uint8Array, what: string): Uint8Array {
-  if (bytes.length === 0 || bytes[0] !== 0) fail(`${what} is a BIT STRING with unused bits`);
-  return bytes.subarray(1);
-}
-
-const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
-const isIa5 = (bytes: Uint8Array): boolean => bytes.every((b) => b < 0x80);
-
-/** A directory string by its tag, decoded strictly; throws for types X.509 names do not use. */
-export function readString(tag: number, bytes: Uint8Array): string {
-  const latin1 = () => Buffer.from(bytes).toString("latin1");
-  switch (tag) {
-    case 0x0c: // UTF8String
-      try {
-        return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-      } catch {
-        return fail("a UTF8String that is not valid UTF-8");
-      }
-    case 0x13: // PrintableString
-      if (!PRINTABLE.test(latin1())) fail("a PrintableString with characters outside its set");
-      return latin1();
-    case 0x16: // IA5String
-      if (!isIa5(bytes)) fail("an IA5String with non-ASCII bytes");
-      return latin1();
-    case 0x12: // NumericString
-      if (!/^[0-9 ]*$/.test(latin1())) fail("a NumericString with characters other than digits and space");
-      return latin1();
-    case 0x14: // TeletexString, read as Latin-1 like Go
-      return latin1();
-    case 0x1e: {
-      // BMPString: UCS-2 big-endian
-      if (bytes.length % 2 !== 0) fail("a BMPString with an odd number of bytes");
-      let out = "";
-      for (let i = 0; i < bytes.length; i += 2) out += String.fromCharCode(((bytes[i] as number) << 8) | (bytes[i + 1] as number));
-      return out;
-    }
-    case 0x1c: {
-      // UniversalString: UCS-4 big-endian
-      if (bytes.length % 4 !== 0) fail("a UniversalString whose length is not a multiple of 4");
-      let out = "";
-      for (let i = 0; i < bytes.length; i += 4) {
-        const cp = (((bytes[i] as number) << 24) | ((bytes[i + 1] as number) << 16) | ((bytes[i + 2] as number) << 8) | (bytes[i + 3] as number)) >>> 0;
-        if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) fail("a UniversalString with an invalid character");
-        out += String.fromCodePoint(cp);
-      }
-      return out;
-    }
-    default:
-      return fail(`a name attribute with the string type 0x${tag.toString(16)}, which X.509 names do not use`);
+function octetAlignedBits(bytes: Uint8Array, what: string): Uint8Array {
+  try {
+    return decodeOctetAlignedBitString(bytes);
+  } catch (error) {
+    if (error instanceof DerError) return fail(`${what} is a BIT STRING with unused bits`);
+    throw error;
   }
 }
 
@@ -190,22 +147,22 @@ export function readString(tag: number, bytes: Uint8Array): string {
 // the structure
 
 function readSubject(buf: Uint8Array, el: DerElement): ParsedCsr["subject"] {
-  expectTag(el, 0x30, "the subject");
+  expectTag(el, TAG.SEQUENCE, "the subject");
   const attributes: CsrSubjectAttribute[] = [];
-  for (const rdn of readChildren(buf, el)) {
-    expectTag(rdn, 0x31, "a subject RDN");
-    const atvs = readChildren(buf, rdn);
+  for (const rdn of children(buf, el)) {
+    expectTag(rdn, TAG.SET, "a subject RDN");
+    const atvs = children(buf, rdn);
     if (atvs.length === 0) fail("an empty subject RDN");
     for (const atv of atvs) {
-      expectTag(atv, 0x30, "a subject attribute");
-      const [type, value, extra] = readChildren(buf, atv);
+      expectTag(atv, TAG.SEQUENCE, "a subject attribute");
+      const [type, value, extra] = children(buf, atv);
       if (extra) fail("a subject attribute with extra fields");
-      const oid = readOid(content(buf, expectTag(type, 0x06, "a subject attribute type")));
+      const oid = oidOf(buf, type, "a subject attribute type");
       if (!value) return fail("a subject attribute without a value");
-      // every universal string type is decoded (or refused, as Go refuses the ones it does not support)
-      const isString = value.tag === 0x0c || (value.tag >= 0x12 && value.tag <= 0x1e);
-      if ((value.tag & 0x20) !== 0 && value.tag !== 0x30 && value.tag !== 0x31) fail("a subject string in constructed (BER) form");
-      attributes.push({ oid, tag: value.tag, value: isString ? readString(value.tag, content(buf, value)) : undefined });
+      // every universal string type is decoded, or refused as Go refuses the ones it does not support
+      const isString = value.tag === TAG.UTF8String || (value.tag >= 0x12 && value.tag <= 0x1e);
+      if ((value.tag & 0x20) !== 0 && value.tag !== TAG.SEQUENCE && value.tag !== TAG.SET) fail("a subject string in constructed (BER) form");
+      attributes.push({ oid, tag: value.tag, value: isString ? decodeString(value.tag, contentOf(buf, value)) : undefined });
     }
   }
   return { raw: buf.slice(el.start, el.end), attributes };
@@ -214,13 +171,13 @@ function readSubject(buf: Uint8Array, el: DerElement): ParsedCsr["subject"] {
 const EC_COORDINATE_BYTES: Record<string, number> = { "1.2.840.10045.3.1.7": 32, "1.3.132.0.34": 48, "1.3.132.0.35": 66 };
 
 function readPublicKey(buf: Uint8Array, el: DerElement): CsrPublicKeyInfo {
-  expectTag(el, 0x30, "the public key");
-  const [algId, bits, extra] = readChildren(buf, el);
+  expectTag(el, TAG.SEQUENCE, "the public key");
+  const [algId, bits, extra] = children(buf, el);
   if (extra) fail("the public key has extra fields");
-  const [oidEl, params, more] = readChildren(buf, expectTag(algId, 0x30, "the public key algorithm"));
+  const [oidEl, params, more] = children(buf, expectTag(algId, TAG.SEQUENCE, "the public key algorithm"));
   if (more) fail("the public key algorithm has extra fields");
-  const algorithm = readOid(content(buf, expectTag(oidEl, 0x06, "the public key algorithm")));
-  const keyBits = readOctetAlignedBits(content(buf, expectTag(bits, 0x03, "the public key")), "the public key");
+  const algorithm = oidOf(buf, oidEl, "the public key algorithm");
+  const keyBits = octetAlignedBits(contentOf(buf, expectTag(bits, TAG.BIT_STRING, "the public key")), "the public key");
   let kind: CsrKeyKind = "other";
   let curve: string | undefined;
   let pointForm: EcPointForm | undefined;
@@ -229,7 +186,7 @@ function readPublicKey(buf: Uint8Array, el: DerElement): CsrPublicKeyInfo {
   else if (algorithm === "1.3.101.113") kind = "ed448";
   else if (algorithm === OID_EC_PUBLIC_KEY) {
     kind = "ec";
-    curve = params?.tag === 0x06 ? readOid(content(buf, params)) : undefined;
+    curve = params?.tag === TAG.OID ? decodeOid(contentOf(buf, params)) : undefined;
     const size = curve === undefined ? undefined : EC_COORDINATE_BYTES[curve];
     const first = keyBits[0];
     if (first === 0x04) pointForm = size === undefined || keyBits.length === 1 + 2 * size ? "uncompressed" : "invalid";
@@ -241,30 +198,30 @@ function readPublicKey(buf: Uint8Array, el: DerElement): CsrPublicKeyInfo {
 }
 
 function readExtensions(buf: Uint8Array, el: DerElement, out: CsrExtension[]): void {
-  expectTag(el, 0x30, "the extensionRequest value");
-  for (const ext of readChildren(buf, el)) {
-    expectTag(ext, 0x30, "a requested extension");
-    const parts = readChildren(buf, ext);
-    const oid = readOid(content(buf, expectTag(parts[0], 0x06, "a requested extension's OID")));
+  expectTag(el, TAG.SEQUENCE, "the extensionRequest value");
+  for (const ext of children(buf, el)) {
+    expectTag(ext, TAG.SEQUENCE, "a requested extension");
+    const parts = children(buf, ext);
+    const oid = oidOf(buf, parts[0], "a requested extension's OID");
     let i = 1;
     let critical = false;
-    if (parts[i]?.tag === 0x01) {
-      critical = readBoolean(content(buf, parts[i] as DerElement));
+    if (parts[i]?.tag === TAG.BOOLEAN) {
+      critical = decodeBoolean(contentOf(buf, parts[i] as DerElement));
       if (!critical) fail("a requested extension with critical FALSE written out (DER omits a DEFAULT value)");
       i++;
     }
-    const value = expectTag(parts[i], 0x04, "a requested extension's value");
+    const value = expectTag(parts[i], TAG.OCTET_STRING, "a requested extension's value");
     if (parts[i + 1]) fail("a requested extension has extra fields");
-    out.push({ oid, critical, value: new Uint8Array(content(buf, value)) });
+    out.push({ oid, critical, value: new Uint8Array(contentOf(buf, value)) });
   }
 }
 
 /** The GeneralNames of a subjectAltName extension value (refuses constructed strings and an empty list). */
 export function readGeneralNames(value: Uint8Array): CsrGeneralName[] {
-  const seq = expectTag(readWholeElement(value), 0x30, "the subjectAltName");
+  const seq = expectTag(readSingle(value), TAG.SEQUENCE, "the subjectAltName");
   const names: CsrGeneralName[] = [];
-  for (const gn of readChildren(value, seq)) {
-    const bytes = content(value, gn);
+  for (const gn of children(value, seq)) {
+    const bytes = contentOf(value, gn);
     const text = Buffer.from(bytes).toString("latin1");
     switch (gn.tag) {
       case 0x82:
@@ -299,8 +256,8 @@ export function readCsr(der: Uint8Array, what = "the CSR"): ParsedCsr {
   try {
     return readCsrStrict(der);
   } catch (error) {
-    if (error instanceof CsrFormatError || (error instanceof RegcertError && error.code === "regcert.malformedDer")) {
-      const why = error instanceof CsrFormatError ? error.message : error.message.replace(/^malformed DER: /, "");
+    if (error instanceof CsrFormatError || error instanceof DerError) {
+      const why = error instanceof CsrFormatError ? error.message : csrWords(error.reason);
       throw new RegcertError("regcert.badCsr", `${what} is not a valid PKCS#10 certificate request: ${why}`, {
         exitCode: 2,
         hint: "make the request again with openssl req -new (or let regcert issue make the key and request)",
@@ -312,30 +269,30 @@ export function readCsr(der: Uint8Array, what = "the CSR"): ParsedCsr {
 }
 
 function readCsrStrict(der: Uint8Array): ParsedCsr {
-  const top = expectTag(readWholeElement(der), 0x30, "the request");
-  const [infoEl, sigAlgEl, sigEl, extra] = readChildren(der, top);
+  const top = expectTag(readSingle(der), TAG.SEQUENCE, "the request");
+  const [infoEl, sigAlgEl, sigEl, extra] = children(der, top);
   if (extra) fail("extra fields after the signature");
-  const info = readChildren(der, expectTag(infoEl, 0x30, "the request info"));
+  const info = children(der, expectTag(infoEl, TAG.SEQUENCE, "the request info"));
   const [versionEl, subjectEl, spkiEl, attrsEl, infoExtra] = info;
   if (infoExtra) fail("extra fields after the attributes");
-  const version = readInteger(content(der, expectTag(versionEl, 0x02, "the version")));
-  const subject = readSubject(der, expectTag(subjectEl, 0x30, "the subject"));
-  const publicKey = readPublicKey(der, expectTag(spkiEl, 0x30, "the public key"));
+  const version = decodeInteger(contentOf(der, expectTag(versionEl, TAG.INTEGER, "the version")));
+  const subject = readSubject(der, expectTag(subjectEl, TAG.SEQUENCE, "the subject"));
+  const publicKey = readPublicKey(der, expectTag(spkiEl, TAG.SEQUENCE, "the public key"));
   const attributes: CsrAttribute[] = [];
   const extensions: CsrExtension[] = [];
-  for (const attr of readChildren(der, expectTag(attrsEl, 0xa0, "the attributes"))) {
-    expectTag(attr, 0x30, "an attribute");
-    const [typeEl, setEl, more] = readChildren(der, attr);
+  for (const attr of children(der, expectTag(attrsEl, 0xa0, "the attributes"))) {
+    expectTag(attr, TAG.SEQUENCE, "an attribute");
+    const [typeEl, setEl, more] = children(der, attr);
     if (more) fail("an attribute with extra fields");
-    const oid = readOid(content(der, expectTag(typeEl, 0x06, "an attribute type")));
-    const values = readChildren(der, expectTag(setEl, 0x31, "an attribute's values"));
+    const oid = oidOf(der, typeEl, "an attribute type");
+    const values = children(der, expectTag(setEl, TAG.SET, "an attribute's values"));
     attributes.push({ oid, values: values.map((v) => der.slice(v.start, v.end)) });
     if (oid === OID_EXTENSION_REQUEST) for (const v of values) readExtensions(der, v, extensions);
   }
   const subjectAltNames = extensions.filter((e) => e.oid === OID_SUBJECT_ALT_NAME).map((e) => readGeneralNames(e.value));
-  const [algOid, algParams, algExtra] = readChildren(der, expectTag(sigAlgEl, 0x30, "the signature algorithm"));
+  const [algOid, algParams, algExtra] = children(der, expectTag(sigAlgEl, TAG.SEQUENCE, "the signature algorithm"));
   if (algExtra) fail("the signature algorithm has extra fields");
-  const signature = readOctetAlignedBits(content(der, expectTag(sigEl, 0x03, "the signature")), "the signature");
+  const signature = octetAlignedBits(contentOf(der, expectTag(sigEl, TAG.BIT_STRING, "the signature")), "the signature");
   return {
     der,
     infoDer: der.slice((infoEl as DerElement).start, (infoEl as DerElement).end),
@@ -346,7 +303,7 @@ function readCsrStrict(der: Uint8Array): ParsedCsr {
     extensions,
     subjectAltNames,
     signatureAlgorithm: {
-      oid: readOid(content(der, expectTag(algOid, 0x06, "the signature algorithm"))),
+      oid: oidOf(der, algOid, "the signature algorithm"),
       parameters: algParams ? der.slice(algParams.start, algParams.end) : undefined,
     },
     signature: new Uint8Array(signature),

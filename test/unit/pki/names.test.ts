@@ -136,7 +136,7 @@ describe("the new refusals (issue 11) each carry the fix", () => {
     ["*.co.uk", "put the wildcard under your own domain, e.g. *.registry.example.co.uk"],
     ["xn--abc.example", "give the name in Unicode (regcert converts it) or its exact punycode form"],
     [" registry.local", 'write it without them: "registry.local"'],
-    ["0.0.0.0", "give the address clients connect to, e.g. --ip 192.168.0.12"],
+    ["0.0.0.0", "give the address clients connect to, e.g. names.ip: 192.168.0.12"],
   ])("%j", (input, hint) => {
     try {
       classifyName(input);
