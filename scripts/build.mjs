@@ -191,7 +191,8 @@ module.exports = new Proxy({}, {
     format: "cjs",
     platform: "node",
     target: "node20",
-    minify: true,
+    // REGCERT_MINIFY=0: names kept for --cpu-prof (same split, same caches; whitespace and comments go)
+    ...(process.env.REGCERT_MINIFY === "0" ? { minifyWhitespace: true } : { minify: true }),
     charset: "ascii",
     logLevel: "warning",
   };
@@ -216,7 +217,9 @@ module.exports = new Proxy({}, {
   //    module's namespace as an export for the command bundles
   rmSync(cliOut, { recursive: true, force: true });
   const frontEntry = [`import ${JSON.stringify(join(root, "src/cli/main.ts"))};`, ...shared.map((file) => `export * as ${exportName.get(file)} from ${JSON.stringify(join(root, file))};`)].join("\n");
-  const bundles = [{ name: "regcert.cjs", entry: frontEntry, plugins: [lazyBuiltins, sourceTransform(true)] }];
+  // `prompts` (90 KB, two copies inside for old and new Node) is only needed by a person at a terminal:
+  // the front requires it from node_modules (a dependency) when a question is asked, instead of carrying it
+  const bundles = [{ name: "regcert.cjs", entry: frontEntry, plugins: [lazyBuiltins, sourceTransform(true)], external: ["prompts"] }];
 
   // 3. the command bundles: `commands[name]()` imports a command (lazily, inside the bundle); a module the
   //    front holds is taken from it
@@ -253,6 +256,9 @@ module.exports = new Proxy({}, {
       banner: { js: WRAP_HEAD },
       footer: { js: WRAP_TAIL },
       plugins: [virtualEntry(bundle.entry), ...bundle.plugins],
+      external: bundle.external ?? [],
+      // import() of an external package must become require(): vm.Script has no ESM loader
+      supported: { "dynamic-import": false },
     });
     const text = readFileSync(file);
     if (text.some((byte) => byte > 0x7f)) throw new Error(`build: ${bundle.name} is not ASCII; the loader reads it as latin1`);
