@@ -6,7 +6,7 @@ import { PromptCancelled } from "./prompts.js";
 import { sanitizeForTerminal } from "../text/sanitize.js";
 
 export async function run(argv: string[], stderr: { write(s: string): unknown } = process.stderr): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(argv);
   // commander copies these settings only into subcommands created after them, and buildProgram has
   // already made every subcommand: set them on each, or a bad flag to a subcommand exits 1 via
   // process.exit with "error: …" instead of exit 2 with "regcert: …".
