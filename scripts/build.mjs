@@ -156,24 +156,27 @@ if (esbuild) {
   // node:crypto and node:child_process cost several ms to initialise (child_process pulls in net, dgram
   // and streams) and `--help`/`--version` need neither: commander requires child_process only for
   // external subcommands, and most commands touch crypto late. Each import of them becomes a proxy that
-  // requires the real module on first use. Its keys are the module's export names as of this build,
+  // requires the real module on first use. node:net likewise, and its isIP/isIPv4/isIPv6 (all that
+  // names.ts and verify use it for on the issue path) come from scripts/net-ip.cjs without loading it. Its keys are the module's export names as of this build,
   // listed without loading it, because esbuild's ESM interop enumerates them when a module is imported.
   const lazyBuiltins = {
     name: "lazy-builtins",
     setup(build) {
-      build.onResolve({ filter: /^(node:)?(crypto|child_process)$/ }, (args) =>
+      build.onResolve({ filter: /^(node:)?(crypto|child_process|net)$/ }, (args) =>
         args.namespace === "lazy-builtin" ? { path: args.path, external: true } : { path: args.path.replace(/^node:/, ""), namespace: "lazy-builtin" },
       );
       build.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => ({
         loader: "js",
+        resolveDir: join(root, "scripts"),
         contents: `let real;
 const load = () => (real ??= require("node:${args.path}"));
 const names = ${JSON.stringify(Object.keys(require(`node:${args.path}`)))};
+const own = ${args.path === "net" ? 'require("./net-ip.cjs")' : "{}"};
 module.exports = new Proxy({}, {
-  get: (_, key) => load()[key],
+  get: (_, key) => (Object.hasOwn(own, key) ? own[key] : load()[key]),
   has: (_, key) => names.includes(key) || key in load(),
   ownKeys: () => names,
-  getOwnPropertyDescriptor: (_, key) => (names.includes(key) ? { configurable: true, enumerable: true, get: () => load()[key] } : undefined),
+  getOwnPropertyDescriptor: (_, key) => (names.includes(key) ? { configurable: true, enumerable: true, get: () => (Object.hasOwn(own, key) ? own[key] : load()[key]) } : undefined),
 });`,
       }));
     },
@@ -195,6 +198,8 @@ module.exports = new Proxy({}, {
     ...(process.env.REGCERT_MINIFY === "0" ? { minifyWhitespace: true } : { minify: true }),
     charset: "ascii",
     logLevel: "warning",
+    // program.ts's version without reading package.json at run time (the package ships both together)
+    define: { __REGCERT_VERSION__: JSON.stringify(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version) },
   };
 
   // 1. what the front holds: the static import closure of main.ts (dynamic imports, e.g. prompts, stay

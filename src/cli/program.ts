@@ -18,7 +18,10 @@ import { defineRegistryCommands } from "./defs/registry.js";
 import { defineTrustCommands } from "./defs/trust.js";
 import type { CommandModule } from "./defs/types.js";
 
+/** package.json's version, inlined by the CLI bundle build (scripts/build.mjs); read from the file otherwise. */
+declare const __REGCERT_VERSION__: string | undefined;
 function version(): string {
+  if (typeof __REGCERT_VERSION__ === "string") return __REGCERT_VERSION__;
   return (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
 }
 
