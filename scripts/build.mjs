@@ -159,10 +159,12 @@ if (esbuild) {
   // requires the real module on first use. node:net likewise, and its isIP/isIPv4/isIPv6 (all that
   // names.ts and verify use it for on the issue path) come from scripts/net-ip.cjs without loading it. Its keys are the module's export names as of this build,
   // listed without loading it, because esbuild's ESM interop enumerates them when a module is imported.
-  const lazyBuiltins = {
+  // (The issue bundle always uses node:crypto, so there it is a plain require: a proxy would only add
+  // esbuild's interop copy of its ~70 exports into every importing module.)
+  const lazyBuiltinsFor = (names) => ({
     name: "lazy-builtins",
     setup(build) {
-      build.onResolve({ filter: /^(node:)?(crypto|child_process|net)$/ }, (args) =>
+      build.onResolve({ filter: new RegExp(`^(node:)?(${names.join("|")})$`) }, (args) =>
         args.namespace === "lazy-builtin" ? { path: args.path, external: true } : { path: args.path.replace(/^node:/, ""), namespace: "lazy-builtin" },
       );
       build.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => ({
@@ -180,7 +182,8 @@ module.exports = new Proxy({}, {
 });`,
       }));
     },
-  };
+  });
+  const lazyBuiltins = lazyBuiltinsFor(["crypto", "child_process", "net"]);
   const virtualEntry = (contents) => ({
     name: "virtual-entry",
     setup(build) {
@@ -248,7 +251,8 @@ module.exports = new Proxy({}, {
     const members = commandNames.filter((name) => groupOf(name) === group);
     for (const name of members) bundleOfCommand[name] = `regcert-${group}.cjs`;
     const entry = `export const commands = {\n${members.map((name) => `  ${JSON.stringify(name)}: () => import(${JSON.stringify(join(srcCli, "commands", `${name}.ts`))}),`).join("\n")}\n};`;
-    bundles.push({ name: `regcert-${group}.cjs`, entry, plugins: [lazyBuiltins, fromFront, sourceTransform(false)] });
+    const lazy = group === "issue" ? lazyBuiltinsFor(["child_process", "net"]) : lazyBuiltins;
+    bundles.push({ name: `regcert-${group}.cjs`, entry, plugins: [lazy, fromFront, sourceTransform(false)] });
   }
   for (const bundle of bundles) {
     const file = join(cliOut, bundle.name);
