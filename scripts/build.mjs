@@ -4,17 +4,22 @@
 //
 // The CLI as built here (measured in bench/RESULTS.md; each step was kept because it measurably cut
 // start-up on Node 20):
-//   dist/cli/regcert.cjs        every module of the CLI in one minified CommonJS file. One file instead of
-//                               ~100 module reads/resolutions, and no ESM loader (which alone costs more
-//                               than `node -e 0`'s difference to an empty CommonJS script). Commands stay
-//                               lazy: esbuild turns each `import("../commands/x.js")` into an init function
-//                               that runs only when the command does.
-//   dist/cli/regcert.cjs.cache  V8's code cache for it, made here by running `regcert issue` once, so a run
-//                               skips parsing and compiling the bundle. Node 20 has no module compile cache
-//                               (module.enableCompileCache is Node 22), hence node:vm. A cache from another
-//                               V8 is rejected by V8 itself and the bundle is compiled as usual: never wrong,
-//                               only slower.
-//   dist/cli/main.js            the bin: loads regcert.cjs with that cache (CommonJS: dist/cli/package.json).
+//   dist/cli/regcert.cjs        the front: commander, every command's definition (src/cli/defs), run/main
+//                               and what they import, in one minified CommonJS file (~100 KB). One file
+//                               instead of ~100 module reads/resolutions, and no ESM loader (which alone costs
+//                               more than `node -e 0`'s difference to an empty CommonJS script). `--help`
+//                               loads only this.
+//   dist/cli/regcert-<group>.cjs the command implementations (issue: issue/init-ca/sign; commands: the rest),
+//                               required by the front when an action runs; inside, each command stays lazy
+//                               (esbuild turns `import()` into an init function run only when it is called).
+//   dist/cli/*.cjs.cache        V8's code cache of each bundle, made here by a run that uses it (`--help`, a
+//                               first-use `issue`, `status`), so a run skips parsing and compiling. Node 20 has
+//                               no module compile cache (module.enableCompileCache is Node 22), hence node:vm.
+//                               A cache from another V8 is rejected by V8 itself and the bundle is compiled
+//                               as usual: never wrong, only slower.
+//   dist/cli/main.js            the bin (loader): reads a bundle and its cache, runs it; never writes
+//                               (CommonJS: dist/cli/package.json).
+// REGCERT_MINIFY=0 keeps names (for --cpu-prof).
 // REGCERT_NO_BUNDLE=1 (or esbuild missing) leaves the plain tsc output as the CLI.
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
