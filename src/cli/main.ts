@@ -12,10 +12,32 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 
 // `regcert … | head` closes stdout early: that is not an error
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw error;
+const onStreamError = (error: NodeJS.ErrnoException): void => {
+  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw error;
+};
+// process.stdout/stderr are created on first use, and creating one loads node's stream modules (a few
+// ms): a run that prints nothing (--quiet) need not pay for that, so the handler is attached when the
+// stream is first used (before anything can be written to it)
+for (const name of ["stdout", "stderr"] as const) {
+  const descriptor = Object.getOwnPropertyDescriptor(process, name);
+  const create = descriptor?.get;
+  if (!create || !descriptor.configurable) {
+    process[name].on("error", onStreamError);
+    continue;
+  }
+  let attached = false;
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable: descriptor.enumerable,
+    get() {
+      const stream = create.call(process) as NodeJS.WriteStream;
+      if (!attached) {
+        attached = true;
+        stream.on("error", onStreamError);
+      }
+      return stream;
+    },
   });
 }
 

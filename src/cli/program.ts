@@ -18,11 +18,39 @@ import { defineRegistryCommands } from "./defs/registry.js";
 import { defineTrustCommands } from "./defs/trust.js";
 import type { CommandModule } from "./defs/types.js";
 
+/** package.json's version, inlined by the CLI bundle build (scripts/build.mjs); read from the file otherwise. */
+declare const __REGCERT_VERSION__: string | undefined;
 function version(): string {
+  if (typeof __REGCERT_VERSION__ === "string") return __REGCERT_VERSION__;
   return (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
 }
 
-export function buildProgram(): Command {
+/** The options `regcert` itself takes before a command word, and whether each takes a value. */
+const GLOBAL_OPTIONS: Record<string, boolean> = { "--home": true, "--json": false, "--yes": false, "--quiet": false, "--no-color": false };
+
+/**
+ * The command word of `argv` (process.argv form), or undefined when anything else comes first (help,
+ * version, an unknown option): then every command is defined, so commander answers as it always did.
+ */
+function commandWord(argv: readonly string[]): string | undefined {
+  for (let i = 2; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (!arg.startsWith("-")) return arg;
+    if (arg.startsWith("--home=")) continue;
+    const takesValue = GLOBAL_OPTIONS[arg];
+    if (takesValue === undefined) return undefined;
+    if (takesValue) i++;
+  }
+  return undefined;
+}
+
+/**
+ * Builds the program. With `argv` naming a command, only the group of definitions holding that command
+ * is registered: defining all ~25 commands and ~200 options costs several ms of a command's start-up,
+ * and the command parses exactly as before. Without argv, or for `--help`, `help …` or an unknown word,
+ * every command is defined (test/cli/startup-bundles.test.ts checks each command is found this way).
+ */
+export function buildProgram(argv?: readonly string[]): Command {
   const program = new Command();
   program
     .name("regcert")
@@ -62,16 +90,22 @@ Examples:
       await module.run(ctx, ...args.slice(0, -1));
     };
 
-  defineCertificateCommands(program, action);
-  defineRegistryCommands(program, action);
-  defineInspectVerifyCommands(program, action);
-  defineCaCommands(program, action);
-  defineLifecycleCommands(program, action);
-  defineTrustCommands(program, action);
-  defineK8sCommands(program, action);
-  defineAcmeCommands(program, action);
-  defineScheduleCommand(program, action);
-  defineKeyCommands(program, action);
-  defineFleetCommands(program, action);
+  // each group with the top-level commands it registers (a group not listed here is always defined)
+  const groups: Array<[commands: string[], define: () => unknown]> = [
+    [["init-ca", "issue", "sign"], () => defineCertificateCommands(program, action)],
+    [["htpasswd", "registry-config", "check", "api"], () => defineRegistryCommands(program, action)],
+    [["inspect", "verify"], () => defineInspectVerifyCommands(program, action)],
+    [["ca"], () => defineCaCommands(program, action)],
+    [["status", "renew"], () => defineLifecycleCommands(program, action)],
+    [["install-trust"], () => defineTrustCommands(program, action)],
+    [["k8s"], () => defineK8sCommands(program, action)],
+    [["acme"], () => defineAcmeCommands(program, action)],
+    [["schedule"], () => defineScheduleCommand(program, action)],
+    [["export"], () => defineKeyCommands(program, action)],
+    [["fleet"], () => defineFleetCommands(program, action)],
+  ];
+  const word = argv && commandWord(argv);
+  const only = word !== undefined && groups.some(([commands]) => commands.includes(word)) ? word : undefined;
+  for (const [commands, define] of groups) if (only === undefined || commands.includes(only)) define();
   return program;
 }

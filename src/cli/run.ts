@@ -6,8 +6,9 @@ import { PromptCancelled } from "./prompts.js";
 import { sanitizeForTerminal } from "../text/sanitize.js";
 import { cliErrorText } from "./option-flags.js";
 
-export async function run(argv: string[], stderr: { write(s: string): unknown } = process.stderr): Promise<number> {
-  const program = buildProgram();
+// process.stderr is only touched when something is written (creating it loads node's stream modules)
+export async function run(argv: string[], stderr: { write(s: string): unknown } = { write: (s) => process.stderr.write(s) }): Promise<number> {
+  const program = buildProgram(argv);
   // commander copies these settings only into subcommands created after them, and buildProgram has
   // already made every subcommand: set them on each, or a bad flag to a subcommand exits 1 via
   // process.exit with "error: …" instead of exit 2 with "regcert: …".

@@ -37,10 +37,14 @@ export interface UiStreams {
   stderr: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean };
 }
 
-export function createUi(options: GlobalOptions, env: NodeJS.ProcessEnv, streams: UiStreams = { stdout: process.stdout, stderr: process.stderr }): Ui {
-  const color = options.color && !("NO_COLOR" in env && env.NO_COLOR !== "") && env.TERM !== "dumb" && streams.stdout.isTTY === true;
-  const paint = (code: number) => (text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
-  const errColor = options.color && !("NO_COLOR" in env && env.NO_COLOR !== "") && streams.stderr.isTTY === true;
+export function createUi(options: GlobalOptions, env: NodeJS.ProcessEnv, given?: UiStreams): Ui {
+  // process.stdout/stderr are created on first use, which loads node's stream modules: a --quiet run that
+  // prints nothing never touches them (nothing it builds is shown, so it is not painted either)
+  const streams: UiStreams = given ?? { get stdout() { return process.stdout; }, get stderr() { return process.stderr; } };
+  let color: boolean | undefined;
+  const useColor = () => (color ??= !options.quiet && options.color && !("NO_COLOR" in env && env.NO_COLOR !== "") && env.TERM !== "dumb" && streams.stdout.isTTY === true);
+  const paint = (code: number) => (text: string) => (useColor() ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const errColor = () => options.color && !("NO_COLOR" in env && env.NO_COLOR !== "") && streams.stderr.isTTY === true;
   return {
     json: options.json,
     quiet: options.quiet,
@@ -48,7 +52,7 @@ export function createUi(options: GlobalOptions, env: NodeJS.ProcessEnv, streams
       if (!options.json && !options.quiet) streams.stdout.write(`${line.split("\n").map(sanitizeKeepingColours).join("\n")}\n`);
     },
     warn(message) {
-      if (!options.quiet) streams.stderr.write(`${errColor ? "\u001b[33mwarning:\u001b[0m" : "warning:"} ${sanitizeForTerminal(message)}\n`);
+      if (!options.quiet) streams.stderr.write(`${errColor() ? "\u001b[33mwarning:\u001b[0m" : "warning:"} ${sanitizeForTerminal(message)}\n`);
     },
     result(value) {
       streams.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

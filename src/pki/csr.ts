@@ -4,18 +4,13 @@
  * the names of a CSR are ever used; the extensions it asks for are reported in words and ignored.
  */
 import type { KeyObject } from "node:crypto";
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { Attributes, CertificationRequestInfo } from "@peculiar/asn1-csr";
-import { Attribute, Extensions, Name, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
-import { derSequence, derTlv } from "./der.js";
+// (no @peculiar import: verbatimModuleSyntax keeps every value import, and these loaded the ASN.1 stack on `issue`'s path)
 import { userError } from "./errors.js";
-import { OID_ORGANIZATION, encodeName, type SubjectFields } from "./certificate.js";
+import { OID_ORGANIZATION, type SubjectFields } from "./certificate.js";
 import { applyCsrPolicy, type CsrPolicyOptions } from "./csr-policy.js";
-import { OID_EXTENSION_REQUEST, readCsr } from "./x509/csr.js";
-import { subjectAltNameExtension } from "./extensions.js";
-import { signWith, signatureSchemeFor, spkiDer } from "./keys.js";
+import { readCsr } from "./x509/csr.js";
 import type { NameSet } from "./names.js";
-import { decodePemOrDer, toPem } from "./pem.js";
+import { decodePemOrDer } from "./pem.js";
 import { encodeCsr } from "./csr-encode.js";
 
 

@@ -37,7 +37,8 @@ import {
   id_x509Certificate,
 } from "@peculiar/asn1-pfx";
 import { userError } from "./errors.js";
-import { OID_PBES2, OID_PBKDF2, Pbes2Params, Pbkdf2Params } from "./pkcs8.js";
+import { OID_PBES2, OID_PBKDF2 } from "./pkcs8.js";
+import { Pbes2Params, Pbkdf2Params } from "./pbes2-schema.js";
 
 export type Pkcs12Profile = "aes" | "legacy";
 

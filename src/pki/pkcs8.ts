@@ -2,18 +2,20 @@
  * Passphrase-encrypted PKCS#8 (RFC 5958 EncryptedPrivateKeyInfo, PBES2 from RFC 8018) with a KDF
  * strong enough for a CA key at rest: PBKDF2-HMAC-SHA256 at 600,000 iterations (OWASP 2023) and
  * AES-256-CBC. Node's `KeyObject.export({ cipher, passphrase })` writes the same structure with only
- * 2,048 iterations, so the structure is built here with the @peculiar ASN.1 schemas and node:crypto's
- * pbkdf2/cipher. OpenSSL 3.0 (`openssl pkey -passin …`) and Node 20 read what this writes.
+ * 2,048 iterations, so the structure is framed here with the DER writers of src/pki/der.ts and
+ * node:crypto's pbkdf2/cipher, and read with the strict reader (src/pki/x509/der-reader.ts): no @peculiar
+ * module is loaded on the CA key path (start-up of `regcert issue`). The @peculiar schemas of the same
+ * structures (src/pki/pbes2-schema.ts, @peculiar/asn1-pkcs8) are the oracle in test/hostile/pkcs8.test.ts.
+ * OpenSSL 3.0 (`openssl pkey -passin …`) and Node 20 read what this writes.
  *
  * Reading is bounded: keys from elsewhere (an imported openssl CA) may carry any parameters, and an
  * absurd iteration count must not buy minutes of CPU, so counts above PBKDF2_MAX_ITERATIONS are refused.
  */
 import { createCipheriv, createDecipheriv, createPrivateKey, pbkdf2Sync, randomBytes, type KeyObject } from "node:crypto";
-import { AsnConvert, AsnIntegerArrayBufferConverter, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes, OctetString } from "@peculiar/asn1-schema";
-import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
-import { EncryptedData, EncryptedPrivateKeyInfo } from "@peculiar/asn1-pkcs8";
+import { derSequence, derTlv } from "./der.js";
 import { RegcertError, userError } from "./errors.js";
 import { parsePemBlocks, toPem } from "./pem.js";
+import { DerReader, TAG, checkInteger, contentOf, decodeOid, readSingle, type DerElement } from "./x509/der-reader.js";
 
 export const OID_PBES2 = "1.2.840.113549.1.5.13";
 export const OID_PBKDF2 = "1.2.840.113549.1.5.12";
@@ -31,41 +33,17 @@ const CIPHERS: Record<string, { name: string; keyLength: number }> = {
 };
 const OID_HMAC_SHA256 = "1.2.840.113549.2.9";
 const OID_AES256_CBC = "2.16.840.1.101.3.4.1.42";
+// DER of the fixed parts regcert writes (X.690 §8.19 OBJECT IDENTIFIER, §8.8 NULL)
+const DER_OID_PBES2 = Uint8Array.of(0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d);
+const DER_OID_PBKDF2 = Uint8Array.of(0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0c);
+const DER_OID_HMAC_SHA256 = Uint8Array.of(0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x09);
+const DER_OID_AES256_CBC = Uint8Array.of(0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2a);
 const DER_NULL = Uint8Array.of(0x05, 0x00);
 
 /** The iteration count regcert writes (and the least it calls strong): OWASP's 2023 figure for PBKDF2-HMAC-SHA256. */
 export const PBKDF2_ITERATIONS = 600_000;
 /** The most a key we read may ask for (about 5 s of CPU here); more is refused as hostile or broken. */
 export const PBKDF2_MAX_ITERATIONS = 10_000_000;
-
-// PBES2-params and PBKDF2-params (RFC 8018 A.2, A.4): not in the @peculiar packages, so declared here.
-// The decorators are applied as plain calls because this project compiles without experimentalDecorators.
-export class Pbkdf2Params {
-  salt = new OctetString();
-  /** raw INTEGER bytes: a hostile count must not be rounded into something harmless-looking */
-  iterationCount = new ArrayBuffer(0);
-  keyLength?: ArrayBuffer;
-  prf?: AlgorithmIdentifier;
-  constructor(params: Partial<Pbkdf2Params> = {}) {
-    Object.assign(this, params);
-  }
-}
-AsnType({ type: AsnTypeTypes.Sequence })(Pbkdf2Params);
-AsnProp({ type: OctetString })(Pbkdf2Params.prototype, "salt");
-AsnProp({ type: AsnPropTypes.Integer, converter: AsnIntegerArrayBufferConverter })(Pbkdf2Params.prototype, "iterationCount");
-AsnProp({ type: AsnPropTypes.Integer, converter: AsnIntegerArrayBufferConverter, optional: true })(Pbkdf2Params.prototype, "keyLength");
-AsnProp({ type: AlgorithmIdentifier, optional: true })(Pbkdf2Params.prototype, "prf");
-
-export class Pbes2Params {
-  keyDerivationFunc = new AlgorithmIdentifier();
-  encryptionScheme = new AlgorithmIdentifier();
-  constructor(params: Partial<Pbes2Params> = {}) {
-    Object.assign(this, params);
-  }
-}
-AsnType({ type: AsnTypeTypes.Sequence })(Pbes2Params);
-AsnProp({ type: AlgorithmIdentifier })(Pbes2Params.prototype, "keyDerivationFunc");
-AsnProp({ type: AlgorithmIdentifier })(Pbes2Params.prototype, "encryptionScheme");
 
 export interface EncryptKeyOptions {
   /** PBKDF2 iterations; default and minimum PBKDF2_ITERATIONS (600,000) */
@@ -87,17 +65,17 @@ export interface KeyEncryptionInfo {
   strong: boolean;
 }
 
-const uint = (value: number): ArrayBuffer => {
+/** DER INTEGER of a positive number. */
+const derUint = (value: number): Uint8Array => {
   const bytes: number[] = [];
   for (let n = value; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
   if ((bytes[0] ?? 0x80) & 0x80) bytes.unshift(0);
-  return Uint8Array.from(bytes).buffer;
+  return derTlv(TAG.INTEGER, Uint8Array.from(bytes));
 };
 
 /** Unsigned value of INTEGER bytes, or Infinity above 2^48 (and for negative numbers). */
-function integerValue(buffer: ArrayBuffer | undefined): number {
-  if (!buffer) return NaN;
-  const bytes = new Uint8Array(buffer);
+function integerValue(bytes: Uint8Array | undefined): number {
+  if (!bytes) return NaN;
   if (bytes.length === 0 || ((bytes[0] as number) & 0x80) !== 0) return Infinity;
   let start = 0;
   while (start < bytes.length - 1 && bytes[start] === 0) start++;
@@ -126,20 +104,10 @@ export function encryptPrivateKey(key: KeyObject, passphrase: string, options: E
   const cipher = createCipheriv("aes-256-cbc", derived, iv);
   const encrypted = Buffer.concat([cipher.update(plain), cipher.final()]);
   derived.fill(0);
-  const kdfParams = new Pbkdf2Params({
-    salt: new OctetString(salt),
-    iterationCount: uint(iterations),
-    prf: new AlgorithmIdentifier({ algorithm: OID_HMAC_SHA256, parameters: DER_NULL.slice().buffer }),
-  });
-  const pbes2 = new Pbes2Params({
-    keyDerivationFunc: new AlgorithmIdentifier({ algorithm: OID_PBKDF2, parameters: AsnConvert.serialize(kdfParams) }),
-    encryptionScheme: new AlgorithmIdentifier({ algorithm: OID_AES256_CBC, parameters: AsnConvert.serialize(new OctetString(iv)) }),
-  });
-  const info = new EncryptedPrivateKeyInfo({
-    encryptionAlgorithm: new AlgorithmIdentifier({ algorithm: OID_PBES2, parameters: AsnConvert.serialize(pbes2) }),
-    encryptedData: new EncryptedData(encrypted),
-  });
-  return new Uint8Array(AsnConvert.serialize(info));
+  // EncryptedPrivateKeyInfo (RFC 5958) { PBES2 { PBKDF2-params { salt, count, prf }, AES-256-CBC iv }, data }
+  const kdfParams = derSequence(derTlv(TAG.OCTET_STRING, salt), derUint(iterations), derSequence(DER_OID_HMAC_SHA256, DER_NULL));
+  const pbes2 = derSequence(derSequence(DER_OID_PBKDF2, kdfParams), derSequence(DER_OID_AES256_CBC, derTlv(TAG.OCTET_STRING, iv)));
+  return derSequence(derSequence(DER_OID_PBES2, pbes2), derTlv(TAG.OCTET_STRING, encrypted));
 }
 
 /** PEM ("BEGIN ENCRYPTED PRIVATE KEY") of encryptPrivateKey's output. */
@@ -158,29 +126,53 @@ function badKey(what: string, cause?: unknown): RegcertError {
   return new RegcertError("regcert.badKey", `${what} is not a readable encrypted private key`, { exitCode: 2, cause, hint: "it should be a PKCS#8 key (BEGIN ENCRYPTED PRIVATE KEY), as openssl writes" });
 }
 
+/** AlgorithmIdentifier: the OID and the parameters element, if any. */
+function readAlgorithm(buf: Uint8Array, reader: DerReader): { oid: string; params: DerElement | undefined } {
+  const alg = reader.enter(TAG.SEQUENCE);
+  const oid = decodeOid(contentOf(buf, alg.read(TAG.OID)));
+  const params = alg.empty ? undefined : alg.read();
+  alg.finish();
+  return { oid, params };
+}
+
 function parseEncryptedKey(der: Uint8Array, what: string): ParsedEncryptedKey {
-  let epki: EncryptedPrivateKeyInfo;
+  let scheme: { oid: string; params: DerElement | undefined };
+  let data: Uint8Array;
   try {
-    epki = AsnConvert.parse(der, EncryptedPrivateKeyInfo);
+    const epki = DerReader.inside(der, readSingle(der, TAG.SEQUENCE));
+    scheme = readAlgorithm(der, epki);
+    data = contentOf(der, epki.read(TAG.OCTET_STRING));
+    epki.finish();
   } catch (error) {
     throw badKey(what, error);
   }
-  const data = new Uint8Array(epki.encryptedData.buffer);
-  const scheme = epki.encryptionAlgorithm.algorithm;
   const unknown = (name: string): ParsedEncryptedKey => ({ info: { scheme: name, kdf: "unknown", prf: undefined, iterations: undefined, cipher: undefined, strong: false }, data });
-  if (scheme !== OID_PBES2 || !epki.encryptionAlgorithm.parameters) return unknown(scheme === OID_PBES2 ? "PBES2" : `PBES1/PKCS#12 (${scheme})`);
+  if (scheme.oid !== OID_PBES2 || !scheme.params) return unknown(scheme.oid === OID_PBES2 ? "PBES2" : `PBES1/PKCS#12 (${scheme.oid})`);
   try {
-    const pbes2 = AsnConvert.parse(epki.encryptionAlgorithm.parameters, Pbes2Params);
-    const kdfOid = pbes2.keyDerivationFunc.algorithm;
-    const cipherOid = pbes2.encryptionScheme.algorithm;
+    if (scheme.params.tag !== TAG.SEQUENCE) throw badKey(what);
+    const pbes2 = DerReader.inside(der, scheme.params);
+    const kdfAlg = readAlgorithm(der, pbes2);
+    const cipherAlg = readAlgorithm(der, pbes2);
+    pbes2.finish();
+    const kdfOid = kdfAlg.oid;
+    const cipherOid = cipherAlg.oid;
     const cipher = CIPHERS[cipherOid];
-    if (kdfOid !== OID_PBKDF2 || !pbes2.keyDerivationFunc.parameters) {
+    if (kdfOid !== OID_PBKDF2 || !kdfAlg.params) {
       return { info: { scheme: "PBES2", kdf: kdfOid === "1.3.6.1.4.1.11591.4.11" ? "scrypt" : kdfOid, prf: undefined, iterations: undefined, cipher: cipher?.name ?? cipherOid, strong: false }, data };
     }
-    const kdf = AsnConvert.parse(pbes2.keyDerivationFunc.parameters, Pbkdf2Params);
-    const prfOid = kdf.prf?.algorithm ?? "1.2.840.113549.2.7"; // RFC 8018: the default PRF is hmacWithSHA1
+    // PBKDF2-params { salt OCTET STRING (otherSource is not supported), iterationCount, keyLength?, prf? }
+    if (kdfAlg.params.tag !== TAG.SEQUENCE) throw badKey(what);
+    const kdf = DerReader.inside(der, kdfAlg.params);
+    const salt = contentOf(der, kdf.read(TAG.OCTET_STRING));
+    const countBytes = contentOf(der, kdf.read(TAG.INTEGER));
+    checkInteger(countBytes);
+    const keyLengthElement = kdf.readOptional(TAG.INTEGER);
+    const keyLengthBytes = keyLengthElement && contentOf(der, keyLengthElement);
+    if (keyLengthBytes) checkInteger(keyLengthBytes);
+    const prfOid = kdf.empty ? "1.2.840.113549.2.7" : readAlgorithm(der, kdf).oid; // RFC 8018: the default PRF is hmacWithSHA1
+    kdf.finish();
     const prf = PRFS[prfOid];
-    const iterations = integerValue(kdf.iterationCount);
+    const iterations = integerValue(countBytes);
     const info: KeyEncryptionInfo = {
       scheme: "PBES2",
       kdf: "PBKDF2",
@@ -189,14 +181,15 @@ function parseEncryptedKey(der: Uint8Array, what: string): ParsedEncryptedKey {
       cipher: cipher?.name ?? cipherOid,
       strong: prfOid === OID_HMAC_SHA256 && cipherOid === OID_AES256_CBC && iterations >= PBKDF2_ITERATIONS && iterations <= PBKDF2_MAX_ITERATIONS,
     };
-    if (!prf || !cipher || !pbes2.encryptionScheme.parameters) return { info, data };
-    const iv = new Uint8Array(AsnConvert.parse(pbes2.encryptionScheme.parameters, OctetString).buffer);
-    const keyLength = kdf.keyLength === undefined ? cipher.keyLength : integerValue(kdf.keyLength);
+    if (!prf || !cipher || !cipherAlg.params) return { info, data };
+    if (cipherAlg.params.tag !== TAG.OCTET_STRING) throw badKey(what);
+    const iv = contentOf(der, cipherAlg.params);
+    const keyLength = keyLengthBytes === undefined ? cipher.keyLength : integerValue(keyLengthBytes);
     if (!(iterations >= 1) || iterations > PBKDF2_MAX_ITERATIONS) {
       throw userError("regcert.badKdfParameters", `${what} asks for ${Number.isFinite(iterations) ? iterations : "an absurd number of"} PBKDF2 iterations; regcert accepts 1 to ${PBKDF2_MAX_ITERATIONS}`, "re-encrypt the key with openssl pkcs8 -topk8 -v2 aes-256-cbc -iter 600000");
     }
     if (iv.length !== 16 || keyLength !== cipher.keyLength) throw badKey(what);
-    return { info, data, pbkdf2: { salt: new Uint8Array(kdf.salt.buffer), iterations, hash: prf.hash, cipher: cipher.name, keyLength, iv } };
+    return { info, data, pbkdf2: { salt, iterations, hash: prf.hash, cipher: cipher.name, keyLength, iv } };
   } catch (error) {
     if (error instanceof RegcertError) throw error;
     throw badKey(what, error);

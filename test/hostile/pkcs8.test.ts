@@ -18,14 +18,13 @@ import {
   OID_PBES2,
   OID_PBKDF2,
   PBKDF2_ITERATIONS,
-  Pbes2Params,
-  Pbkdf2Params,
   decryptPrivateKey,
   describeEncryptedKey,
   encryptPrivateKey,
   encryptPrivateKeyPem,
   isEncryptedKeyPem,
 } from "../../src/pki/pkcs8.js";
+import { Pbes2Params, Pbkdf2Params } from "../../src/pki/pbes2-schema.js";
 import { makeTempDir, removeTempDir } from "../helpers/workspace.js";
 
 const itOpenssl = toolAvailable("openssl") ? test : test.skip;
@@ -60,6 +59,32 @@ describe("what regcert writes", () => {
     expect(isEncryptedKeyPem(pem)).toBe(true);
     expect(describeEncryptedKey(pem)).toEqual({ scheme: "PBES2", kdf: "PBKDF2", prf: "hmacWithSHA256", iterations: PBKDF2_ITERATIONS, cipher: "aes-256-cbc", strong: true });
     samePublic(decryptPrivateKey(pem, PASS), key);
+  });
+
+  test("is byte for byte the @peculiar schema encoding of the same structure (the independent oracle)", () => {
+    const key = ec();
+    const salt = Uint8Array.from({ length: 16 }, (_, i) => i + 1);
+    const iv = Uint8Array.from({ length: 16 }, (_, i) => 0xf0 - i);
+    for (const iterations of [PBKDF2_ITERATIONS, 8_388_607, 8_388_608, 10_000_000]) {
+      const ours = encryptPrivateKey(key, PASS, { salt, iv, iterations });
+      // the ciphertext is the one thing the oracle cannot make: take it from what we wrote
+      const parsed = AsnConvert.parse(ours, EncryptedPrivateKeyInfo);
+      const kdf = new Pbkdf2Params({
+        salt: new OctetString(salt),
+        iterationCount: Uint8Array.from(Buffer.from(iterations.toString(16).padStart(8, "0").replace(/^(00)+(?=[0-7])/, ""), "hex")).buffer,
+        prf: new AlgorithmIdentifier({ algorithm: "1.2.840.113549.2.9", parameters: Uint8Array.of(5, 0).buffer }),
+      });
+      const pbes2 = new Pbes2Params({
+        keyDerivationFunc: new AlgorithmIdentifier({ algorithm: OID_PBKDF2, parameters: AsnConvert.serialize(kdf) }),
+        encryptionScheme: new AlgorithmIdentifier({ algorithm: "2.16.840.1.101.3.4.1.42", parameters: AsnConvert.serialize(new OctetString(iv)) }),
+      });
+      const oracle = new EncryptedPrivateKeyInfo({
+        encryptionAlgorithm: new AlgorithmIdentifier({ algorithm: OID_PBES2, parameters: AsnConvert.serialize(pbes2) }),
+        encryptedData: new EncryptedData(parsed.encryptedData.buffer),
+      });
+      expect(Buffer.from(ours).toString("hex")).toBe(Buffer.from(AsnConvert.serialize(oracle)).toString("hex"));
+      samePublic(decryptPrivateKey(ours, PASS), key);
+    }
   });
 
   test("salt and IV are fresh each time", () => {

@@ -66,6 +66,34 @@ const failAt = (index: number) => (_path: string, i: number) => {
     expect(lines.slice(link).some((l) => /openat\(.*\/home", O_RDONLY/.test(l))).toBe(true);
     expect(mode(join(dir, "home", "ca.key"))).toBe(0o600);
   });
+
+  test("issue: every temp file of a set is written, then all are fsynced, before the first is published; each directory fsynced once per set", () => {
+    const dir = tempDir();
+    const trace = join(dir, "trace.txt");
+    const env: NodeJS.ProcessEnv = { ...process.env, REGCERT_HOME: join(dir, "home"), CI: "1" };
+    delete env.NODE_OPTIONS;
+    const run = spawnSync("strace", ["-f", "-o", trace, "-e", "trace=openat,fsync,link,rename,close", process.execPath, BIN, "--yes", "--quiet", "issue", "--dns", "registry.example.com", "--out", join(dir, "certs")], { cwd: dir, env, encoding: "utf8" });
+    expect(run.status).toBe(0);
+    const lines = readFileSync(trace, "utf8").split("\n");
+    const certs = join(dir, "certs");
+    // the five temp files of the leaf set: fd of each, then where each is fsynced and linked
+    const opens = lines.flatMap((l, i) => {
+      const m = new RegExp(`openat\\(AT_FDCWD, "${certs}/\\.[^"]+\\.regcert-tmp-[0-9a-f]+", O_WRONLY\\|O_CREAT\\|O_EXCL.* = (\\d+)$`).exec(l);
+      return m ? [{ line: i, fd: m[1] as string }] : [];
+    });
+    expect(opens).toHaveLength(5);
+    const fsyncOf = (fd: string, after: number) => lines.findIndex((l, i) => i > after && l.includes(`fsync(${fd})`));
+    const syncs = opens.map((o) => fsyncOf(o.fd, o.line));
+    const links = lines.flatMap((l, i) => (new RegExp(`link\\("${certs}/\\.[^"]+", "${certs}/[^"]+"\\) = 0`).test(l) ? [i] : []));
+    expect(links).toHaveLength(5);
+    const lastOpen = Math.max(...opens.map((o) => o.line));
+    for (const sync of syncs) {
+      expect(sync).toBeGreaterThan(lastOpen); // batched: the fsync pass starts after the last temp file is written
+      expect(sync).toBeLessThan(Math.min(...links)); // durable before any is published
+    }
+    const dirSyncs = lines.filter((l, i) => i > Math.max(...links) && new RegExp(`openat\\(AT_FDCWD, "${certs}", O_RDONLY`).test(l));
+    expect(dirSyncs.length).toBeGreaterThanOrEqual(1);
+  });
 });
 
 describe("all-or-nothing sets", () => {
