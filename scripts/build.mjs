@@ -274,8 +274,14 @@ module.exports = new Proxy({}, {
       // import() of an external package must become require(): vm.Script has no ESM loader
       supported: { "dynamic-import": false },
     });
-    const text = readFileSync(file);
-    if (text.some((byte) => byte > 0x7f)) throw new Error(`build: ${bundle.name} is not ASCII; the loader reads it as latin1`);
+    // charset "ascii" escapes every string, identifier and regexp, but not the text of a tagged template
+    // (its raw strings must stay as written): escape what is left, so the cooked strings (all our tags
+    // read) are unchanged and the file is ASCII
+    const text = readFileSync(file, "utf8");
+    if (/[^\x00-\x7f]/.test(text)) {
+      if (/\\[^\x00-\x7f]/.test(text)) throw new Error(`build: ${bundle.name}: a backslash precedes a non-ASCII character; cannot escape it`);
+      writeFileSync(file, text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+    }
   }
   writeFileSync(join(cliOut, "package.json"), `${JSON.stringify({ type: "commonjs" })}\n`);
   writeFileSync(join(cliOut, "main.js"), loaderText(bundleOfCommand));
