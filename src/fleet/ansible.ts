@@ -25,6 +25,19 @@ import { quote, unsafe, unsafeBlock } from "./yaml-text.js";
 export const ROLE_NAME = "regcert_trust";
 
 const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
+/** fn, remembering its result for each argument (for values repeated thousands of times). */
+function remembered(fn: (text: string) => string): (text: string) => string {
+  const seen = new Map<string, string>();
+  return (text) => {
+    let out = seen.get(text);
+    if (out === undefined) {
+      out = fn(text);
+      seen.set(text, out);
+    }
+    return out;
+  };
+}
+
 const isUnder = (path: string, dir: string) => path === dir || path.startsWith(dir.endsWith("/") ? dir : `${dir}/`);
 
 /** The play's data, as YAML mapping entries at `indent`. */
@@ -35,6 +48,8 @@ function dataVars(plan: TrustPlan, indent: number): string {
   out.push(`${p}regcert_directory_paths: "{{ [regcert_prefix] | product(regcert_directories | map(attribute='path')) | map('join') | list }}"`);
   out.push(`${p}regcert_cas:`);
   for (const ca of plan.cas) out.push(`${p}  - subject: ${unsafe(ca.commonName ?? "")}`, `${p}    sha256: ${quote(ca.fingerprint)}`, `${p}    not_after: ${quote(ca.notAfter.toISOString())}`);
+  // 10,000 registries plan 40,000 files sharing a handful of contents, targets and modes: each
+  // distinct value is hashed and quoted once (remembered by value)
   const contentKey = new Map<string, string>();
   out.push(`${p}regcert_contents:`);
   for (const file of plan.files) {
@@ -43,19 +58,27 @@ function dataVars(plan: TrustPlan, indent: number): string {
     contentKey.set(file.contents, key);
     out.push(`${p}  ${key}: ${unsafeBlock(file.contents, indent + 4)}`);
   }
+  const quoted = remembered(quote);
+  const hashed = remembered((text: string) => quote(sha256(text)));
+  const modeOf = (mode: number) => quoted(`0${mode.toString(8)}`);
   out.push(`${p}regcert_files:${plan.files.length === 0 ? " []" : ""}`);
   for (const file of plan.files) {
-    const accept = [file.contents, ...(file.alternatives ?? [])].map(sha256);
-    out.push(`${p}  - path: ${unsafe(file.path)}`, `${p}    target: ${quote(file.target)}`, `${p}    content: ${contentKey.get(file.contents)}`, `${p}    mode: ${quote(`0${file.mode.toString(8)}`)}`);
-    out.push(`${p}    accept: [${[...new Set(accept)].map(quote).join(", ")}]`);
+    const accept = new Set([file.contents, ...(file.alternatives ?? [])].map(hashed));
+    out.push(`${p}  - path: ${unsafe(file.path)}`, `${p}    target: ${quoted(file.target)}`, `${p}    content: ${contentKey.get(file.contents)}`, `${p}    mode: ${modeOf(file.mode)}`);
+    out.push(`${p}    accept: [${[...accept].join(", ")}]`);
     if (file.ownership === "merge") out.push(`${p}    hint: ${unsafe(`regcert merges its entries into this file: run regcert install-trust --target ${file.target} (with --uninstall to remove them) on that host instead`)}`);
   }
   out.push(`${p}regcert_directories:${plan.directories.length === 0 ? " []" : ""}`);
   const guards = new Map<string, Set<string>>();
-  for (const f of plan.files) guards.set(f.target, (guards.get(f.target) ?? new Set<string>()).add(f.guard));
+  for (const f of plan.files) {
+    const set = guards.get(f.target);
+    if (set) set.add(f.guard);
+    else guards.set(f.target, new Set([f.guard]));
+  }
   for (const dir of plan.directories) {
-    const guarded = [...(guards.get(dir.target) ?? [])].some((guard) => isUnder(dir.path, guard));
-    out.push(`${p}  - path: ${unsafe(dir.path)}`, `${p}    mode: ${quote(`0${dir.mode.toString(8)}`)}`, `${p}    guarded: ${guarded}`);
+    let guarded = false;
+    for (const guard of guards.get(dir.target) ?? []) if (isUnder(dir.path, guard)) guarded = true;
+    out.push(`${p}  - path: ${unsafe(dir.path)}`, `${p}    mode: ${modeOf(dir.mode)}`, `${p}    guarded: ${guarded}`);
   }
   out.push(`${p}regcert_requires:${plan.requires.length === 0 ? " []" : ""}`);
   for (const req of plan.requires) out.push(`${p}  - path: ${unsafe(req.path)}`, `${p}    message: ${unsafe(req.message)}`, `${p}    hint: ${unsafe(req.hint)}`);
@@ -230,7 +253,11 @@ function handlers(plan: TrustPlan): string {
   return out.length === 0 ? "[]\n" : `${out.join("\n")}\n`;
 }
 
-const indent = (text: string, n: number) => text.split("\n").map((l) => (l === "" ? l : " ".repeat(n) + l)).join("\n");
+/** Every non-empty line indented by n spaces (one regular-expression pass: the plan's data is megabytes). */
+const indent = (text: string, n: number) => {
+  const pad = " ".repeat(n);
+  return (text.startsWith("\n") || text === "" ? "" : pad) + text.replace(/\n(?=[^\n])/g, `\n${pad}`);
+};
 
 function header(plan: TrustPlan, what: string): string {
   const hosts = plan.hosts.map((h) => h.hostPort);
