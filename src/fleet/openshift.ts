@@ -39,7 +39,7 @@ export function renderOpenshift(plan: TrustPlan, options: { name?: string } = {}
   // the ConfigMap is written line by line (src/fleet/yaml-writer.ts): one key per registry, the same PEM block
   const value = yamlValue(bundle, 2);
   const configMapText = `${yamlBlockAt({ apiVersion: configMap.apiVersion, kind: configMap.kind, metadata: configMap.metadata }, 0)}data:\n${Object.entries(data)
-    .map(([key, pem]) => `  ${yamlKey(key)}: ${pem === bundle ? value : yamlValue(pem, 2)}\n`)
+    .map(([key, pem]) => `  ${yamlKey(key, 2)}: ${pem === bundle ? value : yamlValue(pem, 2)}\n`)
     .join("")}`;
   const text = yamlDocumentTexts([configMapText, yamlBlockAt(image, 0)], header);
   return {

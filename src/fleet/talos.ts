@@ -34,7 +34,7 @@ export function renderTalos(plan: TrustPlan, options: { talosLegacy?: boolean } 
   let text: string;
   if (options.talosLegacy) {
     const tls = yamlBlockAt({ tls: { ca: b64(ca), ...(client ? { clientIdentity: { crt: b64(client.cert), key: b64(client.key) } } : {}) } }, 8);
-    const config = plan.hosts.map((host) => `      ${yamlKey(host.hostPort)}:\n${tls}`).join("");
+    const config = plan.hosts.map((host) => `      ${yamlKey(host.hostPort, 6)}:\n${tls}`).join("");
     text = yamlDocumentTexts([`machine:\n  registries:\n    config:\n${config}`], header);
   } else {
     const shared = yamlBlockAt({ ca, ...(client ? { clientIdentity: { cert: client.cert, key: client.key } } : {}) }, 0);

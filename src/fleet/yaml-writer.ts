@@ -60,15 +60,22 @@ export function yamlValue(text: string, column: number): string {
   return shift(packageValue(text), column);
 }
 
-/** A string as an implicit mapping key (a host name, `host:port`, `host..port`): what precedes `: `. */
-export function yamlKey(text: string): string {
+/**
+ * A string as an implicit mapping key at `column` (an even number: nested mappings), e.g. a host name,
+ * `host:port`, `host..port`: what precedes `: `. The package quotes some keys by depth (`---`).
+ */
+export function yamlKey(text: string, column: number): string {
   if (isPlain(text)) return text;
-  let out = byPackageKey.get(text);
+  const memo = `${column}\0${text}`;
+  let out = byPackageKey.get(memo);
   if (out === undefined) {
-    const line = stringify({ [text]: 0 }, YAML_OPTIONS);
-    if (!line.endsWith(": 0\n") || line.indexOf("\n") !== line.length - 1 || line.startsWith("? ")) throw new Error(`yaml-writer: no single-line key for ${JSON.stringify(text)}`);
-    out = line.slice(0, -": 0\n".length);
-    byPackageKey.set(text, out);
+    let value: unknown = { [text]: 0 };
+    for (let depth = 0; depth < column / 2; depth++) value = { k: value };
+    const lines = stringify(value, YAML_OPTIONS).split("\n");
+    const line = lines[lines.length - 2] ?? "";
+    if (lines.length !== column / 2 + 2 || !line.startsWith(" ".repeat(column)) || !line.endsWith(": 0") || line.slice(column).startsWith("? ")) throw new Error(`yaml-writer: no single-line key for ${JSON.stringify(text)}`);
+    out = line.slice(column, -": 0".length);
+    byPackageKey.set(memo, out);
   }
   return out;
 }
