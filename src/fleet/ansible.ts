@@ -253,7 +253,20 @@ function handlers(plan: TrustPlan): string {
   return out.length === 0 ? "[]\n" : `${out.join("\n")}\n`;
 }
 
-/** Every non-empty line indented by n spaces (one regular-expression pass: the plan's data is megabytes). */
+/** A file whose contents are made on first read (and kept). */
+function lazyFile(path: string, mode: number, make: () => string): FleetFile {
+  let contents: string | undefined;
+  return {
+    path,
+    mode,
+    get contents() {
+      contents ??= make();
+      return contents;
+    },
+  };
+}
+
+/** Every non-empty line indented by n spaces (one regular-expression pass). */
 const indent = (text: string, n: number) => {
   const pad = " ".repeat(n);
   return (text.startsWith("\n") || text === "" ? "" : pad) + text.replace(/\n(?=[^\n])/g, `\n${pad}`);
@@ -280,16 +293,29 @@ const PLAY_HEAD = (what: string) => `- name: ${quote(`regcert | trust for privat
 `;
 
 /** One self-contained playbook (install or uninstall). */
-export function renderPlaybook(plan: TrustPlan, action: "install" | "uninstall", data = dataVars(plan, 0)): string {
+export function renderPlaybook(plan: TrustPlan, action: "install" | "uninstall"): string {
+  return playbookText(plan, action, dataVars(plan, 4));
+}
+
+/** The playbook around the plan's data, already written at the play's `vars:` indentation (4). */
+function playbookText(plan: TrustPlan, action: "install" | "uninstall", data: string): string {
   return `${header(plan, action === "install" ? "install" : "uninstall (removes exactly what install wrote)")}---
 ${PLAY_HEAD(action)}  vars:
-${indent(data, 4)}  tasks:
+${data}  tasks:
 ${indent(action === "install" ? INSTALL_TASKS : UNINSTALL_TASKS, 4)}  handlers:
 ${indent(handlers(plan), 4)}`;
 }
 
 /** The role layout for --out DIR: install.yml, uninstall.yml and roles/regcert_trust. */
-export function renderAnsibleRole(plan: TrustPlan, data = dataVars(plan, 0)): FleetFile[] {
+export function renderAnsibleRole(plan: TrustPlan): FleetFile[] {
+  return roleFiles(plan, () => dataVars(plan, 0));
+}
+
+/**
+ * The role's files; vars/main.yml (the plan's data: megabytes for 10,000 hosts) is written when its
+ * contents are first read, so `--out -`, which prints only the playbook, never builds it.
+ */
+function roleFiles(plan: TrustPlan, dataOf: () => string): FleetFile[] {
   const secret = plan.files.some((f) => f.role === "client-key");
   const role = (p: string) => posix.join("roles", ROLE_NAME, p);
   const playbook = (action: "install" | "uninstall") => `${header(plan, action)}---
@@ -307,7 +333,7 @@ ${PLAY_HEAD(action)}  tasks:
       contents: `---\n# where the system tree is (/ on real hosts; a directory for tests and images)\nregcert_root: "/"\n# run update-ca-certificates / update-ca-trust when root is / (install-trust does)\nregcert_refresh: true\n# restart k3s / microk8s after a change (install-trust only prints these)\nregcert_restart: false\n# replace files at planned places whose content regcert did not write\nregcert_force: false\n`,
       mode: 0o644,
     },
-    { path: role("vars/main.yml"), contents: `${header(plan, "the plan (data only)")}---\n${data}`, mode: secret ? 0o600 : 0o644 },
+    lazyFile(role("vars/main.yml"), secret ? 0o600 : 0o644, () => `${header(plan, "the plan (data only)")}---\n${dataOf()}`),
     { path: role("tasks/main.yml"), contents: `---\n- name: regcert | install\n  ansible.builtin.import_tasks: install.yml\n`, mode: 0o644 },
     { path: role("tasks/install.yml"), contents: `---\n${INSTALL_TASKS}`, mode: 0o644 },
     { path: role("tasks/uninstall.yml"), contents: `---\n${UNINSTALL_TASKS}`, mode: 0o644 },
@@ -323,7 +349,6 @@ export function renderAnsible(plan: TrustPlan, options: { uninstall?: boolean } 
   ];
   const warnings = [...plan.warnings];
   if (secret) warnings.push("the playbook holds the client private key: keep it (and roles/regcert_trust/vars/main.yml) private, or encrypt it with ansible-vault");
-  // the plan's data is rendered once and shared by the role and the single-file playbook (10,000 hosts: megabytes)
-  const data = dataVars(plan, 0);
-  return { files: renderAnsibleRole(plan, data), stdout: renderPlaybook(plan, options.uninstall ? "uninstall" : "install", data), notes, warnings };
+  // the playbook's data is written once at its indentation; the role's copy only if --out DIR reads it
+  return { files: roleFiles(plan, () => dataVars(plan, 0)), stdout: playbookText(plan, options.uninstall ? "uninstall" : "install", dataVars(plan, 4)), notes, warnings };
 }
