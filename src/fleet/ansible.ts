@@ -63,9 +63,9 @@ function dataVars(plan: TrustPlan, indent: number): string {
   const modeOf = (mode: number) => quoted(`0${mode.toString(8)}`);
   out.push(`${p}regcert_files:${plan.files.length === 0 ? " []" : ""}`);
   for (const file of plan.files) {
-    const accept = new Set([file.contents, ...(file.alternatives ?? [])].map(hashed));
-    out.push(`${p}  - path: ${unsafe(file.path)}`, `${p}    target: ${quoted(file.target)}`, `${p}    content: ${contentKey.get(file.contents)}`, `${p}    mode: ${modeOf(file.mode)}`);
-    out.push(`${p}    accept: [${[...accept].join(", ")}]`);
+    let accept = hashed(file.contents);
+    if (file.alternatives && file.alternatives.length > 0) accept = [...new Set([accept, ...file.alternatives.map(hashed)])].join(", ");
+    out.push(`${p}  - path: ${unsafe(file.path)}\n${p}    target: ${quoted(file.target)}\n${p}    content: ${contentKey.get(file.contents)}\n${p}    mode: ${modeOf(file.mode)}\n${p}    accept: [${accept}]`);
     if (file.ownership === "merge") out.push(`${p}    hint: ${unsafe(`regcert merges its entries into this file: run regcert install-trust --target ${file.target} (with --uninstall to remove them) on that host instead`)}`);
   }
   out.push(`${p}regcert_directories:${plan.directories.length === 0 ? " []" : ""}`);
