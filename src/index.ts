@@ -141,7 +141,7 @@ export { DEFAULT_REGISTRY_IMAGE } from "./registry/image.js";
 export { renderFleet, FLEET_ENGINES, FLEET_ENGINE_NAMES } from "./fleet/index.js";
 export type { FleetEngine, RenderFleetOptions, FleetRenderOptions, EngineSpec } from "./fleet/index.js";
 export type { FleetFile, FleetRendering } from "./fleet/output.js";
-export { planFleet, PLAN_CHUNK } from "./fleet/plan.js";
+export { planFleet } from "./fleet/plan.js";
 export type { FleetPlanOptions } from "./fleet/plan.js";
 export { readHostLines, checkHostList } from "./fleet/hosts.js";
 export type { HostSource } from "./fleet/hosts.js";

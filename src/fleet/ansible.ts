@@ -25,6 +25,19 @@ import { quote, unsafe, unsafeBlock } from "./yaml-text.js";
 export const ROLE_NAME = "regcert_trust";
 
 const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
+/** fn, remembering its result for each argument (for values repeated thousands of times). */
+function remembered(fn: (text: string) => string): (text: string) => string {
+  const seen = new Map<string, string>();
+  return (text) => {
+    let out = seen.get(text);
+    if (out === undefined) {
+      out = fn(text);
+      seen.set(text, out);
+    }
+    return out;
+  };
+}
+
 const isUnder = (path: string, dir: string) => path === dir || path.startsWith(dir.endsWith("/") ? dir : `${dir}/`);
 
 /** The play's data, as YAML mapping entries at `indent`. */
@@ -35,6 +48,8 @@ function dataVars(plan: TrustPlan, indent: number): string {
   out.push(`${p}regcert_directory_paths: "{{ [regcert_prefix] | product(regcert_directories | map(attribute='path')) | map('join') | list }}"`);
   out.push(`${p}regcert_cas:`);
   for (const ca of plan.cas) out.push(`${p}  - subject: ${unsafe(ca.commonName ?? "")}`, `${p}    sha256: ${quote(ca.fingerprint)}`, `${p}    not_after: ${quote(ca.notAfter.toISOString())}`);
+  // 10,000 registries plan 40,000 files sharing a handful of contents, targets and modes: each
+  // distinct value is hashed and quoted once (remembered by value)
   const contentKey = new Map<string, string>();
   out.push(`${p}regcert_contents:`);
   for (const file of plan.files) {
@@ -43,19 +58,27 @@ function dataVars(plan: TrustPlan, indent: number): string {
     contentKey.set(file.contents, key);
     out.push(`${p}  ${key}: ${unsafeBlock(file.contents, indent + 4)}`);
   }
+  const quoted = remembered(quote);
+  const hashed = remembered((text: string) => quote(sha256(text)));
+  const modeOf = (mode: number) => quoted(`0${mode.toString(8)}`);
   out.push(`${p}regcert_files:${plan.files.length === 0 ? " []" : ""}`);
   for (const file of plan.files) {
-    const accept = [file.contents, ...(file.alternatives ?? [])].map(sha256);
-    out.push(`${p}  - path: ${unsafe(file.path)}`, `${p}    target: ${quote(file.target)}`, `${p}    content: ${contentKey.get(file.contents)}`, `${p}    mode: ${quote(`0${file.mode.toString(8)}`)}`);
-    out.push(`${p}    accept: [${[...new Set(accept)].map(quote).join(", ")}]`);
+    let accept = hashed(file.contents);
+    if (file.alternatives && file.alternatives.length > 0) accept = [...new Set([accept, ...file.alternatives.map(hashed)])].join(", ");
+    out.push(`${p}  - path: ${unsafe(file.path)}\n${p}    target: ${quoted(file.target)}\n${p}    content: ${contentKey.get(file.contents)}\n${p}    mode: ${modeOf(file.mode)}\n${p}    accept: [${accept}]`);
     if (file.ownership === "merge") out.push(`${p}    hint: ${unsafe(`regcert merges its entries into this file: run regcert install-trust --target ${file.target} (with --uninstall to remove them) on that host instead`)}`);
   }
   out.push(`${p}regcert_directories:${plan.directories.length === 0 ? " []" : ""}`);
   const guards = new Map<string, Set<string>>();
-  for (const f of plan.files) guards.set(f.target, (guards.get(f.target) ?? new Set<string>()).add(f.guard));
+  for (const f of plan.files) {
+    const set = guards.get(f.target);
+    if (set) set.add(f.guard);
+    else guards.set(f.target, new Set([f.guard]));
+  }
   for (const dir of plan.directories) {
-    const guarded = [...(guards.get(dir.target) ?? [])].some((guard) => isUnder(dir.path, guard));
-    out.push(`${p}  - path: ${unsafe(dir.path)}`, `${p}    mode: ${quote(`0${dir.mode.toString(8)}`)}`, `${p}    guarded: ${guarded}`);
+    let guarded = false;
+    for (const guard of guards.get(dir.target) ?? []) if (isUnder(dir.path, guard)) guarded = true;
+    out.push(`${p}  - path: ${unsafe(dir.path)}`, `${p}    mode: ${modeOf(dir.mode)}`, `${p}    guarded: ${guarded}`);
   }
   out.push(`${p}regcert_requires:${plan.requires.length === 0 ? " []" : ""}`);
   for (const req of plan.requires) out.push(`${p}  - path: ${unsafe(req.path)}`, `${p}    message: ${unsafe(req.message)}`, `${p}    hint: ${unsafe(req.hint)}`);
@@ -230,7 +253,24 @@ function handlers(plan: TrustPlan): string {
   return out.length === 0 ? "[]\n" : `${out.join("\n")}\n`;
 }
 
-const indent = (text: string, n: number) => text.split("\n").map((l) => (l === "" ? l : " ".repeat(n) + l)).join("\n");
+/** A file whose contents are made on first read (and kept). */
+function lazyFile(path: string, mode: number, make: () => string): FleetFile {
+  let contents: string | undefined;
+  return {
+    path,
+    mode,
+    get contents() {
+      contents ??= make();
+      return contents;
+    },
+  };
+}
+
+/** Every non-empty line indented by n spaces (one regular-expression pass). */
+const indent = (text: string, n: number) => {
+  const pad = " ".repeat(n);
+  return (text.startsWith("\n") || text === "" ? "" : pad) + text.replace(/\n(?=[^\n])/g, `\n${pad}`);
+};
 
 function header(plan: TrustPlan, what: string): string {
   const hosts = plan.hosts.map((h) => h.hostPort);
@@ -253,16 +293,29 @@ const PLAY_HEAD = (what: string) => `- name: ${quote(`regcert | trust for privat
 `;
 
 /** One self-contained playbook (install or uninstall). */
-export function renderPlaybook(plan: TrustPlan, action: "install" | "uninstall", data = dataVars(plan, 0)): string {
+export function renderPlaybook(plan: TrustPlan, action: "install" | "uninstall"): string {
+  return playbookText(plan, action, dataVars(plan, 4));
+}
+
+/** The playbook around the plan's data, already written at the play's `vars:` indentation (4). */
+function playbookText(plan: TrustPlan, action: "install" | "uninstall", data: string): string {
   return `${header(plan, action === "install" ? "install" : "uninstall (removes exactly what install wrote)")}---
 ${PLAY_HEAD(action)}  vars:
-${indent(data, 4)}  tasks:
+${data}  tasks:
 ${indent(action === "install" ? INSTALL_TASKS : UNINSTALL_TASKS, 4)}  handlers:
 ${indent(handlers(plan), 4)}`;
 }
 
 /** The role layout for --out DIR: install.yml, uninstall.yml and roles/regcert_trust. */
-export function renderAnsibleRole(plan: TrustPlan, data = dataVars(plan, 0)): FleetFile[] {
+export function renderAnsibleRole(plan: TrustPlan): FleetFile[] {
+  return roleFiles(plan, () => dataVars(plan, 0));
+}
+
+/**
+ * The role's files; vars/main.yml (the plan's data: megabytes for 10,000 hosts) is written when its
+ * contents are first read, so `--out -`, which prints only the playbook, never builds it.
+ */
+function roleFiles(plan: TrustPlan, dataOf: () => string): FleetFile[] {
   const secret = plan.files.some((f) => f.role === "client-key");
   const role = (p: string) => posix.join("roles", ROLE_NAME, p);
   const playbook = (action: "install" | "uninstall") => `${header(plan, action)}---
@@ -280,7 +333,7 @@ ${PLAY_HEAD(action)}  tasks:
       contents: `---\n# where the system tree is (/ on real hosts; a directory for tests and images)\nregcert_root: "/"\n# run update-ca-certificates / update-ca-trust when root is / (install-trust does)\nregcert_refresh: true\n# restart k3s / microk8s after a change (install-trust only prints these)\nregcert_restart: false\n# replace files at planned places whose content regcert did not write\nregcert_force: false\n`,
       mode: 0o644,
     },
-    { path: role("vars/main.yml"), contents: `${header(plan, "the plan (data only)")}---\n${data}`, mode: secret ? 0o600 : 0o644 },
+    lazyFile(role("vars/main.yml"), secret ? 0o600 : 0o644, () => `${header(plan, "the plan (data only)")}---\n${dataOf()}`),
     { path: role("tasks/main.yml"), contents: `---\n- name: regcert | install\n  ansible.builtin.import_tasks: install.yml\n`, mode: 0o644 },
     { path: role("tasks/install.yml"), contents: `---\n${INSTALL_TASKS}`, mode: 0o644 },
     { path: role("tasks/uninstall.yml"), contents: `---\n${UNINSTALL_TASKS}`, mode: 0o644 },
@@ -296,7 +349,6 @@ export function renderAnsible(plan: TrustPlan, options: { uninstall?: boolean } 
   ];
   const warnings = [...plan.warnings];
   if (secret) warnings.push("the playbook holds the client private key: keep it (and roles/regcert_trust/vars/main.yml) private, or encrypt it with ansible-vault");
-  // the plan's data is rendered once and shared by the role and the single-file playbook (10,000 hosts: megabytes)
-  const data = dataVars(plan, 0);
-  return { files: renderAnsibleRole(plan, data), stdout: renderPlaybook(plan, options.uninstall ? "uninstall" : "install", data), notes, warnings };
+  // the playbook's data is written once at its indentation; the role's copy only if --out DIR reads it
+  return { files: roleFiles(plan, () => dataVars(plan, 0)), stdout: playbookText(plan, options.uninstall ? "uninstall" : "install", dataVars(plan, 4)), notes, warnings };
 }

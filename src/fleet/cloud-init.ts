@@ -7,24 +7,46 @@
  *   usual umask 022). `defer: false`: the files exist before runtimes start.
  * Valid for `cloud-init schema --config-file` (test/unit/fleet/validators.test.ts).
  */
-import { stringify } from "yaml";
-import type { TrustPlan } from "../trust/types.js";
+import type { TrustFile, TrustPlan } from "../trust/types.js";
 import { commentText, type FleetRendering } from "./output.js";
+import { yamlBlockAt, yamlValue } from "./yaml-writer.js";
+
+/**
+ * The `write_files` list, line by line (the `yaml` package's document model costs seconds at 10,000
+ * hosts): the bytes the package writes for `{ write_files: [...] }`, each distinct content rendered once.
+ */
+function writeFilesYaml(files: readonly TrustFile[]): string {
+  const contents = new Map<string, string>();
+  const modes = new Map<number, string>();
+  const parts = ["write_files:\n"];
+  const owner = yamlValue("root:root", 4);
+  for (const f of files) {
+    let content = contents.get(f.contents);
+    if (content === undefined) {
+      content = yamlValue(f.contents, 4);
+      contents.set(f.contents, content);
+    }
+    let permissions = modes.get(f.mode);
+    if (permissions === undefined) {
+      permissions = yamlValue(`0${f.mode.toString(8)}`, 4);
+      modes.set(f.mode, permissions);
+    }
+    parts.push(`  - path: ${yamlValue(f.path, 4)}\n    content: ${content}\n    owner: ${owner}\n    permissions: ${permissions}\n    defer: false\n`);
+  }
+  return parts.join("");
+}
 
 export function renderCloudInit(plan: TrustPlan): FleetRendering {
-  const config: Record<string, unknown> = {};
-  if (plan.targets.includes("system")) config.ca_certs = { trusted: plan.cas.map((c) => c.pem) };
   const files = plan.files.filter((f) => f.target !== "system");
-  if (files.length > 0) {
-    config.write_files = files.map((f) => ({ path: f.path, content: f.contents, owner: "root:root", permissions: `0${f.mode.toString(8)}`, defer: false }));
-  }
+  const caCerts = plan.targets.includes("system") ? yamlBlockAt({ ca_certs: { trusted: plan.cas.map((c) => c.pem) } }, 0) : "";
+  const body = caCerts === "" && files.length === 0 ? yamlBlockAt({}, 0) : caCerts + (files.length > 0 ? writeFilesYaml(files) : "");
   const header = [
     "#cloud-config",
     `# regcert fleet cloud-init: the files of regcert install-trust --target ${plan.targets.join(",")}`,
     `# registries: ${commentText(plan.hosts.slice(0, 8).map((h) => h.hostPort).join(" "))}${plan.hosts.length > 8 ? ` … (${plan.hosts.length} in all)` : ""}`,
     ...plan.cas.map((c) => `# CA: ${commentText(c.commonName ?? "(no CN)")} sha256:${c.fingerprint}`),
   ];
-  const text = `${header.join("\n")}\n${stringify(config, { version: "1.1", lineWidth: 0, blockQuote: "literal", indentSeq: true, aliasDuplicateObjects: false })}`;
+  const text = `${header.join("\n")}\n${body}`;
   const secret = plan.files.some((f) => f.role === "client-key");
   const notes = plan.notes.filter((n) => !n.startsWith("system:"));
   if (plan.targets.includes("system")) notes.push("system: cloud-init's ca_certs module adds the CA to the OS store (and runs update-ca-certificates / update-ca-trust) on first boot");

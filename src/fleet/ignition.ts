@@ -13,15 +13,30 @@ export const IGNITION_VERSION = "3.4.0";
 
 const dataUrl = (text: string) => `data:;base64,${Buffer.from(text, "utf8").toString("base64")}`;
 
+const json = (value: string | number) => JSON.stringify(value);
+
+/**
+ * The config as `JSON.stringify(config, null, 2)` writes it, entry by entry (a fixed shape; strings
+ * through JSON.stringify), each distinct file content base64-encoded once: the CA bundle is the same
+ * for every registry (test/unit/fleet/yaml-writer.test.ts compares the two).
+ */
+function configJson(plan: TrustPlan): string {
+  const urls = new Map<string, string>();
+  const directories = plan.directories.map((d) => `      {\n        "path": ${json(d.path)},\n        "mode": ${json(d.mode)}\n      }`);
+  const files = plan.files.map((f) => {
+    let url = urls.get(f.contents);
+    if (url === undefined) {
+      url = json(dataUrl(f.contents));
+      urls.set(f.contents, url);
+    }
+    return `      {\n        "path": ${json(f.path)},\n        "overwrite": true,\n        "mode": ${json(f.mode)},\n        "contents": {\n          "source": ${url}\n        }\n      }`;
+  });
+  const list = (items: string[]) => (items.length === 0 ? "[]" : `[\n${items.join(",\n")}\n    ]`);
+  return `{\n  "ignition": {\n    "version": ${json(IGNITION_VERSION)}\n  },\n  "storage": {\n    "directories": ${list(directories)},\n    "files": ${list(files)}\n  }\n}\n`;
+}
+
 export function renderIgnition(plan: TrustPlan): FleetRendering {
-  const config = {
-    ignition: { version: IGNITION_VERSION },
-    storage: {
-      directories: plan.directories.map((d) => ({ path: d.path, mode: d.mode })),
-      files: plan.files.map((f) => ({ path: f.path, overwrite: true, mode: f.mode, contents: { source: dataUrl(f.contents) } })),
-    },
-  };
-  const text = `${JSON.stringify(config, null, 2)}\n`;
+  const text = configJson(plan);
   const secret = plan.files.some((f) => f.role === "client-key");
   const notes = [...plan.notes];
   if (plan.targets.includes("system")) notes.push(`ignition: the CA anchor is written for the ${plan.files.find((f) => f.target === "system")?.path.startsWith("/etc/pki") ? "RHEL family (Fedora CoreOS, RHCOS: update-ca-trust runs at boot)" : "Debian family"}; Flatcar reads /etc/ssl/certs/*.pem instead`);

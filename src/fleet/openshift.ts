@@ -10,7 +10,8 @@ import { userError } from "../pki/errors.js";
 import { caBundlePem } from "../trust/material.js";
 import type { TrustPlan } from "../trust/types.js";
 import type { FleetRendering } from "./output.js";
-import { fleetLabels, yamlDocuments } from "./yaml-docs.js";
+import { fleetLabels, yamlDocumentTexts } from "./yaml-docs.js";
+import { yamlBlockAt, yamlKey, yamlValue } from "./yaml-writer.js";
 
 export const OPENSHIFT_NAMESPACE = "openshift-config";
 
@@ -35,10 +36,15 @@ export function renderOpenshift(plan: TrustPlan, options: { name?: string } = {}
     "The Image document sets only spec.additionalTrustedCA; to keep other fields of the existing object use:",
     `  ${patchCommand}`,
   ];
-  const text = yamlDocuments([configMap, image], header);
+  // the ConfigMap is written line by line (src/fleet/yaml-writer.ts): one key per registry, the same PEM block
+  const value = yamlValue(bundle, 2);
+  const configMapText = `${yamlBlockAt({ apiVersion: configMap.apiVersion, kind: configMap.kind, metadata: configMap.metadata }, 0)}data:\n${Object.entries(data)
+    .map(([key, pem]) => `  ${yamlKey(key, 2)}: ${pem === bundle ? value : yamlValue(pem, 2)}\n`)
+    .join("")}`;
+  const text = yamlDocumentTexts([configMapText, yamlBlockAt(image, 0)], header);
   return {
     files: [
-      { path: "openshift-configmap.yaml", contents: yamlDocuments([configMap], header.slice(0, 1 + plan.cas.length)), mode: 0o644 },
+      { path: "openshift-configmap.yaml", contents: yamlDocumentTexts([configMapText], header.slice(0, 1 + plan.cas.length)), mode: 0o644 },
       { path: "openshift-image-cluster-patch.json", contents: `${JSON.stringify(patch)}\n`, mode: 0o644 },
     ],
     stdout: text,

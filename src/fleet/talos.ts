@@ -10,7 +10,8 @@
 import { caBundlePem } from "../trust/material.js";
 import type { TrustPlan } from "../trust/types.js";
 import type { FleetRendering } from "./output.js";
-import { yamlDocuments } from "./yaml-docs.js";
+import { yamlDocumentTexts } from "./yaml-docs.js";
+import { yamlBlockAt, yamlKey, yamlValue } from "./yaml-writer.js";
 
 const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
 
@@ -29,17 +30,16 @@ export function renderTalos(plan: TrustPlan, options: { talosLegacy?: boolean } 
     ...plan.cas.map((c) => `CA: ${c.commonName ?? "(no CN)"} sha256:${c.fingerprint}`),
     "Apply: talosctl patch mc --nodes NODE --patch @THIS_FILE",
   ];
-  let docs: unknown[];
+  // written line by line (src/fleet/yaml-writer.ts): the part every registry shares is rendered once
+  let text: string;
   if (options.talosLegacy) {
-    const config: Record<string, unknown> = {};
-    for (const host of plan.hosts) {
-      config[host.hostPort] = { tls: { ca: b64(ca), ...(client ? { clientIdentity: { crt: b64(client.cert), key: b64(client.key) } } : {}) } };
-    }
-    docs = [{ machine: { registries: { config } } }];
+    const tls = yamlBlockAt({ tls: { ca: b64(ca), ...(client ? { clientIdentity: { crt: b64(client.cert), key: b64(client.key) } } : {}) } }, 8);
+    const config = plan.hosts.map((host) => `      ${yamlKey(host.hostPort, 6)}:\n${tls}`).join("");
+    text = yamlDocumentTexts([`machine:\n  registries:\n    config:\n${config}`], header);
   } else {
-    docs = plan.hosts.map((host) => ({ apiVersion: "v1alpha1", kind: "RegistryTLSConfig", name: host.hostPort, ca, ...(client ? { clientIdentity: { cert: client.cert, key: client.key } } : {}) }));
+    const shared = yamlBlockAt({ ca, ...(client ? { clientIdentity: { cert: client.cert, key: client.key } } : {}) }, 0);
+    text = yamlDocumentTexts(plan.hosts.map((host) => `apiVersion: v1alpha1\nkind: RegistryTLSConfig\nname: ${yamlValue(host.hostPort, 0)}\n${shared}`), header);
   }
-  const text = yamlDocuments(docs, header);
   const mode = client ? 0o600 : 0o644;
   const warnings: string[] = [];
   if (client) warnings.push("the Talos config holds the client private key: keep the file private (Talos stores it as a secret document)");

@@ -8,6 +8,8 @@
 
 /** A double-quoted YAML scalar: JSON escaping, plus \\uXXXX / \\UXXXXXXXX for everything non-printable or non-ASCII. */
 export function quote(text: string): string {
+  // the common case (paths, host names, hashes): printable ASCII without '"' or '\\' is its own escape
+  if (/^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/.test(text)) return `"${text}"`;
   let out = '"';
   for (const ch of text) {
     const code = ch.codePointAt(0) ?? 0;

@@ -66,6 +66,11 @@ export function parseTargets(values: readonly string[]): TargetName[] {
   return TARGET_NAMES.filter((t) => chosen.has(t));
 }
 
+/** `to.push(...from)` without spreading tens of thousands of arguments onto the stack. */
+function append<T>(to: T[], from: readonly T[]): void {
+  for (const item of from) to.push(item);
+}
+
 function normaliseRoot(root: string | undefined): string {
   const value = root ?? "/";
   if (!posix.isAbsolute(value)) throw userError("regcert.invalidRoot", `--root "${value}" must be an absolute path`, "e.g. --root /mnt/image (an absolute path)");
@@ -122,15 +127,23 @@ export function planTrust(options: PlanTrustOptions): TrustPlan {
     notes: [],
     warnings: [],
   };
+  // directories shared by targets (or planned twice by one) are kept once, the first in plan order;
+  // a Set of base + path keeps this linear in the number of hosts (a fleet plans tens of thousands)
+  const planned = new Set<string>();
   for (const target of targets) {
     const part = TARGET_PLANNERS[target](input);
-    plan.files.push(...part.files);
-    for (const dir of part.directories) if (!plan.directories.some((d) => d.base === dir.base && d.path === dir.path)) plan.directories.push(dir);
-    plan.requires.push(...part.requires);
-    plan.refresh.push(...part.refresh);
-    plan.printed.push(...part.printed);
-    plan.notes.push(...part.notes);
-    plan.warnings.push(...part.warnings);
+    append(plan.files, part.files);
+    for (const dir of part.directories) {
+      const key = `${dir.base}\0${dir.path}`;
+      if (planned.has(key)) continue;
+      planned.add(key);
+      plan.directories.push(dir);
+    }
+    append(plan.requires, part.requires);
+    append(plan.refresh, part.refresh);
+    append(plan.printed, part.printed);
+    append(plan.notes, part.notes);
+    append(plan.warnings, part.warnings);
   }
   if (client && !client.issuedByTrustedCa) plan.warnings.push(`the client certificate (${client.subject}) is not signed by the CA being installed; the registry's http.tls.clientcas must list its issuer`);
   return plan;
@@ -184,12 +197,16 @@ export const regcertOwns =
  */
 export function planTrustRemoval(plan: TrustPlan, current: (path: string) => CurrentFile): RemovalPlan {
   const candidates: TrustFile[] = [...plan.files];
+  const candidate = new Set(candidates.map((c) => `${c.base}\0${c.path}`));
   for (const file of plan.files) {
     if (file.role !== "ca-bundle") continue;
     const dir = posix.dirname(file.path);
     for (const [name, role, mode] of [["client.cert", "client-cert", 0o644], ["client.key", "client-key", 0o600]] as const) {
       const path = posix.join(dir, name);
-      if (!candidates.some((c) => c.path === path && c.base === file.base)) candidates.push({ ...file, path, role, mode, contents: "", alternatives: [] });
+      const key = `${file.base}\0${path}`;
+      if (candidate.has(key)) continue;
+      candidate.add(key);
+      candidates.push({ ...file, path, role, mode, contents: "", alternatives: [] });
     }
   }
   const sibling = (path: string) => current(path)?.contents;

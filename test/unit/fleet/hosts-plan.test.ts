@@ -1,8 +1,8 @@
-/** Host lists (line-numbered refusals) and planFleet = planTrust (chunked planning gives the same plan, byte for byte). */
+/** Host lists (line-numbered refusals) and planFleet = planTrust (one call; linearity: test/unit/trust/plan-linear.test.ts). */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkHostList, readHostLines } from "../../../src/fleet/hosts.js";
-import { PLAN_CHUNK, planFleet } from "../../../src/fleet/plan.js";
+import { planFleet } from "../../../src/fleet/plan.js";
 import { renderFleet } from "../../../src/fleet/index.js";
 import { RegcertError } from "../../../src/pki/errors.js";
 import { planTrust } from "../../../src/trust/plan.js";
@@ -59,16 +59,6 @@ describe("planFleet is planTrust", () => {
     const options = { hosts: ["reg.example.test:5000", "reg.example.test"], caPem: CA, targets: ["docker", "containerd", "system", "k3s"] as const };
     expect(planFleet({ ...options, targets: [...options.targets] })).toEqual(planTrust({ ...options, targets: [...options.targets], root: "/", systemFamily: "debian" }));
   });
-
-  test(`more than ${PLAN_CHUNK} hosts, planned in chunks: the same files, directories, notes and order as one call`, () => {
-    const hosts = Array.from({ length: PLAN_CHUNK * 2 + 7 }, (_, i) => `reg${i}.example.test:${5000 + (i % 3)}`);
-    const targets = ["docker", "containerd", "containers", "k3s"] as const;
-    const chunked = planFleet({ hosts, caPem: CA, targets: [...targets] });
-    const single = planTrust({ hosts, caPem: CA, targets: [...targets], root: "/", systemFamily: "debian" });
-    expect(chunked.files).toEqual(single.files);
-    expect(chunked.directories).toEqual(single.directories);
-    expect(chunked).toEqual(single);
-  }, 120_000);
 });
 
 describe("refusals before anything is rendered", () => {
