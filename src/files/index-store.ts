@@ -15,7 +15,7 @@
  * certificate path, the newest one is current and the others are "replaced by" it.
  */
 import { createHash, createPrivateKey } from "node:crypto";
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
 import { join, resolve } from "node:path";
 import { readCertificateFacts, type CertificateFacts, type CertificateKind } from "../pki/certificate-facts.js";
 import { spkiFromPkcs8 } from "../pki/key-identity.js";
@@ -23,6 +23,7 @@ import { publicKeyFingerprint } from "../pki/keys.js";
 import { parsePemBlocks } from "../pki/pem.js";
 import type { NameSet } from "../pki/names.js";
 import type { FileCheck } from "../pki/status.js";
+import { rememberStamp, stampMatches, type StampCache } from "./file-stamps.js";
 import { ensureDirectory, writeFilesAtomic } from "./write.js";
 
 export const INDEX_VERSION = 1;
@@ -381,32 +382,47 @@ function existsState(path: string, seen?: Map<string, FileCheck["state"]>): File
   return state;
 }
 
+/** The file's stat, or why there is none (a missing file is not an exception: status stats tens of thousands). */
+function statOrState(path: string): Stats | "missing" | "unreadable" {
+  try {
+    return statSync(path, { throwIfNoEntry: false }) ?? "missing";
+  } catch {
+    return "unreadable";
+  }
+}
+
 /**
  * Whether the files an entry recorded are still there and still match it: the certificate (and its
  * .pem copy) by fingerprint, the key by its public key. The CSR and ca.crt only need to exist. Pass
- * one `seen` map for a whole run to stat a shared ca.crt once.
+ * one `seen` map for a whole run to stat a shared ca.crt once, and a stamp cache (file-stamps.ts) to
+ * skip reading files whose stat is exactly what it was when their contents last matched.
  */
-export function checkEntryFiles(entry: IndexEntry, seen?: Map<string, FileCheck["state"]>): FileCheck[] {
+export function checkEntryFiles(entry: IndexEntry, seen?: Map<string, FileCheck["state"]>, stamps?: StampCache): FileCheck[] {
   const checks: FileCheck[] = [];
   // the .pem copy usually holds the same bytes as the certificate: judged once
   let judged: { data: Buffer; state: FileCheck["state"] } | undefined;
-  const certificateCheck = (role: string, path: string, required: boolean) => {
+  /** the state from the stamp when the stat matches it; otherwise the contents are judged (and a match stamped) */
+  const check = (role: string, path: string, judge: (data: Buffer) => FileCheck["state"]): FileCheck["state"] => {
+    const stat = stamps ? statOrState(path) : undefined;
+    if (typeof stat === "string") return stat;
+    if (stat && stat.isFile() && stamps && stampMatches(stamps, entry.serial, role, stat)) return "ok";
     const data = readOrState(path);
-    if (typeof data === "string") return checks.push({ role, path, state: data, required });
-    if (judged && judged.data.equals(data)) return checks.push({ role, path, state: judged.state, required });
+    if (typeof data === "string") return data;
+    const state = judge(data);
+    if (state === "ok" && stat?.isFile() && stamps) rememberStamp(stamps, entry.serial, role, stat);
+    return state;
+  };
+  const judgeCertificate = (data: Buffer): FileCheck["state"] => {
+    if (judged && judged.data.equals(data)) return judged.state;
     // the fingerprint is the SHA-256 of the DER: no ASN.1 parse needed to compare it
     const der = parsePemBlocks(data.toString("latin1")).find((b) => b.label === "CERTIFICATE")?.der;
     const matches = der !== undefined && createHash("sha256").update(der).digest("hex") === entry.fingerprint;
     judged = { data, state: matches ? "ok" : "changed" };
-    return checks.push({ role, path, state: judged.state, required });
+    return judged.state;
   };
-  certificateCheck("certificate", entry.files.certificate, true);
-  if (entry.files.pem) certificateCheck("pem", entry.files.pem, false);
-  if (entry.files.key) {
-    const data = readOrState(entry.files.key);
-    if (typeof data === "string") checks.push({ role: "key", path: entry.files.key, state: data, required: true });
-    else checks.push({ role: "key", path: entry.files.key, state: keyState(data, entry.publicKeyFingerprint), required: true });
-  }
+  checks.push({ role: "certificate", path: entry.files.certificate, state: check("certificate", entry.files.certificate, judgeCertificate), required: true });
+  if (entry.files.pem) checks.push({ role: "pem", path: entry.files.pem, state: check("pem", entry.files.pem, judgeCertificate), required: false });
+  if (entry.files.key) checks.push({ role: "key", path: entry.files.key, state: check("key", entry.files.key, (data) => keyState(data, entry.publicKeyFingerprint)), required: true });
   for (const role of ["csr", "ca"] as const) {
     const path = entry.files[role];
     if (!path) continue;

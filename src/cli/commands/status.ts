@@ -5,7 +5,7 @@
  * The work is src/lifecycle/status.ts; this file parses the flags and prints.
  */
 import { DEFAULT_WARN_DAYS } from "../../pki/status.js";
-import { collectStatus, statusJson, type StatusReport } from "../../lifecycle/status.js";
+import { collectStatus, saveStatusCache, statusJson, type StatusReport } from "../../lifecycle/status.js";
 import type { Context } from "../context.js";
 import { lifecycleNow } from "../clock.js";
 import { persistRepairedIndex } from "../index-hook.js";
@@ -62,6 +62,7 @@ export async function run(ctx: Context, flags: StatusFlags): Promise<void> {
   const home = ctx.home();
   const report = collectStatus(home, lifecycleNow(ctx.env), warnDays);
   await persistRepairedIndex(ctx, home, report.index);
+  await saveStatusCache(report);
   if (ctx.ui.json) ctx.ui.result(statusJson(report));
   else printHuman(ctx, report);
   process.exitCode = report.exitCode;
