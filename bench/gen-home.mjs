@@ -11,7 +11,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 
 const [outArg, countArg = "10000"] = process.argv.slice(2);
 if (!outArg) {
@@ -50,8 +50,10 @@ for (let i = 0; i < count; i++) {
   writeFileSync(files.pem, cert.certificatePem);
   const record = { name, command: "issue", issuer: issuerRef, files, recordedAt: new Date(started + i).toISOString(), certificatePem: cert.certificatePem };
   const entry = store.entryFromRecord(record);
-  // the archive record as recordCertificates writes it (without its per-file fsync: 10,000 of them)
-  writeFileSync(join(store.archiveDir(home), `${entry.serial}.json`), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+  // the archive record where and as recordCertificates writes it (without its per-file fsync: 10,000 of them)
+  const recordPath = store.archiveRecordPath ? store.archiveRecordPath(home, entry.serial) : join(store.archiveDir(home), `${entry.serial}.json`);
+  mkdirSync(dirname(recordPath), { recursive: true, mode: 0o700 });
+  writeFileSync(recordPath, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
   entries.push(entry);
 }
 store.saveIndex(home, entries);

@@ -146,3 +146,8 @@ export type { FleetPlanOptions } from "./fleet/plan.js";
 export { readHostLines, checkHostList } from "./fleet/hosts.js";
 export type { HostSource } from "./fleet/hosts.js";
 export { renderPlaybook, renderAnsibleRole } from "./fleet/ansible.js";
+
+// status speed (issue 11 part C): the stamp cache index.stamps.json that lets status skip unchanged files
+export { saveStatusCache } from "./lifecycle/status.js";
+export { readStampCache, saveStampCache, stampCacheChanged, stampsPath, QUIET_MS } from "./files/file-stamps.js";
+export type { StampCache, FileStamp } from "./files/file-stamps.js";

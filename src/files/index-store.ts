@@ -5,8 +5,12 @@
  *   HOME/index.journal         entries recorded since index.json was last written, one JSON line each:
  *                              issue appends here (O(1)) instead of rewriting a large index.json, and
  *                              every JOURNAL_LIMIT entries folds the journal into index.json
- *   HOME/issued/SERIAL.json    one archive record per certificate (its PEM, the files, the CSR of a
- *                              signed request): written once, never changed
+ *   HOME/issued/SS/SERIAL.json one archive record per certificate (its PEM, the files, the CSR of a
+ *                              signed request): written once, never changed. Sharded by the serial's
+ *                              first two hex digits (SS), like git's objects/: writing a record lists
+ *                              its directory for stale temp files, and a flat issued/ of 10,000 records
+ *                              made that the main cost of `issue` into a big home. Homes written before
+ *                              keep issued/SERIAL.json: both layouts are read, new records go to shards.
  *
  * Like easy-rsa's index.txt + certs_by_serial/, but JSON and written atomically. The archive is the
  * source of truth: a missing or corrupt index.json is rebuilt from it (and the caller says so), and
@@ -93,6 +97,15 @@ export const journalPath = (home: string) => join(home, "index.journal");
 export const JOURNAL_LIMIT = 256;
 export const archiveDir = (home: string) => join(home, "issued");
 
+/** The shard directory of a serial: its first two hex digits ("0" + a one-digit serial). */
+export const archiveShard = (serial: string) => serial.padStart(2, "0").slice(0, 2);
+
+/** Where a record is written: issued/SS/SERIAL.json. */
+export const archiveRecordPath = (home: string, serial: string) => join(archiveDir(home), archiveShard(serial), `${serial}.json`);
+
+/** Where homes before the sharding kept it (still read): issued/SERIAL.json. */
+export const legacyArchiveRecordPath = (home: string, serial: string) => join(archiveDir(home), `${serial}.json`);
+
 const isString = (v: unknown): v is string => typeof v === "string";
 
 function isEntry(value: unknown): value is IndexEntry {
@@ -165,17 +178,39 @@ function deriveReplacements(entries: IndexEntry[]): IndexEntry[] {
   return entries;
 }
 
-/** Serials in the archive (file names only: cheap even with thousands of certificates). */
+const RECORD_FILE = /^[0-9a-f]+\.json$/;
+const SHARD_DIR = /^[0-9a-f]{2}$/;
+
+/** Serials in the archive, both layouts (file names only: cheap even with thousands of certificates). */
 function archiveSerials(home: string): string[] {
   const dir = archiveDir(home);
   if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((file) => /^[0-9a-f]+\.json$/.test(file))
-    .map((file) => file.slice(0, -5));
+  const serials = new Set<string>();
+  for (const name of readdirSync(dir)) {
+    if (RECORD_FILE.test(name)) serials.add(name.slice(0, -5)); // the layout before shards
+    else if (SHARD_DIR.test(name)) {
+      // listed, not typed: some filesystems do not report entry types
+      let files: string[] = [];
+      try {
+        files = readdirSync(join(dir, name));
+      } catch {
+        /* not a directory */
+      }
+      for (const file of files) if (RECORD_FILE.test(file)) serials.add(file.slice(0, -5));
+    }
+  }
+  return [...serials];
 }
 
 function readRecord(home: string, serial: string): ArchiveRecord {
-  const record = JSON.parse(readFileSync(join(archiveDir(home), `${serial}.json`), "utf8")) as ArchiveRecord;
+  let text: string;
+  try {
+    text = readFileSync(archiveRecordPath(home, serial), "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    text = readFileSync(legacyArchiveRecordPath(home, serial), "utf8");
+  }
+  const record = JSON.parse(text) as ArchiveRecord;
   if (!isString(record.certificatePem) || !isString(record.name) || !isString(record.files?.certificate)) throw new Error("incomplete");
   return record;
 }
@@ -311,7 +346,7 @@ export function recordCertificates(home: string, records: ArchiveRecord[]): { re
   const added = records.map(entryFromRecord);
   ensureDirectory(archiveDir(home), 0o700);
   writeFilesAtomic(
-    records.map((record, i) => ({ path: join(archiveDir(home), `${added[i]?.serial}.json`), contents: `${JSON.stringify(record, null, 2)}\n`, mode: 0o600, label: "archive record" })),
+    records.map((record, i) => ({ path: archiveRecordPath(home, added[i]?.serial as string), contents: `${JSON.stringify(record, null, 2)}\n`, mode: 0o600, label: "archive record" })),
     { dirMode: 0o700 },
   );
   if (!read) {

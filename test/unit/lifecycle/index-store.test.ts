@@ -7,6 +7,10 @@ import { join } from "node:path";
 import { createRootCa, issueCertificate } from "../../../src/index.js";
 import {
   archiveDir,
+  archiveRecordPath,
+  archiveShard,
+  legacyArchiveRecordPath,
+  readArchiveRecord,
   checkEntryFiles,
   currentEntries,
   indexPath,
@@ -66,7 +70,9 @@ test("records every field the issue asks for, atomically, 0600", () => {
   expect(entry).toMatchObject({ name: "registry", profile: "server", keyAlgorithm: "ecdsa-p256", names: { dns: ["registry.local"], ip: ["192.168.0.12"] }, files: record.files });
   expect(entry.fingerprint).toMatch(/^[0-9a-f]{64}$/);
   expect(statSync(indexPath(home)).mode & 0o777).toBe(0o600);
-  expect(readdirSync(archiveDir(home))).toEqual([`${entry.serial}.json`]);
+  expect(readdirSync(archiveDir(home))).toEqual([entry.serial.slice(0, 2)]);
+  expect(readdirSync(join(archiveDir(home), entry.serial.slice(0, 2)))).toEqual([`${entry.serial}.json`]);
+  expect(statSync(join(archiveDir(home), entry.serial.slice(0, 2))).mode & 0o777).toBe(0o700);
   expect(readdirSync(home).filter((f) => f.includes("regcert-tmp"))).toEqual([]);
 });
 
@@ -138,6 +144,43 @@ describe("rebuild from the archive", () => {
     const { read } = recordCertificates(home, [issueTo("third", ["third.local"])]);
     expect(read?.rebuilt).toBe("corrupt");
     expect(JSON.parse(readFileSync(indexPath(home), "utf8")).certificates).toHaveLength(4);
+  });
+});
+
+describe("the archive layout: issued/SS/SERIAL.json, and homes from before with issued/SERIAL.json", () => {
+  test("shards are the serial's first two hex digits; a one-digit serial gets a leading 0", () => {
+    expect(archiveShard("c0ffee")).toBe("c0");
+    expect(archiveShard("7")).toBe("07");
+    expect(archiveRecordPath(home, "c0ffee")).toBe(join(home, "issued", "c0", "c0ffee.json"));
+    expect(legacyArchiveRecordPath(home, "c0ffee")).toBe(join(home, "issued", "c0ffee.json"));
+  });
+
+  test("an old flat archive is read: rebuild, merge and renew's record lookup find its records; new ones go to shards", () => {
+    const old = [issueTo("registry", ["registry.local"]), issueTo("mirror", ["mirror.local"])];
+    const { added } = recordCertificates(home, old);
+    // the layout before shards: every record directly in issued/
+    for (const entry of added) renameSync(archiveRecordPath(home, entry.serial), legacyArchiveRecordPath(home, entry.serial));
+    for (const entry of added) rmSync(join(archiveDir(home), archiveShard(entry.serial)), { recursive: true, force: true });
+    expect(readdirSync(archiveDir(home)).sort()).toEqual(added.map((e) => `${e.serial}.json`).sort());
+    expect(readArchiveRecord(home, added[0]!.serial)?.name).toBe("registry");
+
+    const { added: fresh } = recordCertificates(home, [issueTo("third", ["third.local"])]);
+    expect(existsSync(archiveRecordPath(home, fresh[0]!.serial))).toBe(true);
+    expect(readArchiveRecord(home, fresh[0]!.serial)?.name).toBe("third");
+
+    // both layouts at once: the rebuild takes all three
+    unlinkSync(indexPath(home));
+    rmSync(journalPath(home), { force: true });
+    const read = readIndex(home);
+    expect(read).toMatchObject({ rebuilt: "missing", skipped: 0 });
+    expect(read.entries.map((e) => e.name).sort()).toEqual(["mirror", "registry", "third"]);
+  });
+
+  test("a record in both layouts (copied by hand) counts once", () => {
+    const { added } = recordCertificates(home, [issueTo("registry", ["registry.local"])]);
+    writeFileSync(legacyArchiveRecordPath(home, added[0]!.serial), readFileSync(archiveRecordPath(home, added[0]!.serial)));
+    unlinkSync(indexPath(home));
+    expect(readIndex(home).entries).toHaveLength(1);
   });
 });
 
