@@ -7,7 +7,7 @@
  *                              every JOURNAL_LIMIT entries folds the journal into index.json
  *   HOME/issued/SS/SERIAL.json one archive record per certificate (its PEM, the files, the CSR of a
  *                              signed request): written once, never changed. Sharded by the serial's
- *                              first two hex digits (SS), like git's objects/: writing a record lists
+ *                              last two hex digits (SS), like git's objects/: writing a record lists
  *                              its directory for stale temp files, and a flat issued/ of 10,000 records
  *                              made that the main cost of `issue` into a big home. Homes written before
  *                              keep issued/SERIAL.json: both layouts are read, new records go to shards.
@@ -97,8 +97,11 @@ export const journalPath = (home: string) => join(home, "index.journal");
 export const JOURNAL_LIMIT = 256;
 export const archiveDir = (home: string) => join(home, "issued");
 
-/** The shard directory of a serial: its first two hex digits ("0" + a one-digit serial). */
-export const archiveShard = (serial: string) => serial.padStart(2, "0").slice(0, 2);
+/**
+ * The shard directory of a serial: its LAST two hex digits ("0" + a one-digit serial). The first ones
+ * are not random (regcert's serials start 0x40-0x7f: 64 shards) and sequential serials share them.
+ */
+export const archiveShard = (serial: string) => serial.padStart(2, "0").slice(-2);
 
 /** Where a record is written: issued/SS/SERIAL.json. */
 export const archiveRecordPath = (home: string, serial: string) => join(archiveDir(home), archiveShard(serial), `${serial}.json`);

@@ -70,9 +70,9 @@ test("records every field the issue asks for, atomically, 0600", () => {
   expect(entry).toMatchObject({ name: "registry", profile: "server", keyAlgorithm: "ecdsa-p256", names: { dns: ["registry.local"], ip: ["192.168.0.12"] }, files: record.files });
   expect(entry.fingerprint).toMatch(/^[0-9a-f]{64}$/);
   expect(statSync(indexPath(home)).mode & 0o777).toBe(0o600);
-  expect(readdirSync(archiveDir(home))).toEqual([entry.serial.slice(0, 2)]);
-  expect(readdirSync(join(archiveDir(home), entry.serial.slice(0, 2)))).toEqual([`${entry.serial}.json`]);
-  expect(statSync(join(archiveDir(home), entry.serial.slice(0, 2))).mode & 0o777).toBe(0o700);
+  expect(readdirSync(archiveDir(home))).toEqual([entry.serial.slice(-2)]);
+  expect(readdirSync(join(archiveDir(home), entry.serial.slice(-2)))).toEqual([`${entry.serial}.json`]);
+  expect(statSync(join(archiveDir(home), entry.serial.slice(-2))).mode & 0o777).toBe(0o700);
   expect(readdirSync(home).filter((f) => f.includes("regcert-tmp"))).toEqual([]);
 });
 
@@ -148,10 +148,10 @@ describe("rebuild from the archive", () => {
 });
 
 describe("the archive layout: issued/SS/SERIAL.json, and homes from before with issued/SERIAL.json", () => {
-  test("shards are the serial's first two hex digits; a one-digit serial gets a leading 0", () => {
-    expect(archiveShard("c0ffee")).toBe("c0");
+  test("shards are the serial's last two hex digits; a one-digit serial gets a leading 0", () => {
+    expect(archiveShard("c0ffee")).toBe("ee");
     expect(archiveShard("7")).toBe("07");
-    expect(archiveRecordPath(home, "c0ffee")).toBe(join(home, "issued", "c0", "c0ffee.json"));
+    expect(archiveRecordPath(home, "c0ffee")).toBe(join(home, "issued", "ee", "c0ffee.json"));
     expect(legacyArchiveRecordPath(home, "c0ffee")).toBe(join(home, "issued", "c0ffee.json"));
   });
 
