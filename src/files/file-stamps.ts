@@ -2,7 +2,7 @@
  * A cache that lets `status` skip reading files it has already checked: per index entry (by serial)
  * and file role, the stat identity of the file when its contents last matched the entry.
  *
- *   HOME/index.stamps.json   { version: 1, stamps: { SERIAL: { certificate: [size, mtimeMs, ctimeMs, ino], … } } }
+ *   HOME/index.stamps.json   { version: 1, stamps: { SERIAL: { certificate: "size:mtimeMs:ctimeMs:ino", … } } }
  *
  * A stamp says "this file, with exactly this size, mtime, ctime and inode, held what the index
  * recorded". A file whose stat differs in any of them is read and checked again (and its facts read
@@ -27,8 +27,8 @@ export const stampsPath = (home: string) => join(home, "index.stamps.json");
 /** How long a file must have been unchanged (by mtime and ctime) before a stamp of it is trusted. */
 export const QUIET_MS = 4_000;
 
-/** [size, mtimeMs, ctimeMs, ino] */
-export type FileStamp = [number, number, number, number];
+/** "size:mtimeMs:ctimeMs:ino" (a string: 30,000 of them parse and compare faster than arrays of numbers) */
+export type FileStamp = string;
 type EntryStamps = Record<string, FileStamp>;
 
 export interface StampCache {
@@ -44,11 +44,10 @@ export interface StampCache {
   damaged: boolean;
 }
 
-const stampOf = (stat: Stats): FileStamp => [stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino];
+export const stampOf = (stat: Stats): FileStamp => `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.ino}`;
 
-function isStamp(value: unknown): value is FileStamp {
-  return Array.isArray(value) && value.length === 4 && value.every((n) => typeof n === "number" && Number.isFinite(n));
-}
+/** Any string is safe to hold (one that is not a stamp never equals stampOf of a real file); anything else is damage. */
+const isStamp = (value: unknown): value is FileStamp => typeof value === "string";
 
 /** Reads the cache; anything unreadable reads as empty (a cache miss costs time, never correctness). */
 export function readStampCache(home: string, nowMs = Date.now()): StampCache {
@@ -82,8 +81,7 @@ export function readStampCache(home: string, nowMs = Date.now()): StampCache {
 export function stampMatches(cache: StampCache, serial: string, role: string, stat: Stats): boolean {
   const stamp = cache.before.get(serial)?.[role];
   if (!stamp) return false;
-  const now = stampOf(stat);
-  if (!stamp.every((value, i) => value === now[i])) return false;
+  if (stamp !== stampOf(stat)) return false;
   keep(cache, serial, role, stamp);
   return true;
 }

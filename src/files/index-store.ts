@@ -294,7 +294,9 @@ function indexLooksWritten(home: string): boolean {
   try {
     fd = openSync(indexPath(home), "r");
     const n = readSync(fd, head, 0, head.length, 0);
-    return head.subarray(0, n).toString("latin1").startsWith(`{\n  "version": ${INDEX_VERSION},`);
+    const text = head.subarray(0, n).toString("latin1");
+    // as written now, or indented as homes before one-entry-per-line have it
+    return text.startsWith(`{"version":${INDEX_VERSION},`) || text.startsWith(`{\n  "version": ${INDEX_VERSION},`);
   } catch {
     return false;
   } finally {
@@ -328,7 +330,8 @@ function appendJournal(home: string, entries: IndexEntry[]): void {
 /** Writes index.json atomically (replacing the old one: it is ours and derived from the archive). */
 export function saveIndex(home: string, entries: IndexEntry[]): void {
   ensureDirectory(home, 0o700);
-  const body = `${JSON.stringify({ version: INDEX_VERSION, certificates: entries }, null, 2)}\n`;
+  // one entry per line: a third smaller than indented JSON (status parses all of it) and still grep-able
+  const body = `{"version":${INDEX_VERSION},"certificates":[\n${entries.map((e) => JSON.stringify(e)).join(",\n")}\n]}\n`;
   writeFilesAtomic([{ path: indexPath(home), contents: body, mode: 0o600, label: "certificate index" }], { force: true, dirMode: 0o700 });
   // what the journal held is in index.json now (callers pass readIndex's entries, journal included)
   rmSync(journalPath(home), { force: true });

@@ -273,7 +273,7 @@ describe("the stamp cache (index.stamps.json) and a certificate replaced behind 
     expect(first.code).toBe(3);
     expect(states(first.json)).toEqual({ registry: "ok", short: "due" });
     const registry = first.json.certificates.find((c) => c.name === "registry")!;
-    const stamps = JSON.parse(readFileSync(join(ws.home, "index.stamps.json"), "utf8")) as { version: number; stamps: Record<string, Record<string, number[]>> };
+    const stamps = JSON.parse(readFileSync(join(ws.home, "index.stamps.json"), "utf8")) as { version: number; stamps: Record<string, Record<string, string>> };
     expect(stamps.version).toBe(1);
     expect(Object.keys(stamps.stamps[registry.serial as string] ?? {}).sort()).toEqual(["certificate", "key", "pem"]);
     expect(statSync(join(ws.home, "index.stamps.json")).mode & 0o777).toBe(0o600);

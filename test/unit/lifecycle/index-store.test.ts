@@ -21,7 +21,7 @@ import {
   type ArchiveRecord,
   type IndexEntry,
 } from "../../../src/files/index-store.js";
-import { readStampCache, saveStampCache, stampCacheChanged, stampsPath, type StampCache } from "../../../src/files/file-stamps.js";
+import { readStampCache, saveStampCache, stampCacheChanged, stampOf, stampsPath, type StampCache } from "../../../src/files/file-stamps.js";
 import { makeTempDir, removeTempDir } from "../../helpers/workspace.js";
 
 const ca = createRootCa({ commonName: "index test CA" });
@@ -184,6 +184,27 @@ describe("the archive layout: issued/SS/SERIAL.json, and homes from before with 
   });
 });
 
+describe("index.json: one entry per line; indented homes from before are still read and journaled past", () => {
+  test("written one entry per line", () => {
+    recordCertificates(home, [issueTo("a", ["a.local"]), issueTo("b", ["b.local"])]);
+    const lines = readFileSync(indexPath(home), "utf8").split("\n");
+    expect(lines[0]).toBe('{"version":1,"certificates":[');
+    expect(lines.slice(1, 3).map((l) => JSON.parse(l.replace(/,$/, "")).name)).toEqual(["a", "b"]);
+    expect(lines.slice(3)).toEqual(["]}", ""]);
+  });
+
+  test("an indented index.json (as regcert wrote it before) is read, and a new record is journaled without rewriting it", () => {
+    recordCertificates(home, [issueTo("a", ["a.local"])]);
+    const { entries } = readIndex(home);
+    const indented = `${JSON.stringify({ version: 1, certificates: entries }, null, 2)}\n`;
+    writeFileSync(indexPath(home), indented);
+    expect(readIndex(home)).toMatchObject({ rebuilt: undefined, merged: 0 });
+    recordCertificates(home, [issueTo("b", ["b.local"])]);
+    expect(readFileSync(indexPath(home), "utf8")).toBe(indented);
+    expect(readIndex(home).entries.map((e) => e.name)).toEqual(["a", "b"]);
+  });
+});
+
 describe("the journal: recording does not rewrite a large index.json", () => {
   test("after the first record, entries are appended to index.journal; index.json stays as it was", () => {
     recordCertificates(home, [issueTo("registry", ["registry.local"])]);
@@ -282,7 +303,7 @@ describe("the stamp cache: files whose stat is unchanged since their contents ma
     writeFileSync(e.files.certificate, "not a certificate");
     const forged = readStampCache(home, FUTURE());
     const stat = statSync(e.files.certificate);
-    (forged.before as unknown as Map<string, Record<string, number[]>>).get(e.serial)!.certificate = [stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino];
+    (forged.before as Map<string, Record<string, string>>).get(e.serial)!.certificate = stampOf(stat);
     expect(states(e, forged).certificate).toBe("ok");
     expect(states(e, second).certificate).toBe("changed"); // the honest cache: the stat moved, so the file was read
   });
