@@ -1,8 +1,10 @@
 /**
  * The state of a CA home: its CA(s) and every certificate in its index, with days left and whether
  * the recorded files still exist and still match (what `regcert status` prints, and what `renew --all`
- * and `ca retire-old` decide from). Reads only; saveRepairedIndex writes a rebuilt index back.
+ * and `ca retire-old` decide from). Reads only; saveRepairedIndex writes a rebuilt index back, and
+ * saveStatusCache the stamps of files it found unchanged (src/files/file-stamps.ts).
  */
+import { readFileSync } from "node:fs";
 import { parseCaCertificate, type CaCertificateInfo } from "../pki/issuer.js";
 import { describeKey } from "../pki/keys.js";
 import { userError } from "../pki/errors.js";
@@ -18,7 +20,6 @@ import { caPaths, readCaCertificate, withHomeLock } from "../files/home.js";
 import { checkEntryFiles, currentEntries, entryFieldsFromFacts, readIndex, saveIndex, type IndexEntry, type IndexRead } from "../files/index-store.js";
 import { readStampCache, saveStampCache, stampCacheChanged, type StampCache } from "../files/file-stamps.js";
 import { readCertificateFacts, type CertificateFacts } from "../pki/certificate-facts.js";
-import { readFileSync } from "node:fs";
 import { readPreviousCaCertificate, rolloverPaths } from "../files/rollover.js";
 
 export const STATUS_SCHEMA = "regcert.status/1";
@@ -101,7 +102,7 @@ export function collectStatus(home: string, now: Date, warnDays: number): Status
   const certificates = currentEntries(index.entries).map((entry): CertificateView => {
     const files = checkEntryFiles(entry, seen, stamps);
     // a certificate file replaced behind the index's back: what clients get is the file, so its facts are shown
-    const onDisk = files[0]?.state === "changed" ? factsOnDisk(entry.files.certificate) : undefined;
+    const onDisk = files.find((f) => f.role === "certificate")?.state === "changed" ? factsOnDisk(entry.files.certificate) : undefined;
     const facts = onDisk ? { ...entry, ...entryFieldsFromFacts(onDisk) } : entry;
     const trust = trustOf(entry.issuer.fingerprint);
     const assessment = assessCertificate({ notBefore: new Date(facts.notBefore), notAfter: new Date(facts.notAfter), issuer: trust, files }, { now, warnDays });

@@ -9,6 +9,7 @@ import { type CliResult, tempWorkspace } from "../helpers/cli.js";
 import { cliIn, okIn } from "../helpers/workspace.js";
 import { openssl } from "../helpers/openssl.js";
 import { QUIET_MS } from "../../src/files/file-stamps.js";
+import { createRootCa, issueCertificate } from "../../src/index.js";
 
 type Workspace = ReturnType<typeof tempWorkspace>;
 const workspaces: Workspace[] = [];
@@ -322,4 +323,17 @@ describe("the stamp cache (index.stamps.json) and a certificate replaced behind 
     // rewritten as a valid (here empty: the files are younger than QUIET_MS) cache
     expect(JSON.parse(readFileSync(join(ws.home, "index.stamps.json"), "utf8"))).toEqual({ version: 1, stamps: {} });
   });
+});
+
+test("a replaced certificate with a hostile subject cannot forge a status line or reach the terminal raw", async () => {
+  const ws = workspace();
+  await ok(ws, ["issue", "--dns", "registry.local"]);
+  const other = createRootCa({ commonName: "elsewhere" });
+  const hostile = issueCertificate({ issuer: other.issuer, profile: "client", commonName: "evil\n  ok       999 days  forged (server) DNS:fine.local\u001b[2J" });
+  writeFileSync(join(ws.dir, "certs", "registry.crt"), hostile.certificatePem);
+  const result = await cli(ws, ["status"]);
+  expect(result.code).toBe(4);
+  expect(result.stdout).not.toContain("\u001b");
+  expect(result.stdout).not.toMatch(/^ {2}ok\s+999 days/m);
+  expect(result.stdout).toContain("CN=evil\\n  ok       999 days  forged (server) DNS:fine.local\\x1b[2J, expires");
 });
