@@ -2,7 +2,8 @@
 /**
  * Generates a CA home holding N indexed certificates (default 10 000), as N `regcert issue` runs would
  * leave it: ca.key/ca.crt (made by `regcert init-ca`), index.json, issued/SERIAL.json, and per
- * certificate a key (0600), certificate, .pem copy and ca.crt under OUT/certs/NNN/. Every certificate is
+ * certificate a key (0600), certificate, .pem copy and ca.crt under OUT/certs/NNN/. Index entries are built
+ * and saved by dist/files/index-store.js (entryFromRecord, saveIndex), so they are what `issue` records. Every certificate is
  * a real one signed by the home's CA with its own P-256 key, so `regcert status` has the same work to do
  * as on a real home. For bench/status.sh; never run by the tests.
  *
@@ -10,7 +11,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 
 const [outArg, countArg = "10000"] = process.argv.slice(2);
 if (!outArg) {
@@ -21,6 +22,8 @@ const out = resolve(outArg);
 const count = Number(countArg);
 const dist = resolve(process.env.REGCERT_DIST || "dist");
 const lib = await import(join(dist, "index.js"));
+// the index entries are built and written by the real index store, not re-implemented here
+const store = await import(join(dist, "files", "index-store.js"));
 const home = join(out, "home");
 
 mkdirSync(out, { recursive: true });
@@ -30,7 +33,7 @@ const issuer = lib.prepareIssuer({ certificate: caPem, privateKey: readFileSync(
 const ca = lib.parseCaCertificate(caPem);
 const issuerRef = { fingerprint: ca.fingerprint, commonName: ca.commonName ?? null };
 
-mkdirSync(join(home, "issued"), { recursive: true, mode: 0o700 });
+mkdirSync(store.archiveDir(home), { recursive: true, mode: 0o700 });
 const entries = [];
 const started = Date.now();
 for (let i = 0; i < count; i++) {
@@ -45,25 +48,13 @@ for (let i = 0; i < count; i++) {
   writeFileSync(files.key, cert.privateKeyPem, { mode: 0o600 });
   writeFileSync(files.certificate, cert.certificatePem);
   writeFileSync(files.pem, cert.certificatePem);
-  const recordedAt = new Date(started + i).toISOString();
-  const facts = lib.readCertificateFacts(cert.certificatePem);
-  writeFileSync(join(home, "issued", `${facts.serialHex}.json`), `${JSON.stringify({ name, command: "issue", issuer: issuerRef, files, recordedAt, certificatePem: cert.certificatePem }, null, 2)}\n`, { mode: 0o600 });
-  entries.push({
-    name,
-    command: "issue",
-    serial: facts.serialHex,
-    profile: facts.profile,
-    names: facts.names,
-    commonName: facts.commonName ?? null,
-    keyAlgorithm: facts.keyAlgorithm,
-    notBefore: facts.notBefore.toISOString(),
-    notAfter: facts.notAfter.toISOString(),
-    fingerprint: facts.fingerprint,
-    publicKeyFingerprint: facts.publicKeyFingerprint,
-    issuer: issuerRef,
-    files,
-    recordedAt,
-  });
+  const record = { name, command: "issue", issuer: issuerRef, files, recordedAt: new Date(started + i).toISOString(), certificatePem: cert.certificatePem };
+  const entry = store.entryFromRecord(record);
+  // the archive record where and as recordCertificates writes it (without its per-file fsync: 10,000 of them)
+  const recordPath = store.archiveRecordPath ? store.archiveRecordPath(home, entry.serial) : join(store.archiveDir(home), `${entry.serial}.json`);
+  mkdirSync(dirname(recordPath), { recursive: true, mode: 0o700 });
+  writeFileSync(recordPath, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+  entries.push(entry);
 }
-writeFileSync(join(home, "index.json"), `${JSON.stringify({ version: 1, certificates: entries }, null, 2)}\n`, { mode: 0o600 });
+store.saveIndex(home, entries);
 console.error(`${count} certificates in ${home} (${((Date.now() - started) / 1000).toFixed(1)} s)`);

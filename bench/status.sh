@@ -1,7 +1,8 @@
 #!/bin/sh
 # regcert status and issue against a home of N certificates (default 10 000) versus an empty home,
 # side by side in one hyperfine group each, with `node -e 0` as the floor. BEFORE_DIST=dir adds the
-# same commands from another build (e.g. the commit before a change) to each group.
+# same commands from another build (e.g. the commit before a change) to each group. The warm-up status
+# writes the home's stamp cache (index.stamps.json); a last group times status with it deleted first.
 #
 #   sh bench/status.sh [N]          (REGCERT_DIST=dist; OUT=bench/out/status; RUNS=10)
 set -eu
@@ -27,3 +28,8 @@ set -- "node $DIST/cli/main.js --home $OUT/empty/home --quiet issue bench.test -
   "node $DIST/cli/main.js --home $OUT/big-run/home --quiet issue bench.test --out $OUT/issue-big"
 [ -n "${BEFORE_DIST:-}" ] && set -- "$@" "node $BEFORE_DIST/cli/main.js --home $OUT/big-before/home --quiet issue bench.test --out $OUT/issue-before"
 hyperfine -N --warmup 1 --runs "$RUNS" --prepare "rm -rf $OUT/issue-empty $OUT/issue-big $OUT/issue-before" --export-json "$OUT/issue.json" "$@"
+
+# status without its stamp cache (every file read and hashed, the cache written again)
+rm -rf "$OUT/big-cold" && cp -a "$OUT/big" "$OUT/big-cold"
+hyperfine -N -i --runs "$RUNS" --prepare "rm -f $OUT/big-cold/home/index.stamps.json" --export-json "$OUT/status-cold.json" \
+  "node $DIST/cli/main.js --home $OUT/big-cold/home status"

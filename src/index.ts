@@ -150,3 +150,7 @@ export { renderPlaybook, renderAnsibleRole } from "./fleet/ansible.js";
 // cleanup (issue 11): an error's message and hint with its option references, for front ends that name options their own way
 export { renderErrorText, libraryTerm } from "./pki/errors.js";
 export type { OptionRef, Phrase, ErrorText } from "./pki/errors.js";
+// status speed (issue 11 part C): the stamp cache index.stamps.json that lets status skip unchanged files
+export { saveStatusCache } from "./lifecycle/status.js";
+export { readStampCache, saveStampCache, stampCacheChanged, stampsPath, QUIET_MS } from "./files/file-stamps.js";
+export type { StampCache, FileStamp } from "./files/file-stamps.js";

@@ -5,8 +5,12 @@
  *   HOME/index.journal         entries recorded since index.json was last written, one JSON line each:
  *                              issue appends here (O(1)) instead of rewriting a large index.json, and
  *                              every JOURNAL_LIMIT entries folds the journal into index.json
- *   HOME/issued/SERIAL.json    one archive record per certificate (its PEM, the files, the CSR of a
- *                              signed request): written once, never changed
+ *   HOME/issued/SS/SERIAL.json one archive record per certificate (its PEM, the files, the CSR of a
+ *                              signed request): written once, never changed. Sharded by the serial's
+ *                              last two hex digits (SS), like git's objects/: writing a record lists
+ *                              its directory for stale temp files, and a flat issued/ of 10,000 records
+ *                              made that the main cost of `issue` into a big home. Homes written before
+ *                              keep issued/SERIAL.json: both layouts are read, new records go to shards.
  *
  * Like easy-rsa's index.txt + certs_by_serial/, but JSON and written atomically. The archive is the
  * source of truth: a missing or corrupt index.json is rebuilt from it (and the caller says so), and
@@ -15,7 +19,7 @@
  * certificate path, the newest one is current and the others are "replaced by" it.
  */
 import { createHash, createPrivateKey } from "node:crypto";
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
 import { join, resolve } from "node:path";
 import { readCertificateFacts, type CertificateFacts, type CertificateKind } from "../pki/certificate-facts.js";
 import { spkiFromPkcs8 } from "../pki/key-identity.js";
@@ -23,6 +27,7 @@ import { publicKeyFingerprint } from "../pki/keys.js";
 import { parsePemBlocks } from "../pki/pem.js";
 import type { NameSet } from "../pki/names.js";
 import type { FileCheck } from "../pki/status.js";
+import { rememberStamp, stampMatches, type StampCache } from "./file-stamps.js";
 import { ensureDirectory, writeFilesAtomic } from "./write.js";
 
 export const INDEX_VERSION = 1;
@@ -91,6 +96,18 @@ export const journalPath = (home: string) => join(home, "index.journal");
 /** Journal entries after which a recording run rewrites index.json (and empties the journal). */
 export const JOURNAL_LIMIT = 256;
 export const archiveDir = (home: string) => join(home, "issued");
+
+/**
+ * The shard directory of a serial: its LAST two hex digits ("0" + a one-digit serial). The first ones
+ * are not random (regcert's serials start 0x40-0x7f: 64 shards) and sequential serials share them.
+ */
+export const archiveShard = (serial: string) => serial.padStart(2, "0").slice(-2);
+
+/** Where a record is written: issued/SS/SERIAL.json. */
+export const archiveRecordPath = (home: string, serial: string) => join(archiveDir(home), archiveShard(serial), `${serial}.json`);
+
+/** Where homes before the sharding kept it (still read): issued/SERIAL.json. */
+export const legacyArchiveRecordPath = (home: string, serial: string) => join(archiveDir(home), `${serial}.json`);
 
 const isString = (v: unknown): v is string => typeof v === "string";
 
@@ -164,17 +181,39 @@ function deriveReplacements(entries: IndexEntry[]): IndexEntry[] {
   return entries;
 }
 
-/** Serials in the archive (file names only: cheap even with thousands of certificates). */
+const RECORD_FILE = /^[0-9a-f]+\.json$/;
+const SHARD_DIR = /^[0-9a-f]{2}$/;
+
+/** Serials in the archive, both layouts (file names only: cheap even with thousands of certificates). */
 function archiveSerials(home: string): string[] {
   const dir = archiveDir(home);
   if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((file) => /^[0-9a-f]+\.json$/.test(file))
-    .map((file) => file.slice(0, -5));
+  const serials = new Set<string>();
+  for (const name of readdirSync(dir)) {
+    if (RECORD_FILE.test(name)) serials.add(name.slice(0, -5)); // the layout before shards
+    else if (SHARD_DIR.test(name)) {
+      // listed, not typed: some filesystems do not report entry types
+      let files: string[] = [];
+      try {
+        files = readdirSync(join(dir, name));
+      } catch {
+        /* not a directory */
+      }
+      for (const file of files) if (RECORD_FILE.test(file)) serials.add(file.slice(0, -5));
+    }
+  }
+  return [...serials];
 }
 
 function readRecord(home: string, serial: string): ArchiveRecord {
-  const record = JSON.parse(readFileSync(join(archiveDir(home), `${serial}.json`), "utf8")) as ArchiveRecord;
+  let text: string;
+  try {
+    text = readFileSync(archiveRecordPath(home, serial), "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    text = readFileSync(legacyArchiveRecordPath(home, serial), "utf8");
+  }
+  const record = JSON.parse(text) as ArchiveRecord;
   if (!isString(record.certificatePem) || !isString(record.name) || !isString(record.files?.certificate)) throw new Error("incomplete");
   return record;
 }
@@ -255,7 +294,9 @@ function indexLooksWritten(home: string): boolean {
   try {
     fd = openSync(indexPath(home), "r");
     const n = readSync(fd, head, 0, head.length, 0);
-    return head.subarray(0, n).toString("latin1").startsWith(`{\n  "version": ${INDEX_VERSION},`);
+    const text = head.subarray(0, n).toString("latin1");
+    // as written now, or indented as homes before one-entry-per-line have it
+    return text.startsWith(`{"version":${INDEX_VERSION},`) || text.startsWith(`{\n  "version": ${INDEX_VERSION},`);
   } catch {
     return false;
   } finally {
@@ -289,7 +330,8 @@ function appendJournal(home: string, entries: IndexEntry[]): void {
 /** Writes index.json atomically (replacing the old one: it is ours and derived from the archive). */
 export function saveIndex(home: string, entries: IndexEntry[]): void {
   ensureDirectory(home, 0o700);
-  const body = `${JSON.stringify({ version: INDEX_VERSION, certificates: entries }, null, 2)}\n`;
+  // one entry per line: a third smaller than indented JSON (status parses all of it) and still grep-able
+  const body = `{"version":${INDEX_VERSION},"certificates":[\n${entries.map((e) => JSON.stringify(e)).join(",\n")}\n]}\n`;
   writeFilesAtomic([{ path: indexPath(home), contents: body, mode: 0o600, label: "certificate index" }], { force: true, dirMode: 0o700 });
   // what the journal held is in index.json now (callers pass readIndex's entries, journal included)
   rmSync(journalPath(home), { force: true });
@@ -310,7 +352,7 @@ export function recordCertificates(home: string, records: ArchiveRecord[]): { re
   const added = records.map(entryFromRecord);
   ensureDirectory(archiveDir(home), 0o700);
   writeFilesAtomic(
-    records.map((record, i) => ({ path: join(archiveDir(home), `${added[i]?.serial}.json`), contents: `${JSON.stringify(record, null, 2)}\n`, mode: 0o600, label: "archive record" })),
+    records.map((record, i) => ({ path: archiveRecordPath(home, added[i]?.serial as string), contents: `${JSON.stringify(record, null, 2)}\n`, mode: 0o600, label: "archive record" })),
     { dirMode: 0o700 },
   );
   if (!read) {
@@ -381,32 +423,47 @@ function existsState(path: string, seen?: Map<string, FileCheck["state"]>): File
   return state;
 }
 
+/** The file's stat, or why there is none (a missing file is not an exception: status stats tens of thousands). */
+function statOrState(path: string): Stats | "missing" | "unreadable" {
+  try {
+    return statSync(path, { throwIfNoEntry: false }) ?? "missing";
+  } catch {
+    return "unreadable";
+  }
+}
+
 /**
  * Whether the files an entry recorded are still there and still match it: the certificate (and its
  * .pem copy) by fingerprint, the key by its public key. The CSR and ca.crt only need to exist. Pass
- * one `seen` map for a whole run to stat a shared ca.crt once.
+ * one `seen` map for a whole run to stat a shared ca.crt once, and a stamp cache (file-stamps.ts) to
+ * skip reading files whose stat is exactly what it was when their contents last matched.
  */
-export function checkEntryFiles(entry: IndexEntry, seen?: Map<string, FileCheck["state"]>): FileCheck[] {
+export function checkEntryFiles(entry: IndexEntry, seen?: Map<string, FileCheck["state"]>, stamps?: StampCache): FileCheck[] {
   const checks: FileCheck[] = [];
   // the .pem copy usually holds the same bytes as the certificate: judged once
   let judged: { data: Buffer; state: FileCheck["state"] } | undefined;
-  const certificateCheck = (role: string, path: string, required: boolean) => {
+  /** the state from the stamp when the stat matches it; otherwise the contents are judged (and a match stamped) */
+  const check = (role: string, path: string, judge: (data: Buffer) => FileCheck["state"]): FileCheck["state"] => {
+    const stat = stamps ? statOrState(path) : undefined;
+    if (typeof stat === "string") return stat;
+    if (stat && stat.isFile() && stamps && stampMatches(stamps, entry.serial, role, stat)) return "ok";
     const data = readOrState(path);
-    if (typeof data === "string") return checks.push({ role, path, state: data, required });
-    if (judged && judged.data.equals(data)) return checks.push({ role, path, state: judged.state, required });
+    if (typeof data === "string") return data;
+    const state = judge(data);
+    if (state === "ok" && stat?.isFile() && stamps) rememberStamp(stamps, entry.serial, role, stat);
+    return state;
+  };
+  const judgeCertificate = (data: Buffer): FileCheck["state"] => {
+    if (judged && judged.data.equals(data)) return judged.state;
     // the fingerprint is the SHA-256 of the DER: no ASN.1 parse needed to compare it
     const der = parsePemBlocks(data.toString("latin1")).find((b) => b.label === "CERTIFICATE")?.der;
     const matches = der !== undefined && createHash("sha256").update(der).digest("hex") === entry.fingerprint;
     judged = { data, state: matches ? "ok" : "changed" };
-    return checks.push({ role, path, state: judged.state, required });
+    return judged.state;
   };
-  certificateCheck("certificate", entry.files.certificate, true);
-  if (entry.files.pem) certificateCheck("pem", entry.files.pem, false);
-  if (entry.files.key) {
-    const data = readOrState(entry.files.key);
-    if (typeof data === "string") checks.push({ role: "key", path: entry.files.key, state: data, required: true });
-    else checks.push({ role: "key", path: entry.files.key, state: keyState(data, entry.publicKeyFingerprint), required: true });
-  }
+  checks.push({ role: "certificate", path: entry.files.certificate, state: check("certificate", entry.files.certificate, judgeCertificate), required: true });
+  if (entry.files.pem) checks.push({ role: "pem", path: entry.files.pem, state: check("pem", entry.files.pem, judgeCertificate), required: false });
+  if (entry.files.key) checks.push({ role: "key", path: entry.files.key, state: check("key", entry.files.key, (data) => keyState(data, entry.publicKeyFingerprint)), required: true });
   for (const role of ["csr", "ca"] as const) {
     const path = entry.files[role];
     if (!path) continue;

@@ -47,7 +47,8 @@ export function checkHostList(entries: readonly HostSource[]): string[] {
     try {
       hostPort = parseRegistryHost(entry.host).hostPort;
     } catch (error) {
-      if (error instanceof RegcertError) throw userError(error.code, `${entry.where}: ${sanitizeForTerminal(error.message)}`, error.hint ?? "one HOST[:PORT] per line, e.g. registry.local:5000");
+      // the hint keeps its option references (phrases), so the CLI still prints its flags
+      if (error instanceof RegcertError) throw userError(error.code, `${entry.where}: ${sanitizeForTerminal(error.message)}`, error.phrases.hint ?? "one HOST[:PORT] per line, e.g. registry.local:5000");
       throw error;
     }
     const first = seen.get(hostPort);

@@ -1,8 +1,10 @@
 /**
  * The state of a CA home: its CA(s) and every certificate in its index, with days left and whether
  * the recorded files still exist and still match (what `regcert status` prints, and what `renew --all`
- * and `ca retire-old` decide from). Reads only; saveRepairedIndex writes a rebuilt index back.
+ * and `ca retire-old` decide from). Reads only; saveRepairedIndex writes a rebuilt index back, and
+ * saveStatusCache the stamps of files it found unchanged (src/files/file-stamps.ts).
  */
+import { readFileSync } from "node:fs";
 import { parseCaCertificate, type CaCertificateInfo } from "../pki/issuer.js";
 import { describeKey } from "../pki/keys.js";
 import { userError } from "../pki/errors.js";
@@ -15,7 +17,9 @@ import {
   type IssuerTrust,
 } from "../pki/status.js";
 import { caPaths, readCaCertificate, withHomeLock } from "../files/home.js";
-import { checkEntryFiles, currentEntries, readIndex, saveIndex, type IndexEntry, type IndexRead } from "../files/index-store.js";
+import { checkEntryFiles, currentEntries, entryFieldsFromFacts, readIndex, saveIndex, type IndexEntry, type IndexRead } from "../files/index-store.js";
+import { readStampCache, saveStampCache, stampCacheChanged, type StampCache } from "../files/file-stamps.js";
+import { readCertificateFacts, type CertificateFacts } from "../pki/certificate-facts.js";
 import { readPreviousCaCertificate, rolloverPaths } from "../files/rollover.js";
 
 export const STATUS_SCHEMA = "regcert.status/1";
@@ -49,6 +53,8 @@ export interface CertificateView {
   files: Record<string, { path: string; state: FileCheck["state"] }>;
   /** the entry behind the view, for renew */
   entry: IndexEntry;
+  /** the certificate file holds another certificate than the entry recorded: the view shows the file's facts */
+  replacedOnDisk?: true;
 }
 
 export interface StatusReport {
@@ -59,6 +65,8 @@ export interface StatusReport {
   certificates: CertificateView[];
   index: IndexRead;
   exitCode: number;
+  /** which files were confirmed unchanged by stat alone or by reading them (saveStatusCache keeps it) */
+  stamps: StampCache;
 }
 
 function caView(role: CaView["role"], info: CaCertificateInfo, path: string, now: Date, warnDays: number): CaView {
@@ -90,32 +98,61 @@ export function collectStatus(home: string, now: Date, warnDays: number): Status
   const trustOf = (fingerprint: string): IssuerTrust =>
     fingerprint === current.fingerprint ? "current" : previous && fingerprint === previous.fingerprint ? "previous" : "untrusted";
   const seen = new Map<string, FileCheck["state"]>();
+  const stamps = readStampCache(home);
   const certificates = currentEntries(index.entries).map((entry): CertificateView => {
-    const files = checkEntryFiles(entry, seen);
+    const files = checkEntryFiles(entry, seen, stamps);
+    // a certificate file replaced behind the index's back: what clients get is the file, so its facts are shown
+    const onDisk = files.find((f) => f.role === "certificate")?.state === "changed" ? factsOnDisk(entry.files.certificate) : undefined;
+    const facts = onDisk ? { ...entry, ...entryFieldsFromFacts(onDisk) } : entry;
     const trust = trustOf(entry.issuer.fingerprint);
-    const assessment = assessCertificate({ notBefore: new Date(entry.notBefore), notAfter: new Date(entry.notAfter), issuer: trust, files }, { now, warnDays });
+    const assessment = assessCertificate({ notBefore: new Date(facts.notBefore), notAfter: new Date(facts.notAfter), issuer: trust, files }, { now, warnDays });
     return {
       name: entry.name,
-      profile: entry.profile,
-      serial: entry.serial,
-      fingerprint: entry.fingerprint,
-      names: entry.names,
-      commonName: entry.commonName,
-      keyAlgorithm: entry.keyAlgorithm,
-      notBefore: entry.notBefore,
-      notAfter: entry.notAfter,
+      profile: facts.profile,
+      serial: facts.serial,
+      fingerprint: facts.fingerprint,
+      names: facts.names,
+      commonName: facts.commonName,
+      keyAlgorithm: facts.keyAlgorithm,
+      notBefore: facts.notBefore,
+      notAfter: facts.notAfter,
       daysLeft: assessment.daysLeft,
       state: assessment.state,
-      reasons: assessment.reasons,
+      reasons: onDisk ? [`the certificate file holds serial ${onDisk.serialHex}, not the recorded ${entry.serial}: dates and names shown are the file's`, ...assessment.reasons] : assessment.reasons,
       issuer: { ...entry.issuer, trust },
       files: Object.fromEntries(files.map((f) => [f.role, { path: f.path, state: f.state }])),
       entry,
+      ...(onDisk ? { replacedOnDisk: true as const } : {}),
     };
   });
   // the current CA counts; the previous one is on its way out (its leaves are flagged instead)
   const caState = cas[0]?.state === "not-yet-valid" ? "expired" : (cas[0]?.state ?? "ok");
   const exitCode = statusExitCode([caState, ...certificates.map((c) => c.state)]);
-  return { home, now, warnDays, cas, certificates, index, exitCode };
+  return { home, now, warnDays, cas, certificates, index, exitCode, stamps };
+}
+
+/** The facts of the certificate file as it is now, or undefined when it is not one certificate regcert can read. */
+function factsOnDisk(path: string): CertificateFacts | undefined {
+  try {
+    return readCertificateFacts(readFileSync(path), path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Saves which files this run confirmed (src/files/file-stamps.ts), so the next status can skip reading
+ * them. Only when it changed, under the home's lock, and best effort: it is a cache, and a status run
+ * must never fail or wait long because of it (returns whether it was written).
+ */
+export async function saveStatusCache(report: StatusReport): Promise<boolean> {
+  if (!stampCacheChanged(report.stamps)) return false;
+  try {
+    await withHomeLock(report.home, () => saveStampCache(report.home, report.stamps), { timeoutMs: 1_000 });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The --json document (schema "regcert.status/1"). */

@@ -3,10 +3,13 @@
  * days (REGCERT_NOW, test-only), the JSON schema, the exit codes 0/3/4 a cron job relies on, files
  * that vanished or changed, and an index that is missing or corrupt (rebuilt, never blocking issue).
  */
-import { readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CliResult } from "../helpers/cli.js";
 import { cliIn, okIn, type Workspace, workspacePool } from "../helpers/workspace.js";
+import { openssl } from "../helpers/openssl.js";
+import { QUIET_MS } from "../../src/files/file-stamps.js";
+import { createRootCa, issueCertificate } from "../../src/index.js";
 
 const workspace = workspacePool("regcert-status-");
 
@@ -248,4 +251,79 @@ test("the CA counts too: within the window -> exit 3 with the rotate hint; expir
   expect(due.stdout).toMatch(/^CA \(current\) ".*": due, expires .* \(19 days left\)$/m);
   expect(due.stdout).toContain("start now with regcert ca rotate");
   expect((await cli(ws, ["status"], inDays(21))).code).toBe(4);
+});
+
+describe("the stamp cache (index.stamps.json) and a certificate replaced behind the index's back", () => {
+  test("quiet files are stamped; a replaced certificate is read again and the file's own facts reported, as openssl sees them", async () => {
+    const ws = workspace();
+    await ok(ws, ["issue", "--dns", "registry.local", "--name", "registry"]); // 397 days
+    await ok(ws, ["issue", "--dns", "registry.local", "--name", "short", "--days", "20"]);
+    // files younger than QUIET_MS are checked by their contents but not stamped (racily clean): let them settle
+    await new Promise((r) => setTimeout(r, QUIET_MS + 1_000));
+    const first = await statusJson(ws);
+    expect(first.code).toBe(3);
+    expect(states(first.json)).toEqual({ registry: "ok", short: "due" });
+    const registry = first.json.certificates.find((c) => c.name === "registry")!;
+    const stamps = JSON.parse(readFileSync(join(ws.home, "index.stamps.json"), "utf8")) as { version: number; stamps: Record<string, Record<string, string>> };
+    expect(stamps.version).toBe(1);
+    expect(Object.keys(stamps.stamps[registry.serial as string] ?? {}).sort()).toEqual(["certificate", "key", "pem"]);
+    expect(statSync(join(ws.home, "index.stamps.json")).mode & 0o777).toBe(0o600);
+
+    // nothing changed: same verdicts, and the cache is not rewritten
+    const cacheBefore = statSync(join(ws.home, "index.stamps.json"));
+    const second = await statusJson(ws);
+    expect(second.json.certificates).toEqual(first.json.certificates);
+    expect(statSync(join(ws.home, "index.stamps.json")).ctimeMs).toBe(cacheBefore.ctimeMs);
+
+    // the 20-day certificate copied over registry.crt, its mtime put back (as cp -p or touch -r would)
+    const crt = join(ws.dir, "certs", "registry.crt");
+    const mtime = statSync(crt).mtime;
+    writeFileSync(crt, readFileSync(join(ws.dir, "certs", "short.crt")));
+    utimesSync(crt, mtime, mtime);
+    const { code, json } = await statusJson(ws);
+    expect(code).toBe(4);
+    const replaced = json.certificates.find((c) => c.name === "registry")!;
+    expect(replaced.state).toBe("changed");
+    expect(replaced.files.certificate!.state).toBe("changed");
+    expect(replaced.files.pem!.state).toBe("ok"); // the .pem copy was not touched
+
+    // the facts shown are the file's, judged by openssl
+    const serial = (await openssl(["x509", "-in", crt, "-noout", "-serial"])).stdout.trim().replace(/^serial=/, "").toLowerCase().replace(/^(00)+(?=.)/, "");
+    expect(replaced.serial).toBe(serial);
+    expect(replaced.serial).not.toBe(registry.serial);
+    const enddate = (await openssl(["x509", "-in", crt, "-noout", "-enddate"])).stdout.trim().replace(/^notAfter=/, "");
+    expect(replaced.notAfter).toBe(new Date(enddate).toISOString());
+    expect(replaced.names).toEqual({ dns: ["registry.local"], ip: [] });
+    // openssl: it expires within the 30-day window (exit 1), not within 18 days (exit 0); status: due in 19 days
+    const within = (days: number) => openssl(["x509", "-in", crt, "-noout", "-checkend", String(days * 86_400)]);
+    expect(await within(30)).toMatchObject({ code: 1, stdout: "Certificate will expire\n" });
+    expect(await within(18)).toMatchObject({ code: 0, stdout: "Certificate will not expire\n" });
+    expect(replaced.daysLeft).toBe(19);
+    expect(replaced.reasons).toContain("expires in 19 day(s)");
+    expect(replaced.reasons[0]).toBe(`the certificate file holds serial ${serial}, not the recorded ${registry.serial}: dates and names shown are the file's`);
+  });
+
+  test("a home without a cache (every home before it) and one with a damaged cache: read by contents, then cached", async () => {
+    const ws = workspace();
+    await ok(ws, ["issue", "--dns", "registry.local"]);
+    writeFileSync(join(ws.home, "index.stamps.json"), "{ damaged");
+    const { code, json, stderr } = await statusJson(ws);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    expect(states(json)).toEqual({ registry: "ok" });
+    // rewritten as a valid (here empty: the files are younger than QUIET_MS) cache
+    expect(JSON.parse(readFileSync(join(ws.home, "index.stamps.json"), "utf8"))).toEqual({ version: 1, stamps: {} });
+  });
+});
+
+test("a replaced certificate with a hostile subject cannot forge a status line or reach the terminal raw", async () => {
+  const ws = workspace();
+  await ok(ws, ["issue", "--dns", "registry.local"]);
+  const other = createRootCa({ commonName: "elsewhere" });
+  const hostile = issueCertificate({ issuer: other.issuer, profile: "client", commonName: "evil\n  ok       999 days  forged (server) DNS:fine.local\u001b[2J" });
+  writeFileSync(join(ws.dir, "certs", "registry.crt"), hostile.certificatePem);
+  const result = await cli(ws, ["status"]);
+  expect(result.code).toBe(4);
+  expect(result.stdout).not.toContain("\u001b");
+  expect(result.stdout).not.toMatch(/^ {2}ok\s+999 days/m);
+  expect(result.stdout).toContain("CN=evil\\n  ok       999 days  forged (server) DNS:fine.local\\x1b[2J, expires");
 });

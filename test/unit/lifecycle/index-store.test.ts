@@ -2,11 +2,15 @@
  * The certificate index: records, replacement at the same path, rebuild from the archive when
  * index.json is missing or corrupt, merge of records a crashed run left out, and the file checks.
  */
-import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, unlinkSync, utimesSync, writeFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createRootCa, issueCertificate } from "../../../src/index.js";
 import {
   archiveDir,
+  archiveRecordPath,
+  archiveShard,
+  legacyArchiveRecordPath,
+  readArchiveRecord,
   checkEntryFiles,
   currentEntries,
   indexPath,
@@ -17,6 +21,7 @@ import {
   type ArchiveRecord,
   type IndexEntry,
 } from "../../../src/files/index-store.js";
+import { readStampCache, saveStampCache, stampCacheChanged, stampOf, stampsPath, type StampCache } from "../../../src/files/file-stamps.js";
 import { makeTempDir, removeTempDir } from "../../helpers/workspace.js";
 
 const ca = createRootCa({ commonName: "index test CA" });
@@ -65,7 +70,9 @@ test("records every field the issue asks for, atomically, 0600", () => {
   expect(entry).toMatchObject({ name: "registry", profile: "server", keyAlgorithm: "ecdsa-p256", names: { dns: ["registry.local"], ip: ["192.168.0.12"] }, files: record.files });
   expect(entry.fingerprint).toMatch(/^[0-9a-f]{64}$/);
   expect(statSync(indexPath(home)).mode & 0o777).toBe(0o600);
-  expect(readdirSync(archiveDir(home))).toEqual([`${entry.serial}.json`]);
+  expect(readdirSync(archiveDir(home))).toEqual([entry.serial.slice(-2)]);
+  expect(readdirSync(join(archiveDir(home), entry.serial.slice(-2)))).toEqual([`${entry.serial}.json`]);
+  expect(statSync(join(archiveDir(home), entry.serial.slice(-2))).mode & 0o777).toBe(0o700);
   expect(readdirSync(home).filter((f) => f.includes("regcert-tmp"))).toEqual([]);
 });
 
@@ -140,6 +147,64 @@ describe("rebuild from the archive", () => {
   });
 });
 
+describe("the archive layout: issued/SS/SERIAL.json, and homes from before with issued/SERIAL.json", () => {
+  test("shards are the serial's last two hex digits; a one-digit serial gets a leading 0", () => {
+    expect(archiveShard("c0ffee")).toBe("ee");
+    expect(archiveShard("7")).toBe("07");
+    expect(archiveRecordPath(home, "c0ffee")).toBe(join(home, "issued", "ee", "c0ffee.json"));
+    expect(legacyArchiveRecordPath(home, "c0ffee")).toBe(join(home, "issued", "c0ffee.json"));
+  });
+
+  test("an old flat archive is read: rebuild, merge and renew's record lookup find its records; new ones go to shards", () => {
+    const old = [issueTo("registry", ["registry.local"]), issueTo("mirror", ["mirror.local"])];
+    const { added } = recordCertificates(home, old);
+    // the layout before shards: every record directly in issued/
+    for (const entry of added) renameSync(archiveRecordPath(home, entry.serial), legacyArchiveRecordPath(home, entry.serial));
+    for (const entry of added) rmSync(join(archiveDir(home), archiveShard(entry.serial)), { recursive: true, force: true });
+    expect(readdirSync(archiveDir(home)).sort()).toEqual(added.map((e) => `${e.serial}.json`).sort());
+    expect(readArchiveRecord(home, added[0]!.serial)?.name).toBe("registry");
+
+    const { added: fresh } = recordCertificates(home, [issueTo("third", ["third.local"])]);
+    expect(existsSync(archiveRecordPath(home, fresh[0]!.serial))).toBe(true);
+    expect(readArchiveRecord(home, fresh[0]!.serial)?.name).toBe("third");
+
+    // both layouts at once: the rebuild takes all three
+    unlinkSync(indexPath(home));
+    rmSync(journalPath(home), { force: true });
+    const read = readIndex(home);
+    expect(read).toMatchObject({ rebuilt: "missing", skipped: 0 });
+    expect(read.entries.map((e) => e.name).sort()).toEqual(["mirror", "registry", "third"]);
+  });
+
+  test("a record in both layouts (copied by hand) counts once", () => {
+    const { added } = recordCertificates(home, [issueTo("registry", ["registry.local"])]);
+    writeFileSync(legacyArchiveRecordPath(home, added[0]!.serial), readFileSync(archiveRecordPath(home, added[0]!.serial)));
+    unlinkSync(indexPath(home));
+    expect(readIndex(home).entries).toHaveLength(1);
+  });
+});
+
+describe("index.json: one entry per line; indented homes from before are still read and journaled past", () => {
+  test("written one entry per line", () => {
+    recordCertificates(home, [issueTo("a", ["a.local"]), issueTo("b", ["b.local"])]);
+    const lines = readFileSync(indexPath(home), "utf8").split("\n");
+    expect(lines[0]).toBe('{"version":1,"certificates":[');
+    expect(lines.slice(1, 3).map((l) => JSON.parse(l.replace(/,$/, "")).name)).toEqual(["a", "b"]);
+    expect(lines.slice(3)).toEqual(["]}", ""]);
+  });
+
+  test("an indented index.json (as regcert wrote it before) is read, and a new record is journaled without rewriting it", () => {
+    recordCertificates(home, [issueTo("a", ["a.local"])]);
+    const { entries } = readIndex(home);
+    const indented = `${JSON.stringify({ version: 1, certificates: entries }, null, 2)}\n`;
+    writeFileSync(indexPath(home), indented);
+    expect(readIndex(home)).toMatchObject({ rebuilt: undefined, merged: 0 });
+    recordCertificates(home, [issueTo("b", ["b.local"])]);
+    expect(readFileSync(indexPath(home), "utf8")).toBe(indented);
+    expect(readIndex(home).entries.map((e) => e.name)).toEqual(["a", "b"]);
+  });
+});
+
 describe("the journal: recording does not rewrite a large index.json", () => {
   test("after the first record, entries are appended to index.journal; index.json stays as it was", () => {
     recordCertificates(home, [issueTo("registry", ["registry.local"])]);
@@ -199,5 +264,110 @@ describe("checkEntryFiles", () => {
     writeFileSync(e.files.key!, other.privateKeyPem);
     writeFileSync(e.files.pem!, "not a certificate");
     expect(states(e)).toMatchObject({ certificate: "changed", key: "changed", pem: "changed" });
+  });
+});
+
+describe("the stamp cache: files whose stat is unchanged since their contents matched are not read again", () => {
+  const FUTURE = () => Date.now() + 60_000; // every file is "quiet" for this clock
+  const recorded = () => {
+    recordCertificates(home, [issueTo("registry", ["registry.local"])]);
+    return readIndex(home).entries[0]!;
+  };
+  const states = (e: IndexEntry, cache?: StampCache) => Object.fromEntries(checkEntryFiles(e, undefined, cache).map((c) => [c.role, c.state]));
+  /** the first check stamps every matching file; saved and read back as the next run would */
+  const stampAndSave = (e: IndexEntry) => {
+    const first = readStampCache(home, FUTURE());
+    expect(states(e, first)).toEqual({ certificate: "ok", pem: "ok", key: "ok", ca: "ok" });
+    expect(first.added).toBe(3);
+    expect(stampCacheChanged(first)).toBe(true);
+    saveStampCache(home, first);
+    expect(statSync(stampsPath(home)).mode & 0o777).toBe(0o600);
+    return readStampCache(home, FUTURE());
+  };
+  /** rewrites a file in place until the kernel gives it a new ctime (timestamps are coarse: a few ms) */
+  const rewriteInPlace = (path: string, contents: string) => {
+    const before = statSync(path); // its mtime is a whole second (see the test), so utimes can put it back exactly
+    const deadline = Date.now() + 10_000;
+    do writeFileSync(path, contents);
+    while (statSync(path).ctimeMs === before.ctimeMs && Date.now() < deadline);
+    utimesSync(path, before.mtimeMs / 1000, before.mtimeMs / 1000); // mtime put back, as `touch -r` or `cp -p` would
+    const after = statSync(path);
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]); // only ctime tells
+    expect(after.ctimeMs).not.toBe(before.ctimeMs);
+  };
+
+  test("a stamp that matches is trusted without reading the file (what makes status fast)", () => {
+    const e = recorded();
+    const second = stampAndSave(e);
+    // forge: other contents, then a cache claiming the file's current stat (only a stale-check bypass could do this)
+    writeFileSync(e.files.certificate, "not a certificate");
+    const forged = readStampCache(home, FUTURE());
+    const stat = statSync(e.files.certificate);
+    (forged.before as Map<string, Record<string, string>>).get(e.serial)!.certificate = stampOf(stat);
+    expect(states(e, forged).certificate).toBe("ok");
+    expect(states(e, second).certificate).toBe("changed"); // the honest cache: the stat moved, so the file was read
+  });
+
+  test("a second run with every stamp matching changes nothing and saves nothing", () => {
+    const e = recorded();
+    const second = stampAndSave(e);
+    expect(states(e, second)).toEqual({ certificate: "ok", pem: "ok", key: "ok", ca: "ok" });
+    expect(second.added).toBe(0);
+    expect(stampCacheChanged(second)).toBe(false);
+  });
+
+  test("same size, mtime put back: the certificate rewritten in place is still caught (ctime)", () => {
+    const e = recorded();
+    const size = statSync(e.files.certificate).size;
+    // another certificate of exactly the same PEM length (ECDSA signatures vary by a byte or two)
+    let other: string | undefined;
+    for (let i = 0; i < 50 && other === undefined; i++) {
+      const pem = issueCertificate({ issuer: ca.issuer, names: ["registry.local"] }).certificatePem;
+      if (pem.length === size) other = pem;
+    }
+    expect(other).toBeDefined();
+    const second1 = Math.floor(Date.now() / 1000) - 3600;
+    utimesSync(e.files.certificate, second1, second1);
+    const second = stampAndSave(e);
+    rewriteInPlace(e.files.certificate, other!);
+    expect(states(e, second).certificate).toBe("changed");
+  });
+
+  test("a key replaced by rename (new inode) is caught", () => {
+    const e = recorded();
+    const second = stampAndSave(e);
+    const other = issueCertificate({ issuer: ca.issuer, names: ["registry.local"] });
+    writeFileSync(`${e.files.key}.new`, other.privateKeyPem);
+    renameSync(`${e.files.key}.new`, e.files.key!);
+    expect(states(e, second).key).toBe("changed");
+  });
+
+  test("files younger than QUIET_MS are checked by content but not stamped (racily clean, as git calls it)", () => {
+    const e = recorded();
+    const now = readStampCache(home); // the real clock: the files were written just now
+    expect(states(e, now)).toEqual({ certificate: "ok", pem: "ok", key: "ok", ca: "ok" });
+    expect(now.added).toBe(0);
+    expect(now.after.size).toBe(0);
+  });
+
+  test("a damaged or foreign cache file is ignored (read as empty), never trusted", () => {
+    const e = recorded();
+    for (const contents of ["{ not json", JSON.stringify({ version: 99, stamps: {} }), JSON.stringify({ version: 1, stamps: { [e.serial]: { certificate: [1, "x"] } } })]) {
+      writeFileSync(stampsPath(home), contents);
+      const cache = readStampCache(home, FUTURE());
+      expect(cache.before.size).toBe(0);
+      expect(states(e, cache).certificate).toBe("ok");
+    }
+  });
+
+  test("saving keeps only what this run confirmed: entries no longer checked are dropped", () => {
+    const e = recorded();
+    const second = stampAndSave(e);
+    const third = readStampCache(home, FUTURE());
+    expect(third.before.has(e.serial)).toBe(true);
+    expect(stampCacheChanged(third)).toBe(true); // nothing checked in this run: the entry would be dropped
+    saveStampCache(home, third);
+    expect(readStampCache(home).before.size).toBe(0);
+    expect(second.before.size).toBe(1);
   });
 });
