@@ -4,7 +4,7 @@
  * Under sudo the invoking user's home is used (SUDO_USER), so `sudo regcert …` never starts a second
  * CA in /root.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, rmdirSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { opt, phrase, RegcertError, userError } from "../pki/errors.js";
@@ -170,8 +170,26 @@ export async function withHomeLock<T>(home: string, fn: () => Promise<T> | T, op
   try {
     return await fn();
   } finally {
-    rmSync(lock, { recursive: true, force: true });
+    releaseLock(lock);
     untrackForCleanup(lock);
+  }
+}
+
+/**
+ * Removes a lock this run holds: its owner file, then the directory. Two plain calls, not rmSync's
+ * recursive remove (loading node's rimraf implementation cost ~3 ms of every first-use issue); only
+ * when something else is in there (never written by regcert) does the recursive remove run.
+ */
+function releaseLock(lock: string): void {
+  try {
+    unlinkSync(join(lock, "owner"));
+  } catch {
+    /* not written (informational only), or already gone */
+  }
+  try {
+    rmdirSync(lock);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") rmSync(lock, { recursive: true, force: true });
   }
 }
 

@@ -52,6 +52,13 @@ export interface WriteOptions {
   guardFrom?: string;
   /** the hint when files exist without --force (default: --force, and --name/--out when a key is involved) */
   existsHint?: string;
+  /**
+   * default true: fsync every temp file before it is published and the directories after. false only
+   * for files derived from others that are rebuilt when found damaged (a home's index.json, derived
+   * from its archive): still a temp file renamed or linked into place, never half-written while the
+   * system runs, but a power cut may leave the old file, none, or an empty one.
+   */
+  durable?: boolean;
   /** test seam: called before the i-th changed file is published; throwing simulates a failure midway */
   beforePublish?: (path: string, index: number) => void;
 }
@@ -97,6 +104,15 @@ function fsError(action: string, path: string, error: unknown): RegcertError {
   return new RegcertError("regcert.writeFailed", `failed to ${action} ${path}: ${(error as Error).message}`, { cause: error });
 }
 
+/** The path is a directory, not a link to one; false on any error. */
+function isRealDirectory(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 function lstatOrNull(path: string) {
   try {
     return lstatSync(path);
@@ -118,6 +134,10 @@ const symlinkRefused = (path: string) =>
 export function ensureDirectory(dir: string, mode = 0o755, guardFrom?: string): void {
   const target = resolve(dir);
   const guard = resolve(guardFrom ?? target);
+  // the common case (issue writes into its home and --out directory several times): the directory is
+  // already there and no link is allowed below it but at itself, so one lstat answers what the walk would
+  // (any error here, e.g. ENOTDIR, is left to the walk, which reports it as before)
+  if (guard === target && isRealDirectory(target)) return;
   const guarded = (path: string) => path === guard || path.startsWith(guard.endsWith(sep) ? guard : guard + sep);
   const chain: string[] = [];
   for (let p = target; ; p = dirname(p)) {
@@ -296,8 +316,12 @@ export function writeFilesAtomic(plan: FilePlan, options: WriteOptions = {}): Wr
   const unchanged: string[] = [];
   const todo: typeof entries = [];
   const conflicts: string[] = [];
+  const ensured = new Set<string>();
   for (const entry of entries) {
-    ensureDirectory(dirname(entry.path), options.dirMode ?? 0o755, options.guardFrom);
+    const dir = dirname(entry.path);
+    // once per directory of the plan (a leaf set is five files in one directory)
+    if (!ensured.has(dir)) ensureDirectory(dir, options.dirMode ?? 0o755, options.guardFrom);
+    ensured.add(dir);
     const stat = lstatOrNull(entry.path);
     if (stat?.isSymbolicLink()) throw userError("regcert.symlinkRefused", `${entry.path} is a symbolic link; regcert does not write through links`, "remove the link and re-run");
     if (stat && !stat.isFile()) throw userError("regcert.notFile", `${entry.path} exists and is not a regular file`, "move it away, or choose another --name/--out");
@@ -318,7 +342,8 @@ export function writeFilesAtomic(plan: FilePlan, options: WriteOptions = {}): Wr
       temps.push(temp);
       fds.push(fd);
     }
-    syncTemps(todo, fds);
+    if (options.durable === false) closeAll(fds);
+    else syncTemps(todo, fds);
     todo.forEach((entry, i) => {
       const temp = temps[i] as string;
       options.beforePublish?.(entry.path, i);
@@ -364,7 +389,7 @@ export function writeFilesAtomic(plan: FilePlan, options: WriteOptions = {}): Wr
     throw error instanceof RegcertError ? error : fsError("write", todo[published.length]?.path ?? "files", error);
   }
   for (const { backup } of published) if (backup) tryUnlink(backup);
-  for (const dir of new Set(todo.map((e) => dirname(e.path)))) fsyncDirectory(dir);
+  if (options.durable !== false) for (const dir of new Set(todo.map((e) => dirname(e.path)))) fsyncDirectory(dir);
   return { written: published.map((p) => p.path), unchanged };
 }
 

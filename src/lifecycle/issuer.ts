@@ -63,7 +63,8 @@ export async function obtainIssuer(options: ObtainIssuerOptions): Promise<Obtain
     const keyPair = await (options.generateKey ?? generateKeyPair)(options.createWith);
     const ca = createRootCa({ commonName: defaultCaName(now), keyPair });
     // a passphrase given before any CA exists protects the one created now
-    const paths = saveCa(home, { certificatePem: ca.certificatePem, privateKey: ca.privateKey }, { passphrase });
+    // the PEM createRootCa already exported is stored as is (no second export); a passphrase encrypts the key object
+    const paths = saveCa(home, ca, { passphrase });
     return { issuer: ca.issuer, paths, created: true };
   });
 }
