@@ -35,7 +35,8 @@ export async function run(ctx: Context, flags: InitCaFlags): Promise<void> {
     const replaced = assertNoCa(home, flags.force === true);
     const keyPair = await generateKeyWithProgress(ctx, keyAlgorithm, "CA key");
     const ca = createRootCa({ commonName, organization: flags.org ?? "regcert", days, keyPair, maxPathLen, ...(nameConstraints ? { nameConstraints } : {}) });
-    const paths = saveCa(home, { certificatePem: ca.certificatePem, privateKey: ca.privateKey }, { force: flags.force === true, passphrase });
+    // the key PEM createRootCa exported is stored as is (a passphrase encrypts the key object instead)
+    const paths = saveCa(home, ca, { force: flags.force === true, passphrase });
     return { ca, paths, replaced };
   });
 
