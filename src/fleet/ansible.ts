@@ -64,7 +64,15 @@ function dataVars(plan: TrustPlan, indent: number, push: (text: string) => void)
   for (const file of plan.files) {
     let accept = hashed(file.contents);
     const alternatives = file.alternatives;
-    if (alternatives && alternatives.length > 0) accept = [...new Set([accept, ...alternatives.map(hashed)])].join(", ");
+    if (alternatives && alternatives.length > 0) {
+      // the distinct hashes in order (a handful: a loop, not a Set per file)
+      const seen = [accept];
+      for (const alternative of alternatives) {
+        const hash = hashed(alternative);
+        if (!seen.includes(hash)) seen.push(hash);
+      }
+      accept = seen.join(", ");
+    }
     push(`${p}  - path: ${unsafe(file.path)}\n${p}    target: ${quoted(file.target)}\n${p}    content: ${contentKey.get(file.contents)}\n${p}    mode: ${modeOf(file.mode)}\n${p}    accept: [${accept}]\n`);
     if (file.ownership === "merge") push(`${p}    hint: ${unsafe(`regcert merges its entries into this file: run regcert install-trust --target ${file.target} (with --uninstall to remove them) on that host instead`)}\n`);
   }

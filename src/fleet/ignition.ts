@@ -13,7 +13,8 @@ export const IGNITION_VERSION = "3.4.0";
 
 const dataUrl = (text: string) => `data:;base64,${Buffer.from(text, "utf8").toString("base64")}`;
 
-const json = (value: string | number) => JSON.stringify(value);
+/** JSON.stringify of a string or number; printable ASCII without '"' and '\\' (every planned path) is its own escape. */
+const json = (value: string | number) => (typeof value === "string" && /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/.test(value) ? `"${value}"` : JSON.stringify(value));
 
 /**
  * The config as `JSON.stringify(config, null, 2)` writes it, entry by entry (a fixed shape; strings

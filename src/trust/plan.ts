@@ -134,14 +134,19 @@ export function planTrust(options: PlanTrustOptions): TrustPlan {
   };
   // directories shared by targets (or planned twice by one) are kept once, the first in plan order;
   // a Set of base + path keeps this linear in the number of hosts (a fleet plans tens of thousands)
-  const planned = new Set<string>();
+  // (one Set of paths per base: no key string is built per directory)
+  const planned = new Map<string, Set<string>>();
   for (const target of targets) {
     const part = TARGET_PLANNERS[target](input);
     append(plan.files, part.files);
     for (const dir of part.directories) {
-      const key = `${dir.base}\0${dir.path}`;
-      if (planned.has(key)) continue;
-      planned.add(key);
+      let paths = planned.get(dir.base);
+      if (paths === undefined) {
+        paths = new Set();
+        planned.set(dir.base, paths);
+      }
+      if (paths.has(dir.path)) continue;
+      paths.add(dir.path);
       plan.directories.push(dir);
     }
     append(plan.requires, part.requires);
