@@ -16,6 +16,7 @@ import { FLEET_ENGINES, FLEET_ENGINE_NAMES, renderFleet } from "../../../src/fle
 import { CHUNK } from "../../../src/fleet/output.js";
 import { parseRegistryHosts } from "../../../src/trust/host-port.js";
 import { planTrust, planTrustRemoval } from "../../../src/trust/plan.js";
+import { unsafeBlock } from "../../../src/fleet/yaml-text.js";
 import { REPO } from "../../helpers/cli.js";
 
 const fixture = (name: string) => readFileSync(join(REPO, "test/fixtures/trust", name), "utf8");
@@ -123,5 +124,29 @@ describe("certs.d paths and hosts.toml alternatives", () => {
     );
     expect(removal.keep).toEqual([]);
     expect(removal.remove.filter((f) => f.role === "hosts-toml").length).toBe(8);
+  });
+});
+
+describe("unsafeBlock's one-pass indentation", () => {
+  it("equals indenting line by line (non-empty lines padded, empty lines kept) for 3,000 random texts", () => {
+    let seed = 15;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const alphabet = ["a", "Z", "0", "-", " ", "\n", "\n", "{", "#", ":", "\t", "é"];
+    let blocks = 0;
+    for (let i = 0; i < 3000; i++) {
+      let text = "";
+      const n = 1 + Math.floor(random() * 40);
+      for (let j = 0; j < n; j++) text += alphabet[Math.floor(random() * alphabet.length)];
+      if (random() < 0.7) text += "\n";
+      for (const indent of [0, 4, 6]) {
+        const got = unsafeBlock(text, indent);
+        const plain = /^[\x20-\x7e\n]+$/.test(text) && text.endsWith("\n") && !text.endsWith("\n\n") && !/^[ \n]/.test(text) && !/ \n/.test(text);
+        const pad = " ".repeat(indent);
+        const expected = plain ? `!unsafe |\n${text.slice(0, -1).split("\n").map((l) => (l === "" ? "" : pad + l)).join("\n")}` : got;
+        if (plain) blocks++;
+        expect(got).toBe(expected);
+      }
+    }
+    expect(blocks).toBeGreaterThan(300);
   });
 });
