@@ -5,7 +5,8 @@
  * same load):
  * - `regcert fleet <engine> --hosts-from FILE --out - > /dev/null` as a process: wall time and CPU
  *   time (user + sys of the child, from the shell's `times`), median of RUNS;
- * - the same render in-process through the library (checkHostList + renderFleet), without start-up;
+ * - the same render in-process through the library (checkHosts + renderFleet + the text's UTF-8 length,
+ *   streamed through writeStdout where the build has it), without start-up;
  * - for the build in BEFORE_DIST (e.g. /work/base/dist, a build of an earlier commit) the same;
  * - the peers: `node -e 0` (process start-up alone) and `regcert install-trust --dry-run` for ONE host.
  * Prints a Markdown section (append it to bench/RESULTS.md).
@@ -61,10 +62,16 @@ function inProcess(lib, engine, text) {
   let bytes = 0;
   for (let i = 0; i < runs; i++) {
     const t = process.hrtime.bigint();
-    const hosts = lib.checkHostList(lib.readHostLines(text, "hosts.txt"));
-    const { rendering } = lib.renderFleet({ engine, hosts, caPem });
+    // as the CLI does it: checkHosts hands its parsed hosts to planning and the text is streamed
+    // (writeStdout) where the build has them; the text's UTF-8 length stands in for writing it
+    const entries = lib.readHostLines(text, "hosts.txt");
+    const checked = lib.checkHosts ? lib.checkHosts(entries) : { hosts: lib.checkHostList(entries) };
+    const { rendering } = lib.renderFleet({ engine, hosts: checked.hosts, ...(checked.parsed ? { parsedHosts: checked.parsed } : {}), caPem });
+    let n = 0;
+    if (rendering.writeStdout) rendering.writeStdout((chunk) => (n += Buffer.byteLength(chunk)));
+    else n = Buffer.byteLength(rendering.stdout);
     times.push(Number(process.hrtime.bigint() - t) / 1e6);
-    bytes = Buffer.byteLength(rendering.stdout);
+    bytes = n;
   }
   return { ms: median(times), bytes };
 }

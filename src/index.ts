@@ -154,3 +154,5 @@ export type { OptionRef, Phrase, ErrorText } from "./pki/errors.js";
 export { saveStatusCache } from "./lifecycle/status.js";
 export { readStampCache, saveStampCache, stampCacheChanged, stampsPath, QUIET_MS } from "./files/file-stamps.js";
 export type { StampCache, FileStamp } from "./files/file-stamps.js";
+// fleet (second pass: parsed hosts handed to planning)
+export { checkHosts } from "./fleet/hosts.js";

@@ -19,7 +19,7 @@
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import type { TrustPlan } from "../trust/types.js";
-import { commentText, type FleetFile, type FleetRendering } from "./output.js";
+import { commentText, lazyFile, streamedRendering, type FleetFile, type FleetRendering } from "./output.js";
 import { quote, unsafe, unsafeBlock } from "./yaml-text.js";
 
 export const ROLE_NAME = "regcert_trust";
@@ -40,35 +40,43 @@ function remembered(fn: (text: string) => string): (text: string) => string {
 
 const isUnder = (path: string, dir: string) => path === dir || path.startsWith(dir.endsWith("/") ? dir : `${dir}/`);
 
-/** The play's data, as YAML mapping entries at `indent`. */
-function dataVars(plan: TrustPlan, indent: number): string {
+/** The play's data, as YAML mapping entries at `indent`, line by line (each piece ends in a newline) to `push`. */
+function dataVars(plan: TrustPlan, indent: number, push: (text: string) => void): void {
   const p = " ".repeat(indent);
-  const out: string[] = [];
-  out.push(`${p}regcert_prefix: "{{ (regcert_root | default('/')) | regex_replace('/+$', '') }}"`);
-  out.push(`${p}regcert_directory_paths: "{{ [regcert_prefix] | product(regcert_directories | map(attribute='path')) | map('join') | list }}"`);
-  out.push(`${p}regcert_cas:`);
-  for (const ca of plan.cas) out.push(`${p}  - subject: ${unsafe(ca.commonName ?? "")}`, `${p}    sha256: ${quote(ca.fingerprint)}`, `${p}    not_after: ${quote(ca.notAfter.toISOString())}`);
+  push(`${p}regcert_prefix: "{{ (regcert_root | default('/')) | regex_replace('/+$', '') }}"\n`);
+  push(`${p}regcert_directory_paths: "{{ [regcert_prefix] | product(regcert_directories | map(attribute='path')) | map('join') | list }}"\n`);
+  push(`${p}regcert_cas:\n`);
+  for (const ca of plan.cas) push(`${p}  - subject: ${unsafe(ca.commonName ?? "")}\n${p}    sha256: ${quote(ca.fingerprint)}\n${p}    not_after: ${quote(ca.notAfter.toISOString())}\n`);
   // 10,000 registries plan 40,000 files sharing a handful of contents, targets and modes: each
   // distinct value is hashed and quoted once (remembered by value)
   const contentKey = new Map<string, string>();
-  out.push(`${p}regcert_contents:`);
+  push(`${p}regcert_contents:\n`);
   for (const file of plan.files) {
     if (contentKey.has(file.contents)) continue;
     const key = `c${contentKey.size}`;
     contentKey.set(file.contents, key);
-    out.push(`${p}  ${key}: ${unsafeBlock(file.contents, indent + 4)}`);
+    push(`${p}  ${key}: ${unsafeBlock(file.contents, indent + 4)}\n`);
   }
   const quoted = remembered(quote);
   const hashed = remembered((text: string) => quote(sha256(text)));
   const modeOf = (mode: number) => quoted(`0${mode.toString(8)}`);
-  out.push(`${p}regcert_files:${plan.files.length === 0 ? " []" : ""}`);
+  push(`${p}regcert_files:${plan.files.length === 0 ? " []" : ""}\n`);
   for (const file of plan.files) {
     let accept = hashed(file.contents);
-    if (file.alternatives && file.alternatives.length > 0) accept = [...new Set([accept, ...file.alternatives.map(hashed)])].join(", ");
-    out.push(`${p}  - path: ${unsafe(file.path)}\n${p}    target: ${quoted(file.target)}\n${p}    content: ${contentKey.get(file.contents)}\n${p}    mode: ${modeOf(file.mode)}\n${p}    accept: [${accept}]`);
-    if (file.ownership === "merge") out.push(`${p}    hint: ${unsafe(`regcert merges its entries into this file: run regcert install-trust --target ${file.target} (with --uninstall to remove them) on that host instead`)}`);
+    const alternatives = file.alternatives;
+    if (alternatives && alternatives.length > 0) {
+      // the distinct hashes in order (a handful: a loop, not a Set per file)
+      const seen = [accept];
+      for (const alternative of alternatives) {
+        const hash = hashed(alternative);
+        if (!seen.includes(hash)) seen.push(hash);
+      }
+      accept = seen.join(", ");
+    }
+    push(`${p}  - path: ${unsafe(file.path)}\n${p}    target: ${quoted(file.target)}\n${p}    content: ${contentKey.get(file.contents)}\n${p}    mode: ${modeOf(file.mode)}\n${p}    accept: [${accept}]\n`);
+    if (file.ownership === "merge") push(`${p}    hint: ${unsafe(`regcert merges its entries into this file: run regcert install-trust --target ${file.target} (with --uninstall to remove them) on that host instead`)}\n`);
   }
-  out.push(`${p}regcert_directories:${plan.directories.length === 0 ? " []" : ""}`);
+  push(`${p}regcert_directories:${plan.directories.length === 0 ? " []" : ""}\n`);
   const guards = new Map<string, Set<string>>();
   for (const f of plan.files) {
     const set = guards.get(f.target);
@@ -78,12 +86,18 @@ function dataVars(plan: TrustPlan, indent: number): string {
   for (const dir of plan.directories) {
     let guarded = false;
     for (const guard of guards.get(dir.target) ?? []) if (isUnder(dir.path, guard)) guarded = true;
-    out.push(`${p}  - path: ${unsafe(dir.path)}`, `${p}    mode: ${modeOf(dir.mode)}`, `${p}    guarded: ${guarded}`);
+    push(`${p}  - path: ${unsafe(dir.path)}\n${p}    mode: ${modeOf(dir.mode)}\n${p}    guarded: ${guarded}\n`);
   }
-  out.push(`${p}regcert_requires:${plan.requires.length === 0 ? " []" : ""}`);
-  for (const req of plan.requires) out.push(`${p}  - path: ${unsafe(req.path)}`, `${p}    message: ${unsafe(req.message)}`, `${p}    hint: ${unsafe(req.hint)}`);
-  out.push(`${p}regcert_has_secrets: ${plan.files.some((f) => f.role === "client-key")}`);
-  return `${out.join("\n")}\n`;
+  push(`${p}regcert_requires:${plan.requires.length === 0 ? " []" : ""}\n`);
+  for (const req of plan.requires) push(`${p}  - path: ${unsafe(req.path)}\n${p}    message: ${unsafe(req.message)}\n${p}    hint: ${unsafe(req.hint)}\n`);
+  push(`${p}regcert_has_secrets: ${plan.files.some((f) => f.role === "client-key")}\n`);
+}
+
+/** dataVars as one string (the role's vars/main.yml). */
+function dataVarsText(plan: TrustPlan, indent: number): string {
+  const parts: string[] = [];
+  dataVars(plan, indent, (text) => parts.push(text));
+  return parts.join("");
 }
 
 const CA_DEBUG = `- name: regcert | the CA certificates this play trusts
@@ -253,19 +267,6 @@ function handlers(plan: TrustPlan): string {
   return out.length === 0 ? "[]\n" : `${out.join("\n")}\n`;
 }
 
-/** A file whose contents are made on first read (and kept). */
-function lazyFile(path: string, mode: number, make: () => string): FleetFile {
-  let contents: string | undefined;
-  return {
-    path,
-    mode,
-    get contents() {
-      contents ??= make();
-      return contents;
-    },
-  };
-}
-
 /** Every non-empty line indented by n spaces (one regular-expression pass). */
 const indent = (text: string, n: number) => {
   const pad = " ".repeat(n);
@@ -294,21 +295,25 @@ const PLAY_HEAD = (what: string) => `- name: ${quote(`regcert | trust for privat
 
 /** One self-contained playbook (install or uninstall). */
 export function renderPlaybook(plan: TrustPlan, action: "install" | "uninstall"): string {
-  return playbookText(plan, action, dataVars(plan, 4));
+  const parts: string[] = [];
+  playbookText(plan, action, (text) => parts.push(text));
+  return parts.join("");
 }
 
-/** The playbook around the plan's data, already written at the play's `vars:` indentation (4). */
-function playbookText(plan: TrustPlan, action: "install" | "uninstall", data: string): string {
-  return `${header(plan, action === "install" ? "install" : "uninstall (removes exactly what install wrote)")}---
+/** The playbook around the plan's data (written at the play's `vars:` indentation, 4), piece by piece to `push`. */
+function playbookText(plan: TrustPlan, action: "install" | "uninstall", push: (text: string) => void): void {
+  push(`${header(plan, action === "install" ? "install" : "uninstall (removes exactly what install wrote)")}---
 ${PLAY_HEAD(action)}  vars:
-${data}  tasks:
+`);
+  dataVars(plan, 4, push);
+  push(`  tasks:
 ${indent(action === "install" ? INSTALL_TASKS : UNINSTALL_TASKS, 4)}  handlers:
-${indent(handlers(plan), 4)}`;
+${indent(handlers(plan), 4)}`);
 }
 
 /** The role layout for --out DIR: install.yml, uninstall.yml and roles/regcert_trust. */
 export function renderAnsibleRole(plan: TrustPlan): FleetFile[] {
-  return roleFiles(plan, () => dataVars(plan, 0));
+  return roleFiles(plan, () => dataVarsText(plan, 0));
 }
 
 /**
@@ -350,5 +355,6 @@ export function renderAnsible(plan: TrustPlan, options: { uninstall?: boolean } 
   const warnings = [...plan.warnings];
   if (secret) warnings.push("the playbook holds the client private key: keep it (and roles/regcert_trust/vars/main.yml) private, or encrypt it with ansible-vault");
   // the playbook's data is written once at its indentation; the role's copy only if --out DIR reads it
-  return { files: roleFiles(plan, () => dataVars(plan, 0)), stdout: playbookText(plan, options.uninstall ? "uninstall" : "install", dataVars(plan, 4)), notes, warnings };
+  // the playbook (17 MB for 10,000 registries) is streamed to --out -; the role's data only if --out DIR reads it
+  return streamedRendering({ files: roleFiles(plan, () => dataVarsText(plan, 0)), notes, warnings }, (push) => playbookText(plan, options.uninstall ? "uninstall" : "install", push));
 }

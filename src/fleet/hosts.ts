@@ -6,7 +6,7 @@
  */
 import { RegcertError, userError } from "../pki/errors.js";
 import { hasControlCharacters, sanitizeForTerminal } from "../text/sanitize.js";
-import { parseRegistryHost } from "../trust/host-port.js";
+import { parseRegistryHost, type RegistryHost } from "../trust/host-port.js";
 
 /** Where a host came from, for messages: `hosts.txt line 12` or `--host #2`. */
 export interface HostSource {
@@ -38,23 +38,35 @@ export function readHostLines(text: string, name: string): HostSource[] {
  * as clients type them). Returns the hosts in order; errors name the line or flag of the bad entry.
  */
 export function checkHostList(entries: readonly HostSource[]): string[] {
+  return checkHosts(entries).hosts;
+}
+
+/**
+ * checkHostList, also returning every host parsed (what parseRegistryHosts would return for them: no
+ * duplicates survive the check), so planning does not parse the list a second time (renderFleet's
+ * parsedHosts).
+ */
+export function checkHosts(entries: readonly HostSource[]): { hosts: string[]; parsed: RegistryHost[] } {
   if (entries.length === 0) throw userError("regcert.noHosts", "no registry host given", "use --host registry.local:5000 (repeatable) or --hosts-from FILE (one per line)");
   const seen = new Map<string, string>();
   const hosts: string[] = [];
+  const parsed: RegistryHost[] = [];
   for (const entry of entries) {
     if (hasControlCharacters(entry.host)) throw userError("regcert.invalidHost", `${entry.where} holds a control character: ${sanitizeForTerminal(entry.host)}`, "give printable HOST[:PORT] values only");
-    let hostPort: string;
+    let host: RegistryHost;
     try {
-      hostPort = parseRegistryHost(entry.host).hostPort;
+      host = parseRegistryHost(entry.host);
     } catch (error) {
       // the hint keeps its option references (phrases), so the CLI still prints its flags
       if (error instanceof RegcertError) throw userError(error.code, `${entry.where}: ${sanitizeForTerminal(error.message)}`, error.phrases.hint ?? "one HOST[:PORT] per line, e.g. registry.local:5000");
       throw error;
     }
+    const hostPort = host.hostPort;
     const first = seen.get(hostPort);
     if (first !== undefined) throw userError("regcert.duplicateHost", `${entry.where}: ${hostPort} is listed twice (first at ${first})`, "remove one of the two lines");
     seen.set(hostPort, entry.where);
     hosts.push(entry.host);
+    parsed.push(host);
   }
-  return hosts;
+  return { hosts, parsed };
 }

@@ -16,6 +16,7 @@ import { renderPodBundle } from "./pod-bundle.js";
 import { renderTalos } from "./talos.js";
 import type { FleetRendering } from "./output.js";
 import { planFleet } from "./plan.js";
+import type { RegistryHost } from "../trust/host-port.js";
 
 export type FleetEngine = "ansible" | "cloud-init" | "ignition" | "talos" | "bottlerocket" | "openshift" | "pod-bundle";
 
@@ -60,6 +61,8 @@ export const FLEET_ENGINE_NAMES: readonly FleetEngine[] = ["ansible", "cloud-ini
 export interface RenderFleetOptions extends FleetRenderOptions {
   engine: FleetEngine;
   hosts: readonly string[];
+  /** `hosts` as checkHosts parsed them (src/fleet/hosts.ts): planning then does not parse them again */
+  parsedHosts?: readonly RegistryHost[];
   caPem: string;
   /** install-trust words (no "all": see parseTargets); default: the engine's defaultTargets */
   targets?: readonly TargetName[];
@@ -82,6 +85,7 @@ export function renderFleet(options: RenderFleetOptions): { plan: TrustPlan; ren
   const targets = given.length > 0 ? given : spec.targets.length > 0 ? spec.defaultTargets : (["docker"] as const);
   const plan = planFleet({
     hosts: options.hosts,
+    ...(options.parsedHosts !== undefined ? { parsedHosts: options.parsedHosts } : {}),
     caPem: options.caPem,
     targets,
     ...(options.clientCertPem !== undefined ? { clientCertPem: options.clientCertPem } : {}),

@@ -5,11 +5,14 @@
  * normalised host:port and path, so 10,000 registries cost linear time (test/unit/trust/plan-linear.test.ts).
  */
 import { planTrust } from "../trust/plan.js";
+import type { RegistryHost } from "../trust/host-port.js";
 import type { SystemFamily, TargetName, TrustPlan } from "../trust/types.js";
 
 export interface FleetPlanOptions {
   /** registries as clients type them (already checked by checkHostList) */
   hosts: readonly string[];
+  /** the same hosts as checkHosts parsed them (then they are not parsed again) */
+  parsedHosts?: readonly RegistryHost[];
   /** CA certificate(s), PEM */
   caPem: string;
   targets: readonly TargetName[];
@@ -23,6 +26,7 @@ export interface FleetPlanOptions {
 export function planFleet(options: FleetPlanOptions): TrustPlan {
   return planTrust({
     hosts: options.hosts,
+    ...(options.parsedHosts !== undefined ? { parsedHosts: options.parsedHosts } : {}),
     caPem: options.caPem,
     targets: options.targets,
     root: "/",

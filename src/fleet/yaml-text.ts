@@ -34,6 +34,7 @@ export const unsafe = (text: string): string => `!unsafe ${quote(text)}`;
 export function unsafeBlock(text: string, indent: number): string {
   const plain = /^[\x20-\x7e\n]+$/.test(text) && text.endsWith("\n") && !text.endsWith("\n\n") && !/^[ \n]/.test(text) && !/ \n/.test(text);
   if (!plain) return unsafe(text);
+  // the first line is not empty (checked above); every later non-empty line gets the pad, empty lines stay empty
   const pad = " ".repeat(indent);
-  return `!unsafe |\n${text.slice(0, -1).split("\n").map((l) => (l === "" ? "" : pad + l)).join("\n")}`;
+  return `!unsafe |\n${pad}${text.slice(0, -1).replace(/\n(?=[^\n])/g, `\n${pad}`)}`;
 }

@@ -27,6 +27,15 @@ export interface CertsDirOptions {
   extra?: (directoryName: string, dir: string) => TrustFile[];
 }
 
+/**
+ * posix.join(dir, name) for a normalised absolute dir and a single path segment, by concatenation
+ * when that is what join would return (a fleet plans tens of thousands of these), else by join.
+ */
+function joiner(dir: string): (name: string) => string {
+  const plain = dir.length > 1 && posix.normalize(dir) === dir && !dir.endsWith("/");
+  return (name) => (plain && name !== "" && name !== "." && name !== ".." && !name.includes("/") ? `${dir}/${name}` : posix.join(dir, name));
+}
+
 /** Plans ca.crt (+ client pair) in one directory per registry name under `certsDir`. */
 export function planCertsDir(input: TargetInput, options: CertsDirOptions): TargetPlan {
   const plan = emptyTargetPlan();
@@ -35,27 +44,29 @@ export function planCertsDir(input: TargetInput, options: CertsDirOptions): Targ
   for (const parent of options.ownedParents) plan.directories.push({ target, base, path: parent, mode: 0o755 });
   if (options.ownsCertsDir) plan.directories.push({ target, base, path: certsDir, mode: 0o755 });
   const bundle = caBundlePem(input.cas);
+  const inCertsDir = joiner(certsDir);
+  const file = (dir: string, name: string, fileName: string, contents: string, mode: number, role: TrustFile["role"]): TrustFile => ({
+    target,
+    base,
+    path: dir.endsWith("/") ? posix.join(dir, fileName) : `${dir}/${fileName}`,
+    contents,
+    mode,
+    role,
+    ownership: "whole",
+    guard: certsDir,
+    registry: name,
+  });
   for (const host of input.hosts) {
     for (const name of host.directoryNames) {
-      const dir = posix.join(certsDir, name);
+      // dir is normalised and absolute (a join), so dir + "/" + a plain file name is what join returns
+      const dir = inCertsDir(name);
       plan.directories.push({ target, base, path: dir, mode: 0o755 });
-      const file = (fileName: string, contents: string, mode: number, role: TrustFile["role"]): TrustFile => ({
-        target,
-        base,
-        path: posix.join(dir, fileName),
-        contents,
-        mode,
-        role,
-        ownership: "whole",
-        guard: certsDir,
-        registry: name,
-      });
-      plan.files.push(file(CA_FILE, bundle, 0o644, "ca-bundle"));
+      plan.files.push(file(dir, name, CA_FILE, bundle, 0o644, "ca-bundle"));
       if (input.client) {
-        plan.files.push(file(CLIENT_CERT_FILE, input.client.certPem, 0o644, "client-cert"));
-        plan.files.push(file(CLIENT_KEY_FILE, input.client.keyPem, 0o600, "client-key"));
+        plan.files.push(file(dir, name, CLIENT_CERT_FILE, input.client.certPem, 0o644, "client-cert"));
+        plan.files.push(file(dir, name, CLIENT_KEY_FILE, input.client.keyPem, 0o600, "client-key"));
       }
-      if (options.extra) plan.files.push(...options.extra(name, dir));
+      if (options.extra) for (const extra of options.extra(name, dir)) plan.files.push(extra);
     }
   }
   return plan;

@@ -77,18 +77,24 @@ function legacyIpv6HostsToml(directoryName: string, withClient: boolean): string
 export function hostsTomlFiles(target: TargetName, certsDir: string, input: TargetInput) {
   return (directoryName: string, dir: string): TrustFile[] => {
     const withClient = input.client !== undefined;
+    // the alternatives are read only by uninstall and ownership checks (and fleet ansible's accepted
+    // hashes): made on first read, so planning 10,000 registries for other renderers skips them
+    let alternatives: string[] | undefined;
     return [
       {
         target,
         base: input.base,
-        path: posix.join(dir, "hosts.toml"),
+        path: dir.endsWith("/") ? posix.join(dir, "hosts.toml") : `${dir}/hosts.toml`,
         contents: renderHostsToml(directoryName, withClient),
         mode: 0o644,
         role: "hosts-toml",
         ownership: "whole",
         guard: certsDir,
         registry: directoryName,
-        alternatives: [renderHostsToml(directoryName, !withClient), ...legacyIpv6HostsToml(directoryName, withClient), ...legacyIpv6HostsToml(directoryName, !withClient)],
+        get alternatives() {
+          alternatives ??= [renderHostsToml(directoryName, !withClient), ...legacyIpv6HostsToml(directoryName, withClient), ...legacyIpv6HostsToml(directoryName, !withClient)];
+          return alternatives;
+        },
       },
     ];
   };

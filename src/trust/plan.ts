@@ -7,7 +7,7 @@
 import { posix } from "node:path";
 import { userError } from "../pki/errors.js";
 import { hostPathOf as genericHostPathOf, type CurrentFile, type FileRemovalPlan } from "../files/plan-types.js";
-import { parseRegistryHosts } from "./host-port.js";
+import { parseRegistryHosts, type RegistryHost } from "./host-port.js";
 import { isMatchingClientKey, isRegcertCaBundle, isRegcertClientCert, parseClientPair, parseTrustCas, type TrustCa } from "./material.js";
 import { LINUX_TARGETS, PER_USER_TARGETS, TARGET_NAMES, TARGET_SPECS, targetSpec } from "./targets.js";
 import type { ExistingFiles, RefreshCommand, SystemFamily, TargetInput, TargetName, TargetPlan, TrustDirectory, TrustFile, TrustPlan } from "./types.js";
@@ -22,6 +22,11 @@ export interface PlanTrustOptions {
    * or `registry.local` (= port 443: planned as `registry.local` and `registry.local:443`). At least one.
    */
   hosts: readonly string[];
+  /**
+   * `hosts` already parsed and de-duplicated (what parseRegistryHosts(hosts) returns, e.g. from the
+   * fleet's checkHostSources): then hosts is not parsed a second time. The caller vouches that they match.
+   */
+  parsedHosts?: readonly RegistryHost[];
   /** PEM text with one or more CA certificates (a rollover bundle: every CA is trusted). */
   caPem: string;
   /** Targets to plan (no "all": see parseTargets). Planned in the registry's order (src/trust/targets.ts). */
@@ -84,7 +89,7 @@ function normaliseRoot(root: string | undefined): string {
 export function planTrust(options: PlanTrustOptions): TrustPlan {
   const root = normaliseRoot(options.root);
   if (options.hosts.length === 0) throw userError("regcert.noHosts", "no --host given: name the registry as clients type it", "e.g. --host registry.local:5000 --host 192.168.0.12:5000");
-  const hosts = parseRegistryHosts(options.hosts);
+  const hosts = options.parsedHosts ? [...options.parsedHosts] : parseRegistryHosts(options.hosts);
   if (options.targets.length === 0) throw userError("regcert.noTargets", "no target to install trust into", `use --target with one or more of: ${TARGET_NAMES.join(", ")}, all`);
   const targets = TARGET_NAMES.filter((t) => options.targets.includes(t));
   if (options.user) {
@@ -129,14 +134,19 @@ export function planTrust(options: PlanTrustOptions): TrustPlan {
   };
   // directories shared by targets (or planned twice by one) are kept once, the first in plan order;
   // a Set of base + path keeps this linear in the number of hosts (a fleet plans tens of thousands)
-  const planned = new Set<string>();
+  // (one Set of paths per base: no key string is built per directory)
+  const planned = new Map<string, Set<string>>();
   for (const target of targets) {
     const part = TARGET_PLANNERS[target](input);
     append(plan.files, part.files);
     for (const dir of part.directories) {
-      const key = `${dir.base}\0${dir.path}`;
-      if (planned.has(key)) continue;
-      planned.add(key);
+      let paths = planned.get(dir.base);
+      if (paths === undefined) {
+        paths = new Set();
+        planned.set(dir.base, paths);
+      }
+      if (paths.has(dir.path)) continue;
+      paths.add(dir.path);
       plan.directories.push(dir);
     }
     append(plan.requires, part.requires);

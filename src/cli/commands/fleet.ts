@@ -6,7 +6,7 @@
 import { resolve } from "node:path";
 import { writeFilesAtomic } from "../../files/write.js";
 import { FLEET_ENGINE_NAMES, renderFleet, type FleetEngine } from "../../fleet/index.js";
-import { checkHostList, readHostLines, type HostSource } from "../../fleet/hosts.js";
+import { checkHosts, readHostLines, type HostSource } from "../../fleet/hosts.js";
 import { userError } from "../../pki/errors.js";
 import { sanitizeForTerminal } from "../../text/sanitize.js";
 import { parseTargets } from "../../trust/plan.js";
@@ -65,7 +65,7 @@ export async function run(ctx: Context, engineName: string, flags: FleetFlags): 
     const text = (await readInputFile(flags.hostsFrom, "--hosts-from", MAX_HOSTS_FILE)).toString("utf8");
     entries.push(...readHostLines(text, sanitizeForTerminal(label)));
   }
-  const hosts = checkHostList(entries);
+  const { hosts, parsed: parsedHosts } = checkHosts(entries);
   const caPem = await readTrustCa(ctx, flags.ca);
   const clientCertPem = flags.clientCert === undefined ? undefined : (await readInputFile(flags.clientCert, "--client-cert")).toString("utf8");
   const clientKeyPem = flags.clientKey === undefined ? undefined : (await readInputFile(flags.clientKey, "--client-key")).toString("utf8");
@@ -73,6 +73,7 @@ export async function run(ctx: Context, engineName: string, flags: FleetFlags): 
   const { plan, rendering } = renderFleet({
     engine,
     hosts,
+    parsedHosts,
     caPem,
     ...(targets ? { targets } : {}),
     ...(clientCertPem !== undefined ? { clientCertPem } : {}),
@@ -109,7 +110,12 @@ export async function run(ctx: Context, engineName: string, flags: FleetFlags): 
     });
     return;
   }
-  if (out === "-") process.stdout.write(rendering.stdout);
+  // streamed: tens of megabytes for 10,000 hosts are written as they are rendered (stdout writes are
+  // synchronous for files and pipes on POSIX), never held as one string
+  if (out === "-") {
+    if (rendering.writeStdout) rendering.writeStdout((chunk) => process.stdout.write(chunk));
+    else process.stdout.write(rendering.stdout);
+  }
   else say(`Wrote ${written.map((p) => displayPath(p, ctx.cwd)).join(", ")}`);
   for (const note of rendering.notes) say(`note: ${sanitizeForTerminal(note)}`);
   for (const warning of rendering.warnings) ctx.ui.warn(warning);
