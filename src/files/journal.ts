@@ -25,7 +25,7 @@ import { closeSync, constants, fdatasync, fstatSync, fsync, ftruncateSync, fsync
 import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { RegcertError } from "../pki/errors.js";
-import { trackForCleanup, untrackForCleanup } from "./write.js";
+import { fsyncDirectory, trackForCleanup, untrackForCleanup } from "./write.js";
 
 const writeAsync = (fd: number, buffer: Buffer): Promise<number> => new Promise((resolve, reject) => write(fd, buffer, (error, written) => (error ? reject(error) : resolve(written))));
 const fdatasyncAsync = promisify(fdatasync);
@@ -84,19 +84,6 @@ function parseLine(line: string): { key: string; value: unknown } | undefined {
     return typeof record.k === "string" ? { key: record.k, value: record.v } : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function fsyncDirectory(dir: string): void {
-  try {
-    const fd = openSync(dir, constants.O_RDONLY);
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    /* some file systems cannot fsync a directory; the rename is still atomic */
   }
 }
 

@@ -252,7 +252,8 @@ function closeAll(fds: number[]): void {
   }
 }
 
-function fsyncDirectory(dir: string): void {
+/** fsync a directory after a rename/link in it; file systems that cannot are skipped (the rename is atomic). */
+export function fsyncDirectory(dir: string): void {
   try {
     const fd = openSync(dir, constants.O_RDONLY);
     try {
