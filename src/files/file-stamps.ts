@@ -17,8 +17,9 @@
  * It is only a cache: missing, damaged or from another version, it is ignored (everything is read),
  * and deleting it is always safe. Entries the index no longer lists as current are dropped on save.
  */
-import { readFileSync, type Stats } from "node:fs";
+import type { Stats } from "node:fs";
 import { join } from "node:path";
+import { readUtf8 } from "./read-text.js";
 import { writeFilesAtomic } from "./write.js";
 
 export const STAMPS_VERSION = 1;
@@ -55,7 +56,7 @@ export const stampOf = (stat: Stats): FileStamp => `${stat.size}:${stat.mtimeMs}
 export function readStampCache(home: string, nowMs = Date.now()): StampCache {
   let text: string;
   try {
-    text = readFileSync(stampsPath(home), "utf8");
+    text = readUtf8(stampsPath(home));
   } catch {
     return { before: new Map(), after: new Map(), nowMs, added: 0, damaged: false }; // none yet (every home before this cache)
   }
