@@ -112,6 +112,6 @@ export async function run(ctx: Context, flags: StatusFlags): Promise<void> {
   await persistRepairedIndex(ctx, home, report.index);
   await saveStatusCache(report);
   if (ctx.ui.json) ctx.ui.result(statusJson(report));
-  else printHuman(ctx, report);
+  else if (!ctx.ui.quiet) printHuman(ctx, report); // --quiet shows nothing: the lines are not even built
   process.exitCode = report.exitCode;
 }
