@@ -2,7 +2,8 @@
 # regcert status and issue against a home of N certificates (default 10 000) versus an empty home,
 # side by side in one hyperfine group each, with `node -e 0` as the floor. BEFORE_DIST=dir adds the
 # same commands from another build (e.g. the commit before a change) to each group. The warm-up status
-# writes the home's stamp cache (index.stamps.json); a last group times status with it deleted first.
+# writes the home's stamp cache (index.stamps.json); a group times status with it deleted first, and a
+# last one --json and --quiet beside the human report.
 #
 #   sh bench/status.sh [N]          (REGCERT_DIST=dist; OUT=bench/out/status; RUNS=10)
 set -eu
@@ -31,5 +32,16 @@ hyperfine -N --warmup 1 --runs "$RUNS" --prepare "rm -rf $OUT/issue-empty $OUT/i
 
 # status without its stamp cache (every file read and hashed, the cache written again)
 rm -rf "$OUT/big-cold" && cp -a "$OUT/big" "$OUT/big-cold"
-hyperfine -N -i --runs "$RUNS" --prepare "rm -f $OUT/big-cold/home/index.stamps.json" --export-json "$OUT/status-cold.json" \
-  "node $DIST/cli/main.js --home $OUT/big-cold/home status"
+set -- "node $DIST/cli/main.js --home $OUT/big-cold/home status"
+if [ -n "${BEFORE_DIST:-}" ]; then
+  rm -rf "$OUT/big-cold-before" && cp -a "$OUT/big" "$OUT/big-cold-before"
+  set -- "$@" "node $BEFORE_DIST/cli/main.js --home $OUT/big-cold-before/home status"
+fi
+hyperfine -N -i --runs "$RUNS" --prepare "rm -f $OUT/big-cold/home/index.stamps.json $OUT/big-cold-before/home/index.stamps.json" --export-json "$OUT/status-cold.json" "$@"
+
+# the same warm status as a --json document and with --quiet (cron), beside the human report
+set -- "node $DIST/cli/main.js --home $OUT/big-run/home status" \
+  "node $DIST/cli/main.js --home $OUT/big-run/home --json status" \
+  "node $DIST/cli/main.js --home $OUT/big-run/home --quiet status"
+[ -n "${BEFORE_DIST:-}" ] && set -- "$@" "node $BEFORE_DIST/cli/main.js --home $OUT/big-before/home --json status" "node $BEFORE_DIST/cli/main.js --home $OUT/big-before/home --quiet status"
+hyperfine -N -i --warmup 1 --runs "$RUNS" --export-json "$OUT/status-modes.json" "$@"

@@ -17,8 +17,9 @@
  * It is only a cache: missing, damaged or from another version, it is ignored (everything is read),
  * and deleting it is always safe. Entries the index no longer lists as current are dropped on save.
  */
-import { readFileSync, type Stats } from "node:fs";
+import type { Stats } from "node:fs";
 import { join } from "node:path";
+import { readUtf8 } from "./read-text.js";
 import { writeFilesAtomic } from "./write.js";
 
 export const STAMPS_VERSION = 1;
@@ -46,41 +47,35 @@ export interface StampCache {
 
 export const stampOf = (stat: Stats): FileStamp => `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.ino}`;
 
-/** Any string is safe to hold (one that is not a stamp never equals stampOf of a real file); anything else is damage. */
-const isStamp = (value: unknown): value is FileStamp => typeof value === "string";
-
-/** Reads the cache; anything unreadable reads as empty (a cache miss costs time, never correctness). */
+/**
+ * Reads the cache; anything unreadable reads as empty (a cache miss costs time, never correctness).
+ * The entries are taken as JSON.parse made them, not copied or checked one by one (10,000 entries
+ * of 3 stamps each): a value that is not a stamp string never matches (stampMatches), and
+ * stampCacheChanged sees such an entry as damage, so the next save drops it.
+ */
 export function readStampCache(home: string, nowMs = Date.now()): StampCache {
-  const before = new Map<string, EntryStamps>();
-  let damaged = false;
   let text: string;
   try {
-    text = readFileSync(stampsPath(home), "utf8");
+    text = readUtf8(stampsPath(home));
   } catch {
-    return { before, after: new Map(), nowMs, added: 0, damaged }; // none yet (every home before this cache)
+    return { before: new Map(), after: new Map(), nowMs, added: 0, damaged: false }; // none yet (every home before this cache)
   }
   try {
     const parsed = JSON.parse(text) as { version?: unknown; stamps?: unknown };
-    damaged = true;
-    if (parsed.version === STAMPS_VERSION && typeof parsed.stamps === "object" && parsed.stamps !== null) {
-      damaged = false;
-      for (const [serial, roles] of Object.entries(parsed.stamps as Record<string, unknown>)) {
-        const all = typeof roles === "object" && roles !== null ? Object.entries(roles as Record<string, unknown>) : [];
-        const valid = all.filter((pair): pair is [string, FileStamp] => isStamp(pair[1]));
-        if (valid.length === 0 || valid.length !== all.length) damaged = true; // what is usable is used; saving cleans up
-        if (valid.length > 0) before.set(serial, Object.fromEntries(valid));
-      }
+    if (parsed.version === STAMPS_VERSION && typeof parsed.stamps === "object" && parsed.stamps !== null && !Array.isArray(parsed.stamps)) {
+      return { before: new Map(Object.entries(parsed.stamps as Record<string, EntryStamps>)), after: new Map(), nowMs, added: 0, damaged: false };
     }
   } catch {
-    damaged = true;
+    /* damaged */
   }
-  return { before, after: new Map(), nowMs, added: 0, damaged };
+  return { before: new Map(), after: new Map(), nowMs, added: 0, damaged: true };
 }
 
 /** Whether the file's stat equals the stamp this cache holds for (serial, role); a hit is kept for the next save. */
 export function stampMatches(cache: StampCache, serial: string, role: string, stat: Stats): boolean {
-  const stamp = cache.before.get(serial)?.[role];
-  if (!stamp) return false;
+  const roles = cache.before.get(serial);
+  const stamp: unknown = typeof roles === "object" && roles !== null ? roles[role] : undefined;
+  if (typeof stamp !== "string") return false;
   if (stamp !== stampOf(stat)) return false;
   keep(cache, serial, role, stamp);
   return true;
@@ -106,6 +101,9 @@ function keep(cache: StampCache, serial: string, role: string, stamp: FileStamp)
 export function stampCacheChanged(cache: StampCache): boolean {
   if (cache.damaged || cache.added > 0 || cache.after.size !== cache.before.size) return true;
   for (const [serial, roles] of cache.before) {
+    // every role of every entry was confirmed (hits are kept under the same role): anything else, or a
+    // value that is not an object of stamps, is saved over
+    if (typeof roles !== "object" || roles === null || Array.isArray(roles)) return true;
     if (Object.keys(roles).length !== Object.keys(cache.after.get(serial) ?? {}).length) return true;
   }
   return false;

@@ -28,6 +28,7 @@ import { parsePemBlocks } from "../pki/pem.js";
 import type { NameSet } from "../pki/names.js";
 import type { FileCheck } from "../pki/status.js";
 import { rememberStamp, stampMatches, type StampCache } from "./file-stamps.js";
+import { readUtf8 } from "./read-text.js";
 import { ensureDirectory, writeFilesAtomic } from "./write.js";
 
 export const INDEX_VERSION = 1;
@@ -229,7 +230,7 @@ export function readIndex(home: string): IndexRead {
   if (!existsSync(path)) rebuilt = "missing";
   else {
     try {
-      const parsed = JSON.parse(readFileSync(path, "utf8")) as { version?: unknown; certificates?: unknown };
+      const parsed = JSON.parse(readUtf8(path)) as { version?: unknown; certificates?: unknown };
       if (parsed.version !== INDEX_VERSION || !Array.isArray(parsed.certificates) || !parsed.certificates.every(isEntry)) throw new Error("bad shape");
       entries = parsed.certificates;
     } catch {
@@ -270,7 +271,7 @@ export function readIndex(home: string): IndexRead {
 function readJournal(home: string): IndexEntry[] {
   let text: string;
   try {
-    text = readFileSync(journalPath(home), "utf8");
+    text = readUtf8(journalPath(home));
   } catch {
     return [];
   }

@@ -17,7 +17,7 @@ import {
   type IssuerTrust,
 } from "../pki/status.js";
 import { caPaths, readCaCertificate, withHomeLock } from "../files/home.js";
-import { checkEntryFiles, currentEntries, entryFieldsFromFacts, readIndex, saveIndex, type IndexEntry, type IndexRead } from "../files/index-store.js";
+import { checkEntryFiles, entryFieldsFromFacts, readIndex, saveIndex, type IndexEntry, type IndexRead } from "../files/index-store.js";
 import { readStampCache, saveStampCache, stampCacheChanged, type StampCache } from "../files/file-stamps.js";
 import { readCertificateFacts, type CertificateFacts } from "../pki/certificate-facts.js";
 import { readPreviousCaCertificate, rolloverPaths } from "../files/rollover.js";
@@ -99,14 +99,21 @@ export function collectStatus(home: string, now: Date, warnDays: number): Status
     fingerprint === current.fingerprint ? "current" : previous && fingerprint === previous.fingerprint ? "previous" : "untrusted";
   const seen = new Map<string, FileCheck["state"]>();
   const stamps = readStampCache(home);
-  const certificates = currentEntries(index.entries).map((entry): CertificateView => {
+  const certificates: CertificateView[] = [];
+  for (const entry of index.entries) {
+    if (entry.replacedBy) continue; // currentEntries, without the intermediate array
     const files = checkEntryFiles(entry, seen, stamps);
     // a certificate file replaced behind the index's back: what clients get is the file, so its facts are shown
-    const onDisk = files.find((f) => f.role === "certificate")?.state === "changed" ? factsOnDisk(entry.files.certificate) : undefined;
+    let onDisk: CertificateFacts | undefined;
+    const fileStates: CertificateView["files"] = {};
+    for (const f of files) {
+      fileStates[f.role] = { path: f.path, state: f.state };
+      if (f.role === "certificate" && f.state === "changed" && onDisk === undefined) onDisk = factsOnDisk(entry.files.certificate);
+    }
     const facts = onDisk ? { ...entry, ...entryFieldsFromFacts(onDisk) } : entry;
     const trust = trustOf(entry.issuer.fingerprint);
     const assessment = assessCertificate({ notBefore: new Date(facts.notBefore), notAfter: new Date(facts.notAfter), issuer: trust, files }, { now, warnDays });
-    return {
+    const view: CertificateView = {
       name: entry.name,
       profile: facts.profile,
       serial: facts.serial,
@@ -120,11 +127,12 @@ export function collectStatus(home: string, now: Date, warnDays: number): Status
       state: assessment.state,
       reasons: onDisk ? [`the certificate file holds serial ${onDisk.serialHex}, not the recorded ${entry.serial}: dates and names shown are the file's`, ...assessment.reasons] : assessment.reasons,
       issuer: { ...entry.issuer, trust },
-      files: Object.fromEntries(files.map((f) => [f.role, { path: f.path, state: f.state }])),
+      files: fileStates,
       entry,
-      ...(onDisk ? { replacedOnDisk: true as const } : {}),
     };
-  });
+    if (onDisk) view.replacedOnDisk = true;
+    certificates.push(view);
+  }
   // the current CA counts; the previous one is on its way out (its leaves are flagged instead)
   const caState = cas[0]?.state === "not-yet-valid" ? "expired" : (cas[0]?.state ?? "ok");
   const exitCode = statusExitCode([caState, ...certificates.map((c) => c.state)]);

@@ -352,12 +352,26 @@ describe("the stamp cache: files whose stat is unchanged since their contents ma
 
   test("a damaged or foreign cache file is ignored (read as empty), never trusted", () => {
     const e = recorded();
-    for (const contents of ["{ not json", JSON.stringify({ version: 99, stamps: {} }), JSON.stringify({ version: 1, stamps: { [e.serial]: { certificate: [1, "x"] } } })]) {
+    const damaged = [
+      "{ not json",
+      JSON.stringify({ version: 99, stamps: {} }),
+      JSON.stringify({ version: 1, stamps: [] }),
+      JSON.stringify({ version: 1, stamps: { [e.serial]: { certificate: [1, "x"] } } }),
+      JSON.stringify({ version: 1, stamps: { [e.serial]: 5 } }),
+      JSON.stringify({ version: 1, stamps: { [e.serial]: "certificate" } }),
+      JSON.stringify({ version: 1, stamps: { [e.serial]: null } }),
+    ];
+    for (const contents of damaged) {
       writeFileSync(stampsPath(home), contents);
       const cache = readStampCache(home, FUTURE());
-      expect(cache.before.size).toBe(0);
-      expect(states(e, cache).certificate).toBe("ok");
+      expect([contents, stampCacheChanged(cache)]).toEqual([contents, true]); // saved over, even when nothing is checked
+      expect(states(e, cache)).toEqual({ certificate: "ok", pem: "ok", key: "ok", ca: "ok" }); // read by contents
+      expect(cache.added).toBe(3);
     }
+    // and a value that is not a stamp is never taken for one: the file is read and judged
+    writeFileSync(e.files.certificate, "not a certificate");
+    writeFileSync(stampsPath(home), JSON.stringify({ version: 1, stamps: { [e.serial]: { certificate: 1 } } }));
+    expect(states(e, readStampCache(home, FUTURE())).certificate).toBe("changed");
   });
 
   test("saving keeps only what this run confirmed: entries no longer checked are dropped", () => {
