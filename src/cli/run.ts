@@ -5,10 +5,12 @@ import { RegcertError } from "../pki/errors.js";
 import { PromptCancelled } from "./prompts.js";
 import { sanitizeForTerminal } from "../text/sanitize.js";
 import { cliErrorText } from "./option-flags.js";
+import { plainStdoutOutput } from "./plain-stdout.js";
 
 // process.stderr is only touched when something is written (creating it loads node's stream modules)
 export async function run(argv: string[], stderr: { write(s: string): unknown } = { write: (s) => process.stderr.write(s) }): Promise<number> {
   const program = buildProgram(argv);
+  const stdout = plainStdoutOutput();
   // commander copies these settings only into subcommands created after them, and buildProgram has
   // already made every subcommand: set them on each, or a bad flag to a subcommand exits 1 via
   // process.exit with "error: …" instead of exit 2 with "regcert: …".
@@ -17,6 +19,7 @@ export async function run(argv: string[], stderr: { write(s: string): unknown } 
     // a usage error is a user error too: its fix is the command's own help
     command.showHelpAfterError(`hint: run ${path} --help for usage`);
     command.configureOutput({
+      ...stdout,
       writeErr: (s) => stderr.write(s),
       outputError: (s, write) => write(`regcert: ${s.replace(/^error: /, "")}`),
     });
