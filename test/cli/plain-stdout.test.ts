@@ -12,7 +12,7 @@ import { surelyNotTerminal } from "../../src/cli/plain-stdout.js";
 
 const ws = tempWorkspace("regcert-plain-stdout-");
 afterAll(() => ws.cleanup());
-const env = { ...process.env, NO_COLOR: "1", CI: "1", COLUMNS: "80" };
+const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", CI: "1", COLUMNS: "80" };
 delete env.NODE_OPTIONS;
 
 const sh = (script: string, extra: NodeJS.ProcessEnv = {}) =>
