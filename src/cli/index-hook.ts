@@ -6,7 +6,7 @@
 import { resolve } from "node:path";
 import type { CaCertificateInfo } from "../pki/issuer.js";
 import { decodePemOrDer, toPem } from "../pki/pem.js";
-import { recordCertificates, type IndexCommand, type IndexFiles, type IndexRead } from "../files/index-store.js";
+import { recordCertificates, recordRevocation, type AcmeOrigin, type IndexCommand, type IndexFiles, type IndexRead, type Revocation } from "../files/index-store.js";
 import { withHomeLock } from "../files/home.js";
 import { saveRepairedIndex } from "../lifecycle/status.js";
 import type { Context } from "./context.js";
@@ -60,6 +60,48 @@ export async function recordInIndex(ctx: Context, inputs: RecordInput[]): Promis
     if (read) reportIndexRepair(ctx, read);
   } catch (error) {
     ctx.ui.warn(`the certificate was written, but recording it in the index of ${home} failed: ${(error as Error).message}`);
+  }
+}
+
+export interface AcmeRecordInput {
+  certificatePem: string;
+  ca: CaCertificateInfo;
+  acme: AcmeOrigin;
+}
+
+/**
+ * Records a certificate `regcert acme serve` issued (source "acme": its ACME client holds the files),
+ * with the same lock and durability as issue; named after its first identifier. Warns instead of failing:
+ * the certificate is already durable in the ACME journal and handed out.
+ */
+export async function recordAcmeInIndex(ctx: Context, home: string, input: AcmeRecordInput, name: string): Promise<void> {
+  try {
+    const { read } = await withHomeLock(home, () =>
+      recordCertificates(home, [
+        {
+          name,
+          command: "acme",
+          issuer: { fingerprint: input.ca.fingerprint, commonName: input.ca.commonName ?? null },
+          files: { certificate: "" },
+          recordedAt: new Date().toISOString(),
+          certificatePem: input.certificatePem,
+          source: "acme",
+          acme: input.acme,
+        },
+      ]),
+    );
+    if (read) reportIndexRepair(ctx, read);
+  } catch (error) {
+    ctx.ui.warn(`ACME certificate ${input.acme.certId} was issued, but recording it in the index of ${home} failed: ${(error as Error).message}`);
+  }
+}
+
+/** Records an ACME revocation in the index (a revocation record, then the entry marked); warns instead of failing. */
+export async function recordAcmeRevocation(ctx: Context, home: string, serial: string, revocation: Revocation): Promise<void> {
+  try {
+    await withHomeLock(home, () => recordRevocation(home, serial, revocation));
+  } catch (error) {
+    ctx.ui.warn(`certificate ${serial} was revoked, but recording it in the index of ${home} failed: ${(error as Error).message}`);
   }
 }
 

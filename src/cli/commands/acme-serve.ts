@@ -19,6 +19,7 @@ import { lifecycleNow } from "../clock.js";
 import type { Context } from "../context.js";
 import { parseWholeNumber } from "../options.js";
 import { readPassphrase } from "../passphrase.js";
+import { recordAcmeInIndex, recordAcmeRevocation } from "../index-hook.js";
 
 export interface AcmeServeFlags {
   listen: string;
@@ -96,7 +97,28 @@ export async function run(ctx: Context, flags: AcmeServeFlags): Promise<void> {
   if (store.journalReport.tornBytes > 0) {
     ctx.ui.warn(`the ACME journal ended in a record torn by a crash (${store.journalReport.tornBytes} bytes): cut off, every whole record before it kept`);
   }
-  const server = createAcmeServer({ ca: issuer, store, allowDns: allow.dns, allowIp: allow.ip, days, httpPort, tlsPort, resolve, now });
+  // every certificate goes into the home's index (source "acme"), so status watches its expiry; the
+  // protocol calls these after the certificate (or revocation) is durable in the ACME journal, and
+  // waits for them before answering, so a stop (SIGINT) never cuts a recording off after the answer
+  const server = createAcmeServer({
+    ca: issuer,
+    store,
+    allowDns: allow.dns,
+    allowIp: allow.ip,
+    days,
+    httpPort,
+    tlsPort,
+    resolve,
+    now,
+    onIssued: (issued, record) =>
+      recordAcmeInIndex(
+        ctx,
+        home,
+        { certificatePem: issued.certificatePem, ca: issuer.certificate, acme: { accountId: record.accountId, orderId: record.orderId, certId: record.id } },
+        issued.names.dns[0] ?? issued.names.ip[0] ?? record.serial,
+      ),
+    onRevoked: (record) => (record.revoked ? recordAcmeRevocation(ctx, home, record.serial, record.revoked) : undefined),
+  });
   let bound: Awaited<ReturnType<typeof server.listen>>;
   try {
     bound = await server.listen(port, host);
