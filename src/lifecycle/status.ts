@@ -87,6 +87,16 @@ function caView(role: CaView["role"], info: CaCertificateInfo, path: string, now
   };
 }
 
+/**
+ * The warning window of an ACME certificate: its clients renew when a third of its life is left
+ * (certbot's default, Let's Encrypt's advice), so a 7-day certificate is due only in its last 2⅓ days,
+ * not for its whole life under a 30-day window. Never wider than the window asked for.
+ */
+export function acmeWarnDays(validity: { notBefore: string; notAfter: string }, warnDays: number): number {
+  const lifetimeDays = (Date.parse(validity.notAfter) - Date.parse(validity.notBefore)) / 86_400_000;
+  return Math.min(warnDays, lifetimeDays / 3);
+}
+
 /** Everything status shows; renew --all and ca retire-old decide from the same data. */
 export function collectStatus(home: string, now: Date, warnDays: number): StatusReport {
   const currentPem = readCaCertificate(home);
@@ -115,8 +125,8 @@ export function collectStatus(home: string, now: Date, warnDays: number): Status
     }
     const facts = onDisk ? { ...entry, ...entryFieldsFromFacts(onDisk) } : entry;
     const trust = trustOf(entry.issuer.fingerprint);
-    const assessment = assessCertificate({ notBefore: new Date(facts.notBefore), notAfter: new Date(facts.notAfter), issuer: trust, files }, { now, warnDays });
     const source = entrySource(entry);
+    const assessment = assessCertificate({ notBefore: new Date(facts.notBefore), notAfter: new Date(facts.notAfter), issuer: trust, files }, { now, warnDays: source === "acme" ? acmeWarnDays(facts, warnDays) : warnDays });
     if (entry.revoked) {
       // revoked on purpose: not due, not to be renewed (a client that wants one orders a new certificate)
       assessment.state = "revoked";
