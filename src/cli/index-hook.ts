@@ -3,10 +3,16 @@
  * undo or block the real work: the certificate files are already written when this runs, so any
  * failure here is a warning, and a damaged index is rebuilt from the archive (and the user told).
  */
+import { X509Certificate } from "node:crypto";
 import { resolve } from "node:path";
+import { acmeJournalPath } from "../acme/file-store.js";
+import type { CertRecord } from "../acme/types.js";
+import { readJournal } from "../files/journal.js";
+import { readCertificateFacts } from "../pki/certificate-facts.js";
+import { parsePemBlocks } from "../pki/pem.js";
 import type { CaCertificateInfo } from "../pki/issuer.js";
 import { decodePemOrDer, toPem } from "../pki/pem.js";
-import { recordCertificates, recordRevocation, type AcmeOrigin, type IndexCommand, type IndexFiles, type IndexRead, type Revocation } from "../files/index-store.js";
+import { readIndex, recordCertificates, recordRevocation, type AcmeOrigin, type ArchiveRecord, type IndexCommand, type IndexFiles, type IndexRead, type Revocation } from "../files/index-store.js";
 import { withHomeLock } from "../files/home.js";
 import { saveRepairedIndex } from "../lifecycle/status.js";
 import type { Context } from "./context.js";
@@ -114,4 +120,59 @@ export async function persistRepairedIndex(ctx: Context, home: string, index: In
   } catch (error) {
     ctx.ui.warn(`could not save the rebuilt index: ${(error as Error).message}`);
   }
+}
+
+/** The name an ACME certificate is listed under: its first identifier. */
+export const acmeEntryName = (names: { dns: string[]; ip: string[] }, serial: string): string => names.dns[0] ?? names.ip[0] ?? serial;
+
+/**
+ * At `acme serve` start: records in the index every certificate (and revocation) in the ACME journal
+ * the index lacks: one whose recording failed or was cut off by a stop (the journal has it first), or
+ * issued by a version before ACME entries. Only certificates of the current CA (the index names the
+ * issuer). Returns how many were added and marked revoked; warns instead of failing.
+ */
+export async function reconcileAcmeIndex(ctx: Context, home: string, ca: CaCertificateInfo): Promise<{ recorded: number; revoked: number }> {
+  const done = { recorded: 0, revoked: 0 };
+  try {
+    const certs = [...readJournal(acmeJournalPath(home))].filter(([key]) => key.startsWith("cert:")).map(([, value]) => value as CertRecord);
+    if (certs.length === 0) return done;
+    const bare = (hex: string) => hex.toLowerCase().replace(/^0+(?=.)/, "");
+    const caX509 = new X509Certificate(ca.pem);
+    await withHomeLock(home, () => {
+      const known = new Map(readIndex(home).entries.map((e) => [bare(e.serial), e]));
+      const records: ArchiveRecord[] = [];
+      const revocations: CertRecord[] = [];
+      const now = new Date().toISOString();
+      for (const cert of certs) {
+        const entry = known.get(bare(cert.serial));
+        if (entry) {
+          if (cert.revoked && !entry.revoked) revocations.push(cert);
+          continue;
+        }
+        const leaf = parsePemBlocks(cert.chainPem ?? "").find((b) => b.label === "CERTIFICATE");
+        if (!leaf) continue;
+        const certificatePem = toPem("CERTIFICATE", leaf.der);
+        if (!new X509Certificate(certificatePem).checkIssued(caX509)) continue; // a previous CA's: the index could not name its issuer
+        const facts = readCertificateFacts(certificatePem, `ACME certificate ${cert.serial}`);
+        records.push({
+          name: acmeEntryName(facts.names, facts.serialHex),
+          command: "acme",
+          issuer: { fingerprint: ca.fingerprint, commonName: ca.commonName ?? null },
+          files: { certificate: "" },
+          recordedAt: now,
+          certificatePem,
+          source: "acme",
+          acme: { accountId: cert.accountId, orderId: cert.orderId, certId: cert.id },
+        });
+        if (cert.revoked) revocations.push(cert);
+      }
+      if (records.length > 0) recordCertificates(home, records);
+      for (const cert of revocations) if (cert.revoked) recordRevocation(home, cert.serial, cert.revoked);
+      done.recorded = records.length;
+      done.revoked = revocations.length;
+    });
+  } catch (error) {
+    ctx.ui.warn(`could not bring the index of ${home} up to date with the ACME journal: ${(error as Error).message}`);
+  }
+  return done;
 }

@@ -4,7 +4,7 @@
  * notAfter that openssl reads from the certificate lego downloaded; lego revokes it and status shows it
  * revoked; `renew --all` leaves ACME certificates to their client (exit 0, nothing written).
  */
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, runCli, tempWorkspace, type CliResult } from "../helpers/cli.js";
 import { openssl } from "../helpers/openssl.js";
@@ -65,12 +65,7 @@ suite("acme serve records its certificates in the home's index", () => {
   let serial: string;
   let notAfter: string;
 
-  beforeAll(async () => {
-    ws = tempWorkspace("regcert-acme-index-");
-    caFile = join(ws.home, "ca.crt");
-    const init = await cli(["init-ca", "--cn", "acme index CA"]);
-    expect(init.code).toBe(0);
-    httpPort = await freePort();
+  async function startServer(): Promise<void> {
     const acmePort = await freePort();
     regcert = await startProcess(
       process.execPath,
@@ -78,11 +73,21 @@ suite("acme serve records its certificates in the home's index", () => {
       { env: { ...ws.env, NO_COLOR: "1" }, ready: /Serving; stop with Ctrl-C/ },
     );
     directory = /ACME directory: (\S+)/.exec(regcert.logs())?.[1] as string;
+  }
+
+  beforeAll(async () => {
+    ws = tempWorkspace("regcert-acme-index-");
+    caFile = join(ws.home, "ca.crt");
+    const init = await cli(["init-ca", "--cn", "acme index CA"]);
+    expect(init.code).toBe(0);
+    httpPort = await freePort();
+    await startServer();
     ok(await lego(["--http", "--http.port", `127.0.0.1:${httpPort}`, "run"]), regcert.logs());
     // what an independent tool reads from the downloaded certificate
     serial = (await openssl(["x509", "-in", crt(), "-noout", "-serial"])).stdout.trim().replace(/^serial=/, "");
     notAfter = (await openssl(["x509", "-in", crt(), "-noout", "-enddate"])).stdout.trim().replace(/^notAfter=/, "");
     expect(serial).toMatch(/^[0-9A-F]+$/);
+    expect(regcert.logs()).not.toMatch(/from the ACME journal/); // a fresh home: nothing to catch up on
   }, SLOW);
 
   afterAll(async () => {
@@ -136,5 +141,17 @@ suite("acme serve records its certificates in the home's index", () => {
     expect(existsSync(join(ws.home, "index.json"))).toBe(true);
     const human = await cli(["status"], late);
     expect(human.stdout).toMatch(/revoked .* localhost \(server\) \(acme\)/);
+  }, SLOW);
+
+  test("an index that lost them (deleted by hand, or a recording cut off) is brought up to date from the ACME journal at the next start", async () => {
+    await regcert.stop();
+    for (const path of ["index.json", "index.journal", "issued"]) rmSync(join(ws.home, path), { recursive: true, force: true });
+    expect((await status()).certs).toEqual([]);
+    await startServer();
+    expect(regcert.logs()).toMatch(/recorded 1 ACME certificate\(s\) and 1 revocation\(s\) from the ACME journal/);
+    const { certs } = await status();
+    expect(certs).toHaveLength(1);
+    expect(certs[0]).toMatchObject({ source: "acme", state: "revoked", revoked: { reason: 4 } });
+    expect((certs[0] as StatusCert).serial.toUpperCase().replace(/^0+/, "")).toBe(serial.replace(/^0+/, ""));
   }, SLOW);
 });

@@ -19,7 +19,7 @@ import { lifecycleNow } from "../clock.js";
 import type { Context } from "../context.js";
 import { parseWholeNumber } from "../options.js";
 import { readPassphrase } from "../passphrase.js";
-import { recordAcmeInIndex, recordAcmeRevocation } from "../index-hook.js";
+import { acmeEntryName, reconcileAcmeIndex, recordAcmeInIndex, recordAcmeRevocation } from "../index-hook.js";
 
 export interface AcmeServeFlags {
   listen: string;
@@ -97,6 +97,11 @@ export async function run(ctx: Context, flags: AcmeServeFlags): Promise<void> {
   if (store.journalReport.tornBytes > 0) {
     ctx.ui.warn(`the ACME journal ended in a record torn by a crash (${store.journalReport.tornBytes} bytes): cut off, every whole record before it kept`);
   }
+  // what the index lacks from an earlier run (a recording cut off by a stop, or a version before this)
+  const reconciled = await reconcileAcmeIndex(ctx, home, issuer.certificate);
+  if (reconciled.recorded + reconciled.revoked > 0) {
+    ctx.ui.warn(`recorded ${reconciled.recorded} ACME certificate(s) and ${reconciled.revoked} revocation(s) from the ACME journal that the home's index lacked`);
+  }
   // every certificate goes into the home's index (source "acme"), so status watches its expiry; the
   // protocol calls these after the certificate (or revocation) is durable in the ACME journal, and
   // waits for them before answering, so a stop (SIGINT) never cuts a recording off after the answer
@@ -115,7 +120,7 @@ export async function run(ctx: Context, flags: AcmeServeFlags): Promise<void> {
         ctx,
         home,
         { certificatePem: issued.certificatePem, ca: issuer.certificate, acme: { accountId: record.accountId, orderId: record.orderId, certId: record.id } },
-        issued.names.dns[0] ?? issued.names.ip[0] ?? record.serial,
+        acmeEntryName(issued.names, record.serial),
       ),
     onRevoked: (record) => (record.revoked ? recordAcmeRevocation(ctx, home, record.serial, record.revoked) : undefined),
   });
