@@ -73,41 +73,99 @@ export interface AcmeRecordInput {
   certificatePem: string;
   ca: CaCertificateInfo;
   acme: AcmeOrigin;
+  /** the entry's name (acmeEntryName) */
+  name: string;
 }
+
+type AcmeIndexChange = { kind: "issued"; input: AcmeRecordInput } | { kind: "revoked"; serial: string; revocation: Revocation };
 
 /**
- * Records a certificate `regcert acme serve` issued (source "acme": its ACME client holds the files),
- * with the same lock and durability as issue; named after its first identifier. Warns instead of failing:
- * the certificate is already durable in the ACME journal and handed out.
+ * Records what `regcert acme serve` issues and revokes in the home's index (source "acme": its ACME
+ * client holds the files), with the same lock and durability as issue. Group commit: while one write
+ * holds the home's lock, the changes that arrive wait and go in together (one lock, one archive
+ * write + journal append for many certificates), so concurrent orders do not queue on the lock's 50 ms
+ * poll. Changes are applied in arrival order (a revocation after its certificate). Each promise
+ * resolves once its change is on disk; failures are warnings (the ACME journal already has it, and
+ * the next start catches the index up: reconcileAcmeIndex). flush() waits for everything queued.
  */
-export async function recordAcmeInIndex(ctx: Context, home: string, input: AcmeRecordInput, name: string): Promise<void> {
-  try {
-    const { read } = await withHomeLock(home, () =>
-      recordCertificates(home, [
-        {
-          name,
-          command: "acme",
-          issuer: { fingerprint: input.ca.fingerprint, commonName: input.ca.commonName ?? null },
-          files: { certificate: "" },
-          recordedAt: new Date().toISOString(),
-          certificatePem: input.certificatePem,
-          source: "acme",
-          acme: input.acme,
-        },
-      ]),
-    );
-    if (read) reportIndexRepair(ctx, read);
-  } catch (error) {
-    ctx.ui.warn(`ACME certificate ${input.acme.certId} was issued, but recording it in the index of ${home} failed: ${(error as Error).message}`);
-  }
-}
+export class AcmeIndexRecorder {
+  private pending: Array<{ change: AcmeIndexChange; done: () => void }> = [];
+  private running: Promise<void> | undefined;
 
-/** Records an ACME revocation in the index (a revocation record, then the entry marked); warns instead of failing. */
-export async function recordAcmeRevocation(ctx: Context, home: string, serial: string, revocation: Revocation): Promise<void> {
-  try {
-    await withHomeLock(home, () => recordRevocation(home, serial, revocation));
-  } catch (error) {
-    ctx.ui.warn(`certificate ${serial} was revoked, but recording it in the index of ${home} failed: ${(error as Error).message}`);
+  constructor(
+    private readonly ctx: Context,
+    private readonly home: string,
+  ) {}
+
+  issued(input: AcmeRecordInput): Promise<void> {
+    return this.enqueue({ kind: "issued", input });
+  }
+
+  revoked(serial: string, revocation: Revocation): Promise<void> {
+    return this.enqueue({ kind: "revoked", serial, revocation });
+  }
+
+  /** Resolves when every change queued so far is written (or has failed with a warning). */
+  async flush(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private enqueue(change: AcmeIndexChange): Promise<void> {
+    const written = new Promise<void>((done) => this.pending.push({ change, done }));
+    this.running ??= this.drain();
+    return written;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending;
+        this.pending = [];
+        await this.write(batch.map((p) => p.change));
+        for (const p of batch) p.done();
+      }
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private async write(changes: AcmeIndexChange[]): Promise<void> {
+    const home = this.home;
+    try {
+      const read = await withHomeLock(home, () => {
+        let repaired: IndexRead | undefined;
+        const records: ArchiveRecord[] = [];
+        const now = new Date().toISOString();
+        // issued certificates are written together; a revocation first writes those before it (order kept)
+        const writeRecords = () => {
+          if (records.length === 0) return;
+          repaired ??= recordCertificates(home, records.splice(0)).read;
+        };
+        for (const change of changes) {
+          if (change.kind === "issued") {
+            const { input } = change;
+            records.push({
+              name: input.name,
+              command: "acme",
+              issuer: { fingerprint: input.ca.fingerprint, commonName: input.ca.commonName ?? null },
+              files: { certificate: "" },
+              recordedAt: now,
+              certificatePem: input.certificatePem,
+              source: "acme",
+              acme: input.acme,
+            });
+          } else {
+            writeRecords();
+            recordRevocation(home, change.serial, change.revocation);
+          }
+        }
+        writeRecords();
+        return repaired;
+      });
+      if (read) reportIndexRepair(this.ctx, read);
+    } catch (error) {
+      this.ctx.ui.warn(`${changes.length} ACME certificate(s)/revocation(s) are in the ACME journal, but recording them in the index of ${home} failed (the next start retries): ${(error as Error).message}`);
+    }
   }
 }
 

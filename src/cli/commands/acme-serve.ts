@@ -19,7 +19,7 @@ import { lifecycleNow } from "../clock.js";
 import type { Context } from "../context.js";
 import { parseWholeNumber } from "../options.js";
 import { readPassphrase } from "../passphrase.js";
-import { acmeEntryName, reconcileAcmeIndex, recordAcmeInIndex, recordAcmeRevocation } from "../index-hook.js";
+import { AcmeIndexRecorder, acmeEntryName, reconcileAcmeIndex } from "../index-hook.js";
 
 export interface AcmeServeFlags {
   listen: string;
@@ -102,6 +102,7 @@ export async function run(ctx: Context, flags: AcmeServeFlags): Promise<void> {
   if (reconciled.recorded + reconciled.revoked > 0) {
     ctx.ui.warn(`recorded ${reconciled.recorded} ACME certificate(s) and ${reconciled.revoked} revocation(s) from the ACME journal that the home's index lacked`);
   }
+  const recorder = new AcmeIndexRecorder(ctx, home);
   // every certificate goes into the home's index (source "acme"), so status watches its expiry; the
   // protocol calls these after the certificate (or revocation) is durable in the ACME journal, and
   // waits for them before answering, so a stop (SIGINT) never cuts a recording off after the answer
@@ -116,13 +117,13 @@ export async function run(ctx: Context, flags: AcmeServeFlags): Promise<void> {
     resolve,
     now,
     onIssued: (issued, record) =>
-      recordAcmeInIndex(
-        ctx,
-        home,
-        { certificatePem: issued.certificatePem, ca: issuer.certificate, acme: { accountId: record.accountId, orderId: record.orderId, certId: record.id } },
-        acmeEntryName(issued.names, record.serial),
-      ),
-    onRevoked: (record) => (record.revoked ? recordAcmeRevocation(ctx, home, record.serial, record.revoked) : undefined),
+      recorder.issued({
+        certificatePem: issued.certificatePem,
+        ca: issuer.certificate,
+        acme: { accountId: record.accountId, orderId: record.orderId, certId: record.id },
+        name: acmeEntryName(issued.names, record.serial),
+      }),
+    onRevoked: (record) => (record.revoked ? recorder.revoked(record.serial, record.revoked) : undefined),
   });
   let bound: Awaited<ReturnType<typeof server.listen>>;
   try {
