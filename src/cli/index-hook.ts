@@ -4,7 +4,8 @@
  * failure here is a warning, and a damaged index is rebuilt from the archive (and the user told).
  */
 import { X509Certificate } from "node:crypto";
-import { resolve } from "node:path";
+import { mkdirSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { acmeJournalPath } from "../acme/file-store.js";
 import type { CertRecord } from "../acme/types.js";
 import { readJournal } from "../files/journal.js";
@@ -90,6 +91,8 @@ type AcmeIndexChange = { kind: "issued"; input: AcmeRecordInput } | { kind: "rev
  */
 export class AcmeIndexRecorder {
   private pending: Array<{ change: AcmeIndexChange; done: () => void }> = [];
+  /** the batch waiting for the home's lock (taken off `pending`, not yet written) */
+  private inflight: AcmeIndexChange[] = [];
   private running: Promise<void> | undefined;
 
   constructor(
@@ -110,6 +113,31 @@ export class AcmeIndexRecorder {
     while (this.running) await this.running;
   }
 
+  /**
+   * At a stop (SIGINT/SIGTERM, just before the process exits): writes what is queued now, synchronously.
+   * A write in progress cannot be cut (it runs in one tick once the lock is held); when another run
+   * holds the lock, nothing is written and the next start catches the index up (reconcileAcmeIndex).
+   */
+  flushSync(): void {
+    const changes = [...this.inflight, ...this.pending.map((p) => p.change)];
+    if (changes.length === 0) return;
+    const lock = join(this.home, ".lock");
+    try {
+      mkdirSync(lock, { mode: 0o700 });
+    } catch {
+      return;
+    }
+    try {
+      this.apply(changes);
+      this.inflight = [];
+      for (const p of this.pending.splice(0)) p.done();
+    } catch {
+      /* the ACME journal has them: the next start records them */
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+
   private enqueue(change: AcmeIndexChange): Promise<void> {
     const written = new Promise<void>((done) => this.pending.push({ change, done }));
     this.running ??= this.drain();
@@ -118,10 +146,14 @@ export class AcmeIndexRecorder {
 
   private async drain(): Promise<void> {
     try {
+      // the caller goes on first (an order's answer), and what else finishes in this turn joins the batch
+      await new Promise((resolve) => setImmediate(resolve));
       while (this.pending.length > 0) {
         const batch = this.pending;
         this.pending = [];
-        await this.write(batch.map((p) => p.change));
+        this.inflight = batch.map((p) => p.change);
+        await this.write(this.inflight);
+        this.inflight = [];
         for (const p of batch) p.done();
       }
     } finally {
@@ -130,42 +162,45 @@ export class AcmeIndexRecorder {
   }
 
   private async write(changes: AcmeIndexChange[]): Promise<void> {
-    const home = this.home;
     try {
-      const read = await withHomeLock(home, () => {
-        let repaired: IndexRead | undefined;
-        const records: ArchiveRecord[] = [];
-        const now = new Date().toISOString();
-        // issued certificates are written together; a revocation first writes those before it (order kept)
-        const writeRecords = () => {
-          if (records.length === 0) return;
-          repaired ??= recordCertificates(home, records.splice(0)).read;
-        };
-        for (const change of changes) {
-          if (change.kind === "issued") {
-            const { input } = change;
-            records.push({
-              name: input.name,
-              command: "acme",
-              issuer: { fingerprint: input.ca.fingerprint, commonName: input.ca.commonName ?? null },
-              files: { certificate: "" },
-              recordedAt: now,
-              certificatePem: input.certificatePem,
-              source: "acme",
-              acme: input.acme,
-            });
-          } else {
-            writeRecords();
-            recordRevocation(home, change.serial, change.revocation);
-          }
-        }
-        writeRecords();
-        return repaired;
-      });
+      const read = await withHomeLock(this.home, () => this.apply(changes));
       if (read) reportIndexRepair(this.ctx, read);
     } catch (error) {
-      this.ctx.ui.warn(`${changes.length} ACME certificate(s)/revocation(s) are in the ACME journal, but recording them in the index of ${home} failed (the next start retries): ${(error as Error).message}`);
+      this.ctx.ui.warn(`${changes.length} ACME certificate(s)/revocation(s) are in the ACME journal, but recording them in the index of ${this.home} failed (the next start retries): ${(error as Error).message}`);
     }
+  }
+
+  /** Writes the changes (the caller holds the home's lock); returns what readIndex found when it had to read it. */
+  private apply(changes: AcmeIndexChange[]): IndexRead | undefined {
+    const home = this.home;
+    let repaired: IndexRead | undefined;
+    const records: ArchiveRecord[] = [];
+    const now = new Date().toISOString();
+    // issued certificates are written together; a revocation first writes those before it (order kept)
+    const writeRecords = () => {
+      if (records.length === 0) return;
+      repaired ??= recordCertificates(home, records.splice(0)).read;
+    };
+    for (const change of changes) {
+      if (change.kind === "issued") {
+        const { input } = change;
+        records.push({
+          name: input.name,
+          command: "acme",
+          issuer: { fingerprint: input.ca.fingerprint, commonName: input.ca.commonName ?? null },
+          files: { certificate: "" },
+          recordedAt: now,
+          certificatePem: input.certificatePem,
+          source: "acme",
+          acme: input.acme,
+        });
+      } else {
+        writeRecords();
+        recordRevocation(home, change.serial, change.revocation);
+      }
+    }
+    writeRecords();
+    return repaired;
   }
 }
 

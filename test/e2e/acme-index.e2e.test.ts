@@ -96,7 +96,14 @@ suite("acme serve records its certificates in the home's index", () => {
   }, SLOW);
 
   test("status --json lists it (source acme) with openssl's serial and notAfter; fresh: ok, exit 0", async () => {
-    const { code, certs } = await status();
+    // the order's answer does not wait for the index (group commit right after it): a bounded wait
+    const deadline = Date.now() + 20_000;
+    let listed = await status();
+    while (listed.certs.length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      listed = await status();
+    }
+    const { code, certs } = listed;
     const acme = certs.filter((c) => c.source === "acme");
     expect(acme).toHaveLength(1);
     const [cert] = acme as [StatusCert];

@@ -70,3 +70,18 @@ test("a home that cannot be written: a warning, the promise still resolves (the 
   await recorder.issued({ certificatePem: cert.certificatePem, ca: ca.issuer.certificate, acme: { accountId: "a", orderId: "o", certId: "c" }, name: "w.acme.test" });
   expect(lines.join("")).toMatch(/recording them in the index of .* failed \(the next start retries\)/);
 });
+
+test("flushSync (at a stop) writes what is queued in the same tick, and takes no lock another run holds", () => {
+  const recorder = new AcmeIndexRecorder(context(), home);
+  const cert = issue("stop.acme.test");
+  void recorder.issued({ certificatePem: cert.certificatePem, ca: ca.issuer.certificate, acme: { accountId: "a", orderId: "o", certId: "c" }, name: "stop.acme.test" });
+  // no await: the background write has not run yet
+  expect(readIndex(home).entries).toHaveLength(0);
+  mkdirSync(join(home, ".lock"));
+  recorder.flushSync();
+  expect(readIndex(home).entries).toHaveLength(0); // another run's lock: left for the next start
+  removeTempDir(join(home, ".lock"));
+  recorder.flushSync();
+  expect(readIndex(home).entries.map((e) => e.serial)).toEqual([cert.serialHex]);
+  expect(existsSync(join(home, ".lock"))).toBe(false);
+});
