@@ -3,10 +3,17 @@
  * undo or block the real work: the certificate files are already written when this runs, so any
  * failure here is a warning, and a damaged index is rebuilt from the archive (and the user told).
  */
-import { resolve } from "node:path";
+import { X509Certificate } from "node:crypto";
+import { mkdirSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { acmeJournalPath } from "../acme/file-store.js";
+import type { CertRecord } from "../acme/types.js";
+import { readJournal } from "../files/journal.js";
+import { readCertificateFacts } from "../pki/certificate-facts.js";
+import { parsePemBlocks } from "../pki/pem.js";
 import type { CaCertificateInfo } from "../pki/issuer.js";
 import { decodePemOrDer, toPem } from "../pki/pem.js";
-import { recordCertificates, type IndexCommand, type IndexFiles, type IndexRead } from "../files/index-store.js";
+import { readIndex, recordCertificates, recordRevocation, type AcmeOrigin, type ArchiveRecord, type IndexCommand, type IndexFiles, type IndexRead, type Revocation } from "../files/index-store.js";
 import { withHomeLock } from "../files/home.js";
 import { saveRepairedIndex } from "../lifecycle/status.js";
 import type { Context } from "./context.js";
@@ -63,6 +70,140 @@ export async function recordInIndex(ctx: Context, inputs: RecordInput[]): Promis
   }
 }
 
+export interface AcmeRecordInput {
+  certificatePem: string;
+  ca: CaCertificateInfo;
+  acme: AcmeOrigin;
+  /** the entry's name (acmeEntryName) */
+  name: string;
+}
+
+type AcmeIndexChange = { kind: "issued"; input: AcmeRecordInput } | { kind: "revoked"; serial: string; revocation: Revocation };
+
+/**
+ * Records what `regcert acme serve` issues and revokes in the home's index (source "acme": its ACME
+ * client holds the files), with the same lock and durability as issue. Group commit: while one write
+ * holds the home's lock, the changes that arrive wait and go in together (one lock, one archive
+ * write + journal append for many certificates), so concurrent orders do not queue on the lock's 50 ms
+ * poll. Changes are applied in arrival order (a revocation after its certificate). Each promise
+ * resolves once its change is on disk; failures are warnings (the ACME journal already has it, and
+ * the next start catches the index up: reconcileAcmeIndex). flush() waits for everything queued.
+ */
+export class AcmeIndexRecorder {
+  private pending: Array<{ change: AcmeIndexChange; done: () => void }> = [];
+  /** the batch waiting for the home's lock (taken off `pending`, not yet written) */
+  private inflight: AcmeIndexChange[] = [];
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly home: string,
+  ) {}
+
+  issued(input: AcmeRecordInput): Promise<void> {
+    return this.enqueue({ kind: "issued", input });
+  }
+
+  revoked(serial: string, revocation: Revocation): Promise<void> {
+    return this.enqueue({ kind: "revoked", serial, revocation });
+  }
+
+  /** Resolves when every change queued so far is written (or has failed with a warning). */
+  async flush(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  /**
+   * At a stop (SIGINT/SIGTERM, just before the process exits): writes what is queued now, synchronously.
+   * A write in progress cannot be cut (it runs in one tick once the lock is held); when another run
+   * holds the lock, nothing is written and the next start catches the index up (reconcileAcmeIndex).
+   */
+  flushSync(): void {
+    const changes = [...this.inflight, ...this.pending.map((p) => p.change)];
+    if (changes.length === 0) return;
+    const lock = join(this.home, ".lock");
+    try {
+      mkdirSync(lock, { mode: 0o700 });
+    } catch {
+      return;
+    }
+    try {
+      this.apply(changes);
+      this.inflight = [];
+      for (const p of this.pending.splice(0)) p.done();
+    } catch {
+      /* the ACME journal has them: the next start records them */
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+
+  private enqueue(change: AcmeIndexChange): Promise<void> {
+    const written = new Promise<void>((done) => this.pending.push({ change, done }));
+    this.running ??= this.drain();
+    return written;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      // the caller goes on first (an order's answer), and what else finishes in this turn joins the batch
+      await new Promise((resolve) => setImmediate(resolve));
+      while (this.pending.length > 0) {
+        const batch = this.pending;
+        this.pending = [];
+        this.inflight = batch.map((p) => p.change);
+        await this.write(this.inflight);
+        this.inflight = [];
+        for (const p of batch) p.done();
+      }
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private async write(changes: AcmeIndexChange[]): Promise<void> {
+    try {
+      const read = await withHomeLock(this.home, () => this.apply(changes));
+      if (read) reportIndexRepair(this.ctx, read);
+    } catch (error) {
+      this.ctx.ui.warn(`${changes.length} ACME certificate(s)/revocation(s) are in the ACME journal, but recording them in the index of ${this.home} failed (the next start retries): ${(error as Error).message}`);
+    }
+  }
+
+  /** Writes the changes (the caller holds the home's lock); returns what readIndex found when it had to read it. */
+  private apply(changes: AcmeIndexChange[]): IndexRead | undefined {
+    const home = this.home;
+    let repaired: IndexRead | undefined;
+    const records: ArchiveRecord[] = [];
+    const now = new Date().toISOString();
+    // issued certificates are written together; a revocation first writes those before it (order kept)
+    const writeRecords = () => {
+      if (records.length === 0) return;
+      repaired ??= recordCertificates(home, records.splice(0)).read;
+    };
+    for (const change of changes) {
+      if (change.kind === "issued") {
+        const { input } = change;
+        records.push({
+          name: input.name,
+          command: "acme",
+          issuer: { fingerprint: input.ca.fingerprint, commonName: input.ca.commonName ?? null },
+          files: { certificate: "" },
+          recordedAt: now,
+          certificatePem: input.certificatePem,
+          source: "acme",
+          acme: input.acme,
+        });
+      } else {
+        writeRecords();
+        recordRevocation(home, change.serial, change.revocation);
+      }
+    }
+    writeRecords();
+    return repaired;
+  }
+}
+
 /** Saves an index that had to be rebuilt (and says so), so the next run does not rebuild it again. Best effort. */
 export async function persistRepairedIndex(ctx: Context, home: string, index: IndexRead): Promise<void> {
   if (!index.rebuilt && index.merged === 0) return;
@@ -72,4 +213,59 @@ export async function persistRepairedIndex(ctx: Context, home: string, index: In
   } catch (error) {
     ctx.ui.warn(`could not save the rebuilt index: ${(error as Error).message}`);
   }
+}
+
+/** The name an ACME certificate is listed under: its first identifier. */
+export const acmeEntryName = (names: { dns: string[]; ip: string[] }, serial: string): string => names.dns[0] ?? names.ip[0] ?? serial;
+
+/**
+ * At `acme serve` start: records in the index every certificate (and revocation) in the ACME journal
+ * the index lacks: one whose recording failed or was cut off by a stop (the journal has it first), or
+ * issued by a version before ACME entries. Only certificates of the current CA (the index names the
+ * issuer). Returns how many were added and marked revoked; warns instead of failing.
+ */
+export async function reconcileAcmeIndex(ctx: Context, home: string, ca: CaCertificateInfo): Promise<{ recorded: number; revoked: number }> {
+  const done = { recorded: 0, revoked: 0 };
+  try {
+    const certs = [...readJournal(acmeJournalPath(home))].filter(([key]) => key.startsWith("cert:")).map(([, value]) => value as CertRecord);
+    if (certs.length === 0) return done;
+    const bare = (hex: string) => hex.toLowerCase().replace(/^0+(?=.)/, "");
+    const caX509 = new X509Certificate(ca.pem);
+    await withHomeLock(home, () => {
+      const known = new Map(readIndex(home).entries.map((e) => [bare(e.serial), e]));
+      const records: ArchiveRecord[] = [];
+      const revocations: CertRecord[] = [];
+      const now = new Date().toISOString();
+      for (const cert of certs) {
+        const entry = known.get(bare(cert.serial));
+        if (entry) {
+          if (cert.revoked && !entry.revoked) revocations.push(cert);
+          continue;
+        }
+        const leaf = parsePemBlocks(cert.chainPem ?? "").find((b) => b.label === "CERTIFICATE");
+        if (!leaf) continue;
+        const certificatePem = toPem("CERTIFICATE", leaf.der);
+        if (!new X509Certificate(certificatePem).checkIssued(caX509)) continue; // a previous CA's: the index could not name its issuer
+        const facts = readCertificateFacts(certificatePem, `ACME certificate ${cert.serial}`);
+        records.push({
+          name: acmeEntryName(facts.names, facts.serialHex),
+          command: "acme",
+          issuer: { fingerprint: ca.fingerprint, commonName: ca.commonName ?? null },
+          files: { certificate: "" },
+          recordedAt: now,
+          certificatePem,
+          source: "acme",
+          acme: { accountId: cert.accountId, orderId: cert.orderId, certId: cert.id },
+        });
+        if (cert.revoked) revocations.push(cert);
+      }
+      if (records.length > 0) recordCertificates(home, records);
+      for (const cert of revocations) if (cert.revoked) recordRevocation(home, cert.serial, cert.revoked);
+      done.recorded = records.length;
+      done.revoked = revocations.length;
+    });
+  } catch (error) {
+    ctx.ui.warn(`could not bring the index of ${home} up to date with the ACME journal: ${(error as Error).message}`);
+  }
+  return done;
 }

@@ -41,7 +41,29 @@ export interface IndexFiles {
   ca?: string | undefined;
 }
 
-export type IndexCommand = "issue" | "sign" | "renew" | "adopt";
+export type IndexCommand = "issue" | "sign" | "renew" | "adopt" | "acme";
+
+/**
+ * Where the certificate is held: "files" (absent in entries before ACME; the default) are paths in
+ * IndexFiles that status checks; "acme" is a certificate `regcert acme serve` issued to an ACME client,
+ * which holds the key and the certificate: no files (files.certificate is "", so older readers still
+ * accept the entry), nothing to check on disk, and renew leaves it to the client.
+ */
+export type IndexSource = "files" | "acme";
+
+/** The ACME account and order a certificate was issued for (source "acme"). */
+export interface AcmeOrigin {
+  accountId: string;
+  orderId: string;
+  /** the certificate's id in the ACME server (its download URL ends with it) */
+  certId: string;
+}
+
+/** A revocation (RFC 5280 reason code) recorded for an entry. */
+export interface Revocation {
+  at: string;
+  reason: number;
+}
 
 export interface IndexEntry {
   /** the file-name stem (--name): what `regcert renew NAME` takes */
@@ -66,7 +88,14 @@ export interface IndexEntry {
   recordedAt: string;
   /** serial of the certificate that replaced this one at the same path; absent while current */
   replacedBy?: string;
+  /** absent: "files" */
+  source?: IndexSource;
+  acme?: AcmeOrigin;
+  revoked?: Revocation;
 }
+
+/** Where the entry's certificate is held ("files" for entries written before the field existed). */
+export const entrySource = (entry: Pick<IndexEntry, "source">): IndexSource => entry.source ?? "files";
 
 /** What the archive keeps per certificate (facts are re-read from the PEM on rebuild). */
 export interface ArchiveRecord {
@@ -78,6 +107,9 @@ export interface ArchiveRecord {
   certificatePem: string;
   /** the request a `sign` run signed: renew re-signs it, since regcert never had that key */
   csrPem?: string;
+  /** absent: "files" */
+  source?: IndexSource;
+  acme?: AcmeOrigin;
 }
 
 export interface IndexRead {
@@ -161,14 +193,25 @@ export function entryFromRecord(record: ArchiveRecord): IndexEntry {
     issuer: record.issuer,
     files: record.files,
     recordedAt: record.recordedAt,
+    ...(record.source === "acme" ? { source: "acme" as const } : {}),
+    ...(record.acme ? { acme: record.acme } : {}),
   };
+}
+
+/**
+ * What a newer certificate replaces: the one at the same certificate path, or for ACME certificates
+ * (no path) the one for the same set of names (a client renewing its certificate).
+ */
+function replacementKey(entry: IndexEntry): string {
+  if (entrySource(entry) === "acme") return `acme:${[...entry.names.dns, ...entry.names.ip.map((ip) => `ip:${ip}`)].sort().join(",")}`;
+  return resolve(entry.files.certificate);
 }
 
 /** Marks every entry but the newest per certificate path as replaced by its successor. */
 function deriveReplacements(entries: IndexEntry[]): IndexEntry[] {
   const byPath = new Map<string, IndexEntry[]>();
   for (const entry of entries) {
-    const key = resolve(entry.files.certificate);
+    const key = replacementKey(entry);
     byPath.set(key, [...(byPath.get(key) ?? []), entry]);
   }
   for (const group of byPath.values()) {
@@ -185,11 +228,20 @@ function deriveReplacements(entries: IndexEntry[]): IndexEntry[] {
 const RECORD_FILE = /^[0-9a-f]+\.json$/;
 const SHARD_DIR = /^[0-9a-f]{2}$/;
 
-/** Serials in the archive, both layouts (file names only: cheap even with thousands of certificates). */
-function archiveSerials(home: string): string[] {
+const REVOCATION_FILE = /^([0-9a-f]+)\.revoked\.json$/;
+
+/** Where the revocation of a serial is recorded: issued/SS/SERIAL.revoked.json, beside its record (which is never changed). */
+export const revocationRecordPath = (home: string, serial: string) => join(archiveDir(home), archiveShard(serial), `${serial}.revoked.json`);
+
+/**
+ * Serials in the archive, both layouts, and those with a revocation record (file names only: cheap
+ * even with thousands of certificates).
+ */
+function archiveListing(home: string): { serials: string[]; revoked: string[] } {
   const dir = archiveDir(home);
-  if (!existsSync(dir)) return [];
+  if (!existsSync(dir)) return { serials: [], revoked: [] };
   const serials = new Set<string>();
+  const revoked: string[] = [];
   for (const name of readdirSync(dir)) {
     if (RECORD_FILE.test(name)) serials.add(name.slice(0, -5)); // the layout before shards
     else if (SHARD_DIR.test(name)) {
@@ -200,10 +252,25 @@ function archiveSerials(home: string): string[] {
       } catch {
         /* not a directory */
       }
-      for (const file of files) if (RECORD_FILE.test(file)) serials.add(file.slice(0, -5));
+      for (const file of files) {
+        if (RECORD_FILE.test(file)) serials.add(file.slice(0, -5));
+        else {
+          const match = REVOCATION_FILE.exec(file);
+          if (match) revoked.push(match[1] as string);
+        }
+      }
     }
   }
-  return [...serials];
+  return { serials: [...serials], revoked };
+}
+
+function readRevocation(home: string, serial: string): Revocation | undefined {
+  try {
+    const value = JSON.parse(readFileSync(revocationRecordPath(home, serial), "utf8")) as Partial<Revocation>;
+    return isString(value.at) && typeof value.reason === "number" ? { at: value.at, reason: value.reason } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function readRecord(home: string, serial: string): ArchiveRecord {
@@ -237,7 +304,7 @@ export function readIndex(home: string): IndexRead {
       rebuilt = "corrupt";
     }
   }
-  const serials = archiveSerials(home);
+  const { serials, revoked } = archiveListing(home);
   const known = new Set((entries ?? []).map((e) => e.serial));
   let merged = 0;
   let skipped = 0;
@@ -260,6 +327,16 @@ export function readIndex(home: string): IndexRead {
       if (entries) merged++;
     } catch {
       skipped++; // unreadable JSON, or an archived PEM that no longer parses
+    }
+  }
+  // revocations are records of their own (the certificate's record is never changed): applied to entries that lack them
+  if (revoked.length > 0) {
+    const bySerial = new Map(all.map((e) => [e.serial, e]));
+    for (const serial of revoked) {
+      const entry = bySerial.get(serial);
+      if (!entry || entry.revoked) continue;
+      const revocation = readRevocation(home, serial);
+      if (revocation) entry.revoked = revocation;
     }
   }
   // nothing to rebuild from and nothing there: an empty index, not a "rebuilt" one
@@ -367,12 +444,30 @@ export function recordCertificates(home: string, records: ArchiveRecord[]): { re
   const entries = read.entries.filter((e) => !fresh.has(e.serial));
   for (const entry of added) {
     for (const old of entries) {
-      if (!old.replacedBy && resolve(old.files.certificate) === resolve(entry.files.certificate)) old.replacedBy = entry.serial;
+      if (!old.replacedBy && replacementKey(old) === replacementKey(entry)) old.replacedBy = entry.serial;
     }
     entries.push(entry);
   }
   writeIndexAfterRecords(home, entries);
   return { read, added };
+}
+
+/**
+ * Records that a certificate was revoked: a revocation record beside its archive record (fsynced: the
+ * source of truth, which readIndex applies), then index.json rewritten with the entry marked (a
+ * revocation is rare; the journal is folded in). Call it holding the home's lock. Returns the entry,
+ * or undefined when the index does not know the serial (the revocation record is kept all the same).
+ */
+export function recordRevocation(home: string, serial: string, revocation: Revocation): IndexEntry | undefined {
+  const bare = (hex: string) => hex.toLowerCase().replace(/^0+(?=.)/, "");
+  const read = readIndex(home);
+  const entry = read.entries.find((e) => bare(e.serial) === bare(serial));
+  const recorded = entry?.serial ?? serial.toLowerCase();
+  writeFilesAtomic([{ path: revocationRecordPath(home, recorded), contents: `${JSON.stringify(revocation)}\n`, mode: 0o600, label: "revocation record" }], { force: true, dirMode: 0o700 });
+  if (!entry) return undefined;
+  entry.revoked = revocation;
+  writeIndexAfterRecords(home, read.entries);
+  return entry;
 }
 
 /**
@@ -460,6 +555,7 @@ function statOrState(path: string): Stats | "missing" | "unreadable" {
  */
 export function checkEntryFiles(entry: IndexEntry, seen?: Map<string, FileCheck["state"]>, stamps?: StampCache): FileCheck[] {
   const checks: FileCheck[] = [];
+  if (entrySource(entry) === "acme") return checks; // the ACME client holds it: no files in the home
   // the .pem copy usually holds the same bytes as the certificate: judged once
   let judged: { data: Buffer; state: FileCheck["state"] } | undefined;
   /** the state from the stamp when the stat matches it; otherwise the contents are judged (and a match stamped) */

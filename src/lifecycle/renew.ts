@@ -18,7 +18,7 @@ import { MAX_LEAF_DAYS_WITHOUT_FORCE } from "../pki/profiles.js";
 import { validityDays } from "../pki/status.js";
 import { validateDays } from "../pki/validity.js";
 import { readCaCertificate } from "../files/home.js";
-import { currentEntries, entryFieldsFromFacts, readArchiveRecord, type IndexEntry, type IndexFiles } from "../files/index-store.js";
+import { currentEntries, entryFieldsFromFacts, entrySource, readArchiveRecord, type IndexEntry, type IndexFiles } from "../files/index-store.js";
 import { replaceFileSet, type ReplaceOptions } from "../files/replace-set.js";
 import { readPreviousCaCertificate } from "../files/rollover.js";
 import type { FilePlan } from "../files/write.js";
@@ -159,7 +159,13 @@ export function targetForFile(home: string, entries: IndexEntry[], file: string)
   };
 }
 
+/** Why renew leaves a certificate alone that `regcert acme serve` issued: its key is with the ACME client. */
+export const ACME_RENEWS = "issued through regcert acme serve: its ACME client holds the key and renews it";
+
 export function withCsr(home: string, entry: IndexEntry): RenewTarget {
+  if (entrySource(entry) === "acme") {
+    throw userError("regcert.cannotRenew", `${entry.name} (serial ${entry.serial}) was ${ACME_RENEWS}`, "renew it from its ACME client (e.g. certbot renew, lego renew), or check why that client stopped renewing");
+  }
   if (entry.command !== "sign" && !(entry.command === "renew" && !entry.files.key)) return { entry };
   const csrPem = readArchiveRecord(home, entry.serial)?.csrPem;
   if (!csrPem) {
@@ -169,7 +175,9 @@ export function withCsr(home: string, entry: IndexEntry): RenewTarget {
 }
 
 export function targetForName(home: string, entries: IndexEntry[], name: string): RenewTarget {
-  const found = currentEntries(entries).filter((e) => e.name === name);
+  const named = currentEntries(entries).filter((e) => e.name === name);
+  // a name regcert's files use wins over an ACME certificate of the same name (renew cannot renew those anyway)
+  const found = named.some((e) => entrySource(e) !== "acme") ? named.filter((e) => entrySource(e) !== "acme") : named;
   if (found.length === 0) {
     throw userError("regcert.unknownCertificate", `no certificate named "${name}" in the index of ${home}`, "regcert status lists them; a file regcert does not know: regcert renew --cert FILE");
   }

@@ -17,7 +17,7 @@ import {
   type IssuerTrust,
 } from "../pki/status.js";
 import { caPaths, readCaCertificate, withHomeLock } from "../files/home.js";
-import { checkEntryFiles, entryFieldsFromFacts, readIndex, saveIndex, type IndexEntry, type IndexRead } from "../files/index-store.js";
+import { checkEntryFiles, entryFieldsFromFacts, entrySource, readIndex, saveIndex, type IndexEntry, type IndexRead } from "../files/index-store.js";
 import { readStampCache, saveStampCache, stampCacheChanged, type StampCache } from "../files/file-stamps.js";
 import { readCertificateFacts, type CertificateFacts } from "../pki/certificate-facts.js";
 import { readPreviousCaCertificate, rolloverPaths } from "../files/rollover.js";
@@ -55,6 +55,9 @@ export interface CertificateView {
   entry: IndexEntry;
   /** the certificate file holds another certificate than the entry recorded: the view shows the file's facts */
   replacedOnDisk?: true;
+  /** "acme": issued by `regcert acme serve`, held (and renewed) by its ACME client: no files to check */
+  source: "files" | "acme";
+  revoked?: { at: string; reason: number };
 }
 
 export interface StatusReport {
@@ -82,6 +85,16 @@ function caView(role: CaView["role"], info: CaCertificateInfo, path: string, now
     state: expiry.state,
     path,
   };
+}
+
+/**
+ * The warning window of an ACME certificate: its clients renew when a third of its life is left
+ * (certbot's default, Let's Encrypt's advice), so a 7-day certificate is due only in its last 2⅓ days,
+ * not for its whole life under a 30-day window. Never wider than the window asked for.
+ */
+export function acmeWarnDays(validity: { notBefore: string; notAfter: string }, warnDays: number): number {
+  const lifetimeDays = (Date.parse(validity.notAfter) - Date.parse(validity.notBefore)) / 86_400_000;
+  return Math.min(warnDays, lifetimeDays / 3);
 }
 
 /** Everything status shows; renew --all and ca retire-old decide from the same data. */
@@ -112,7 +125,15 @@ export function collectStatus(home: string, now: Date, warnDays: number): Status
     }
     const facts = onDisk ? { ...entry, ...entryFieldsFromFacts(onDisk) } : entry;
     const trust = trustOf(entry.issuer.fingerprint);
-    const assessment = assessCertificate({ notBefore: new Date(facts.notBefore), notAfter: new Date(facts.notAfter), issuer: trust, files }, { now, warnDays });
+    const source = entrySource(entry);
+    const assessment = assessCertificate({ notBefore: new Date(facts.notBefore), notAfter: new Date(facts.notAfter), issuer: trust, files }, { now, warnDays: source === "acme" ? acmeWarnDays(facts, warnDays) : warnDays });
+    if (entry.revoked) {
+      // revoked on purpose: not due, not to be renewed (a client that wants one orders a new certificate)
+      assessment.state = "revoked";
+      assessment.reasons = [`revoked ${entry.revoked.at} (reason ${entry.revoked.reason})`];
+    } else if (source === "acme" && (assessment.state === "due" || assessment.state === "expired")) {
+      assessment.reasons.push("its ACME client should have renewed it: check that client");
+    }
     const view: CertificateView = {
       name: entry.name,
       profile: facts.profile,
@@ -129,7 +150,9 @@ export function collectStatus(home: string, now: Date, warnDays: number): Status
       issuer: { ...entry.issuer, trust },
       files: fileStates,
       entry,
+      source,
     };
+    if (entry.revoked) view.revoked = entry.revoked;
     if (onDisk) view.replacedOnDisk = true;
     certificates.push(view);
   }

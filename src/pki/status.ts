@@ -19,7 +19,7 @@ export const DEFAULT_WARN_DAYS = 30;
  * - changed: the files hold another certificate, or a key that does not belong to it
  * - orphaned: signed by a CA that clients no longer trust (replaced by init-ca --force, or retired)
  */
-export type CertificateState = "ok" | "due" | "expired" | "not-yet-valid" | "missing" | "changed" | "orphaned";
+export type CertificateState = "ok" | "due" | "expired" | "not-yet-valid" | "missing" | "changed" | "orphaned" | "revoked";
 
 export const STATUS_EXIT = { ok: 0, due: 3, problem: 4 } as const;
 
@@ -55,7 +55,7 @@ export function classifyExpiry(validity: ExpiryInput, options: ExpiryOptions = {
 export function statusExitCode(states: Iterable<CertificateState>): number {
   let code: number = STATUS_EXIT.ok;
   for (const state of states) {
-    if (state === "ok") continue;
+    if (state === "ok" || state === "revoked") continue; // revoked on purpose: nothing to watch or renew
     if (state === "due") code = Math.max(code, STATUS_EXIT.due);
     else code = STATUS_EXIT.problem;
   }

@@ -138,6 +138,7 @@ test("the JSON schema regcert.status/1", async () => {
         csr: { path: join(certs, "registry.csr"), state: "ok" },
         ca: { path: join(certs, "ca.crt"), state: "ok" },
       },
+      source: "files",
       command: "issue",
       recordedAt: expect.any(String),
     },

@@ -19,6 +19,7 @@ import { lifecycleNow } from "../clock.js";
 import type { Context } from "../context.js";
 import { parseWholeNumber } from "../options.js";
 import { readPassphrase } from "../passphrase.js";
+import { AcmeIndexRecorder, acmeEntryName, reconcileAcmeIndex } from "../index-hook.js";
 
 export interface AcmeServeFlags {
   listen: string;
@@ -96,7 +97,38 @@ export async function run(ctx: Context, flags: AcmeServeFlags): Promise<void> {
   if (store.journalReport.tornBytes > 0) {
     ctx.ui.warn(`the ACME journal ended in a record torn by a crash (${store.journalReport.tornBytes} bytes): cut off, every whole record before it kept`);
   }
-  const server = createAcmeServer({ ca: issuer, store, allowDns: allow.dns, allowIp: allow.ip, days, httpPort, tlsPort, resolve, now });
+  // what the index lacks from an earlier run (a recording cut off by a stop, or a version before this)
+  const reconciled = await reconcileAcmeIndex(ctx, home, issuer.certificate);
+  if (reconciled.recorded + reconciled.revoked > 0) {
+    ctx.ui.warn(`recorded ${reconciled.recorded} ACME certificate(s) and ${reconciled.revoked} revocation(s) from the ACME journal that the home's index lacked`);
+  }
+  const recorder = new AcmeIndexRecorder(ctx, home);
+  // every certificate goes into the home's index (source "acme"), so status watches its expiry. The
+  // protocol calls these after the certificate (or revocation) is durable in the ACME journal; the
+  // answer does not wait for the index (group commit in the background: holding each answer for the
+  // home's lock and fsyncs cost ~40% of the orders/s). A stop writes what is still queued before
+  // cli/main.ts exits (prepended handler, synchronous), and the next start records whatever a crash lost.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.prependListener(signal, () => recorder.flushSync());
+  const server = createAcmeServer({
+    ca: issuer,
+    store,
+    allowDns: allow.dns,
+    allowIp: allow.ip,
+    days,
+    httpPort,
+    tlsPort,
+    resolve,
+    now,
+    onIssued: (issued, record) =>
+      void recorder.issued({
+        certificatePem: issued.certificatePem,
+        ca: issuer.certificate,
+        acme: { accountId: record.accountId, orderId: record.orderId, certId: record.id },
+        name: acmeEntryName(issued.names, record.serial),
+      }),
+    // a revocation is rare: its answer waits, so once the client hears "revoked", status says so too
+    onRevoked: (record) => (record.revoked ? recorder.revoked(record.serial, record.revoked) : undefined),
+  });
   let bound: Awaited<ReturnType<typeof server.listen>>;
   try {
     bound = await server.listen(port, host);

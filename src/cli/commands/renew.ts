@@ -12,7 +12,7 @@ import { DEFAULT_WARN_DAYS, needsRenewal } from "../../pki/status.js";
 import type { Issuer } from "../../pki/issuer.js";
 import { readTrustBundle } from "../../files/home.js";
 import { readIndex } from "../../files/index-store.js";
-import { applyRenewal, planRenewal, reloadLines, sansOf, targetForFile, targetForName, withCsr, type PlannedRenewal, type RenewTarget } from "../../lifecycle/renew.js";
+import { ACME_RENEWS, applyRenewal, planRenewal, reloadLines, sansOf, targetForFile, targetForName, withCsr, type PlannedRenewal, type RenewTarget } from "../../lifecycle/renew.js";
 import type { Context } from "../context.js";
 import { generateKeyWithProgress, obtainIssuer } from "../ca-access.js";
 import { lifecycleNow } from "../clock.js";
@@ -79,7 +79,9 @@ async function selectTargets(ctx: Context, home: string, flags: RenewFlags, name
   const targets: RenewTarget[] = [];
   const skipped: Array<{ name: string; reason: string }> = [];
   for (const view of report.certificates) {
-    if (view.state === "missing" || view.state === "changed") skipped.push({ name: view.name, reason: view.reasons[0] ?? view.state });
+    if (view.source === "acme") {
+      if (needsRenewal(view.state)) skipped.push({ name: view.name, reason: `${ACME_RENEWS} (serial ${view.serial}, expires ${view.notAfter.slice(0, 10)})` });
+    } else if (view.state === "missing" || view.state === "changed") skipped.push({ name: view.name, reason: view.reasons[0] ?? view.state });
     else if (needsRenewal(view.state)) {
       try {
         targets.push(withCsr(home, view.entry));

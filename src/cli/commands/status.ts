@@ -2,6 +2,8 @@
  * regcert status: the CA(s) of the home and every certificate in its index, with days left and
  * whether the recorded files still exist and still match. The exit code is the answer for cron and
  * monitoring: 0 all fine, 3 something due, 4 something expired, missing, changed or orphaned.
+ * Certificates `regcert acme serve` issued (marked "(acme)", source "acme" in --json) count too: one
+ * due or expired means its ACME client stopped renewing; a revoked one counts as fine (exit 0).
  * The work is src/lifecycle/status.ts; this file parses the flags and prints.
  */
 import { DEFAULT_WARN_DAYS } from "../../pki/status.js";
@@ -90,11 +92,13 @@ function humanLines(ctx: Context, report: StatusReport, line: (text?: string) =>
     for (const i of cert.names.ip) sans += sans === "" ? `IP:${i}` : `, IP:${i}`;
     if (sans === "") sans = `CN=${cert.commonName}`;
     // names and paths come from certificates and files (one may have been replaced by anything): escaped field by field, so none can forge a line
-    line(`  ${mark(cert.state.padEnd(7))} ${String(cert.daysLeft).padStart(5)} days  ${safe(cert.name)} (${cert.profile}) ${safe(sans)}, expires ${day(cert.notAfter)}`);
-    line(`          ${safe(show(cert.files.certificate?.path ?? cert.entry.files.certificate))}  serial ${cert.serial}`);
+    const acme = cert.source === "acme";
+    line(`  ${mark(cert.state.padEnd(7))} ${String(cert.daysLeft).padStart(5)} days  ${safe(cert.name)} (${cert.profile})${acme ? " (acme)" : ""} ${safe(sans)}, expires ${day(cert.notAfter)}`);
+    if (acme) line(`          held by its ACME client${cert.entry.acme ? `, order ${safe(cert.entry.acme.orderId)}` : ""}  serial ${cert.serial}`);
+    else line(`          ${safe(show(cert.files.certificate?.path ?? cert.entry.files.certificate))}  serial ${cert.serial}`);
     for (const reason of cert.reasons) line(`          - ${safe(reason)}`);
     counts.set(cert.state, (counts.get(cert.state) ?? 0) + 1);
-    if (cert.state === "due" || cert.state === "expired" || cert.state === "orphaned") renew = true;
+    if (!acme && (cert.state === "due" || cert.state === "expired" || cert.state === "orphaned")) renew = true;
   }
   line();
   line(`Summary: ${[...counts].map(([state, n]) => `${n} ${state}`).join(", ")} (exit ${report.exitCode})`);

@@ -18,6 +18,9 @@ import {
   JOURNAL_LIMIT,
   readIndex,
   recordCertificates,
+  recordRevocation,
+  revocationRecordPath,
+  entrySource,
   type ArchiveRecord,
   type IndexEntry,
 } from "../../../src/files/index-store.js";
@@ -383,5 +386,103 @@ describe("the stamp cache: files whose stat is unchanged since their contents ma
     saveStampCache(home, third);
     expect(readStampCache(home).before.size).toBe(0);
     expect(second.before.size).toBe(1);
+  });
+});
+
+describe("ACME entries (source \"acme\"): held by an ACME client, no files in the home", () => {
+  /** A certificate as `regcert acme serve` records it: no files, the account/order it went to. */
+  function acmeRecord(names: string[], order = "order-1"): ArchiveRecord {
+    const cert = issueCertificate({ issuer: ca.issuer, names });
+    clock += 1000;
+    return {
+      name: names[0] as string,
+      command: "acme",
+      issuer: { fingerprint: ca.issuer.certificate.fingerprint, commonName: "index test CA" },
+      files: { certificate: "" },
+      recordedAt: new Date(clock).toISOString(),
+      certificatePem: cert.certificatePem,
+      source: "acme",
+      acme: { accountId: "acct-1", orderId: order, certId: `cert-${order}` },
+    };
+  }
+
+  test("an index written before the field (no source) reads as files, unchanged, and the entries keep no source field", () => {
+    // one line of index.json exactly as the code before ACME entries wrote it (no source/acme/revoked)
+    const record = issueTo("registry", ["registry.local"]);
+    recordCertificates(home, [record]);
+    const text = readFileSync(indexPath(home), "utf8");
+    expect(text).not.toMatch(/"source"|"acme"|"revoked"/);
+    const [entry] = readIndex(home).entries;
+    expect(entry?.source).toBeUndefined();
+    expect(entrySource(entry as IndexEntry)).toBe("files");
+    expect(checkEntryFiles(entry as IndexEntry).map((c) => [c.role, c.state])).toContainEqual(["certificate", "ok"]);
+  });
+
+  test("a hand-written old-format line (as regcert 0.1 wrote it) is accepted as a files entry", () => {
+    const record = issueTo("old", ["old.local"]);
+    recordCertificates(home, [record]);
+    const [entry] = readIndex(home).entries as IndexEntry[];
+    const { source: _s, acme: _a, revoked: _r, ...old } = entry as IndexEntry;
+    writeFileSync(indexPath(home), `{"version":1,"certificates":[\n${JSON.stringify(old)}\n]}\n`);
+    const read = readIndex(home);
+    expect(read.rebuilt).toBeUndefined();
+    expect(read.entries).toHaveLength(1);
+    expect(entrySource(read.entries[0] as IndexEntry)).toBe("files");
+  });
+
+  test("recorded with source, account and order; no files checked; one compact line per entry", () => {
+    recordCertificates(home, [issueTo("registry", ["registry.local"])]);
+    recordCertificates(home, [acmeRecord(["a.acme.test"])]);
+    const entries = readIndex(home).entries;
+    const acme = entries.find((e) => e.source === "acme") as IndexEntry;
+    expect(acme).toMatchObject({ name: "a.acme.test", command: "acme", source: "acme", acme: { accountId: "acct-1", orderId: "order-1" }, files: { certificate: "" } });
+    expect(checkEntryFiles(acme)).toEqual([]);
+    // the journal (and index.json once folded) keeps one JSON line per entry
+    for (const line of readFileSync(journalPath(home), "utf8").trim().split("\n")) expect(() => JSON.parse(line)).not.toThrow();
+  });
+
+  test("a newer ACME certificate for the same names replaces the older one; other names and file entries stay current", () => {
+    recordCertificates(home, [issueTo("registry", ["registry.local"])]);
+    const first = acmeRecord(["a.acme.test", "b.acme.test"], "o1");
+    const other = acmeRecord(["c.acme.test"], "o2");
+    const second = acmeRecord(["b.acme.test", "a.acme.test"], "o3");
+    recordCertificates(home, [first]);
+    recordCertificates(home, [other]);
+    recordCertificates(home, [second]);
+    const current = currentEntries(readIndex(home).entries);
+    expect(current.map((e) => e.acme?.orderId ?? e.name).sort()).toEqual(["o2", "o3", "registry"]);
+    // the same after a rebuild from the archive
+    rmSync(indexPath(home));
+    rmSync(journalPath(home), { force: true });
+    const rebuilt = readIndex(home);
+    expect(rebuilt.rebuilt).toBe("missing");
+    expect(currentEntries(rebuilt.entries).map((e) => e.acme?.orderId ?? e.name).sort()).toEqual(["o2", "o3", "registry"]);
+    expect(rebuilt.entries.find((e) => e.acme?.orderId === "o1")?.source).toBe("acme");
+  });
+
+  test("a revocation marks the entry (index.json rewritten), is kept in its own record, and survives a rebuild; the certificate's record is unchanged", () => {
+    recordCertificates(home, [issueTo("registry", ["registry.local"])]);
+    const record = acmeRecord(["r.acme.test"]);
+    const { added } = recordCertificates(home, [record]);
+    const serial = (added[0] as IndexEntry).serial;
+    const before = readFileSync(archiveRecordPath(home, serial), "utf8");
+    const revocation = { at: "2026-03-02T00:00:00.000Z", reason: 4 };
+    expect(recordRevocation(home, serial.toUpperCase(), revocation)?.serial).toBe(serial);
+    expect(readFileSync(archiveRecordPath(home, serial), "utf8")).toBe(before);
+    expect(statSync(revocationRecordPath(home, serial)).mode & 0o777).toBe(0o600);
+    expect(existsSync(journalPath(home))).toBe(false);
+    expect(readFileSync(indexPath(home), "utf8")).toContain('"revoked":{"at":"2026-03-02T00:00:00.000Z","reason":4}');
+    expect(readIndex(home).entries.find((e) => e.serial === serial)?.revoked).toEqual(revocation);
+    // a crash after the revocation record but before index.json: the record is applied on read
+    unlinkSync(indexPath(home));
+    expect(readIndex(home).entries.find((e) => e.serial === serial)?.revoked).toEqual(revocation);
+    // revocation records are not certificate records: nothing skipped
+    expect(readIndex(home).skipped).toBe(0);
+  });
+
+  test("revoking a serial the index does not know keeps the revocation record and returns undefined", () => {
+    recordCertificates(home, [issueTo("registry", ["registry.local"])]);
+    expect(recordRevocation(home, "7abc", { at: "2026-03-02T00:00:00.000Z", reason: 0 })).toBeUndefined();
+    expect(existsSync(revocationRecordPath(home, "7abc"))).toBe(true);
   });
 });
