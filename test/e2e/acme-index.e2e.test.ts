@@ -135,6 +135,11 @@ suite("acme serve records its certificates in the home's index", () => {
     const named = await cli(["renew", "localhost"], late);
     expect(named.code).toBe(2);
     expect(named.stderr).toMatch(/^regcert: .*ACME client holds the key.*\nhint: /);
+    // so is exporting it: regcert has neither its key nor its files
+    const exported = await cli(["export", "localhost", "--p12", "--password-file", "/dev/null"], late);
+    expect(exported.code).toBe(2);
+    expect(exported.stderr).toMatch(/^regcert: "localhost" \(serial [0-9a-f]+\) was issued through regcert acme serve: .*\nhint: export from the client's files: openssl pkcs12 /);
+    expect(treeState(ws.dir)).toEqual(before);
   }, SLOW);
 
   test("lego revokes it: status shows it revoked (not due, exit 0) even when it would be due", async () => {

@@ -11,7 +11,7 @@ import { publicKeyFingerprint } from "../../pki/keys.js";
 import { parsePemBlocks, toPem } from "../../pki/pem.js";
 import { createPkcs12Keystore, createPkcs12Truststore, type Pkcs12Profile } from "../../pki/pkcs12.js";
 import { readCaCertificate, readTrustBundle } from "../../files/home.js";
-import { currentEntries, readIndex, type IndexEntry } from "../../files/index-store.js";
+import { currentEntries, entrySource, readIndex, type IndexEntry } from "../../files/index-store.js";
 import { writeFilesAtomic, type FilePlan } from "../../files/write.js";
 import { sanitizeForTerminal } from "../../text/sanitize.js";
 import type { Context } from "../context.js";
@@ -44,7 +44,15 @@ function findEntry(home: string, name: string): IndexEntry {
     const where = matches.map((e) => e.files.certificate).join(", ");
     throw userError("regcert.ambiguousName", `${matches.length} current certificates are named "${sanitizeForTerminal(name)}" (${sanitizeForTerminal(where)})`, "renew or re-issue one of them under another --name, then export that name");
   }
-  return matches[0] as IndexEntry;
+  const entry = matches[0] as IndexEntry;
+  if (entrySource(entry) === "acme") {
+    throw userError(
+      "regcert.acmeCertificate",
+      `"${sanitizeForTerminal(name)}" (serial ${entry.serial}) was issued through regcert acme serve: its ACME client holds the key and the certificate files`,
+      "export from the client's files: openssl pkcs12 -export -inkey KEY -in CERT -certfile ca.crt -out NAME.p12",
+    );
+  }
+  return entry;
 }
 
 function readCertificateDer(path: string, what: string): Uint8Array {
