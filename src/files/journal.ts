@@ -21,11 +21,11 @@
  * The file belongs to the process that opened it (the caller holds a lock: src/files/server-lock.ts).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, constants, fdatasync, fstatSync, fsync, ftruncateSync, fsyncSync, openSync, read, readFileSync, readSync, renameSync, unlinkSync, write, writeSync, close as closeFd } from "node:fs";
+import { closeSync, constants, fdatasync, fstatSync, fsync, ftruncateSync, fsyncSync, openSync, read, readFileSync, readSync, renameSync, unlinkSync, write, close as closeFd } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { RegcertError } from "../pki/errors.js";
-import { fsyncDirectory, trackForCleanup, untrackForCleanup } from "./write.js";
+import { fsyncDirectory, trackForCleanup, untrackForCleanup, writeFilesAtomic } from "./write.js";
 
 const writeAsync = (fd: number, buffer: Buffer): Promise<number> => new Promise((resolve, reject) => write(fd, buffer, (error, written) => (error ? reject(error) : resolve(written))));
 const fdatasyncAsync = promisify(fdatasync);
@@ -356,34 +356,13 @@ export class Journal {
   }
 }
 
-/** Writes a journal holding exactly `records` (migration from another layout): temp file, fsync, rename. */
+/**
+ * Writes a new journal holding exactly `records` (migration from another layout) through the one atomic
+ * file writer: temp file, fsync, link into place, directory fsync; an existing journal is never replaced.
+ */
 export function writeJournalSnapshot(path: string, records: Iterable<[string, unknown]>, mode = 0o600): void {
-  const temp = join(dirname(path), `.${basename(path)}.regcert-tmp-${randomBytes(6).toString("hex")}`);
-  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), mode);
-  trackForCleanup(temp, "file");
-  try {
-    const data = Buffer.concat([...records].map(([key, value]) => journalLine(key, value)));
-    let written = 0;
-    while (written < data.length) written += writeSync(fd, data, written);
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(temp, path);
-  } catch (error) {
-    try {
-      closeSync(fd);
-    } catch {
-      /* closed */
-    }
-    try {
-      unlinkSync(temp);
-    } catch {
-      /* gone */
-    }
-    throw error;
-  } finally {
-    untrackForCleanup(temp);
-  }
-  fsyncDirectory(dirname(path));
+  const contents = Buffer.concat([...records].map(([key, value]) => journalLine(key, value)));
+  writeFilesAtomic([{ path, contents, mode, label: "ACME journal" }], { dirMode: 0o700 });
 }
 
 /** Reads a journal without opening it for writing (nothing is cut): the latest value of each key. */
