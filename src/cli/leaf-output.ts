@@ -162,7 +162,7 @@ export async function publishLeaf(ctx: Context, input: PublishInput): Promise<vo
   if (gitignore) writeFilesAtomic([gitignore], { force: true });
   // ca.crt beside the certificate is what clients trust: during a CA rollover both CAs (as renew writes it)
   writeLeaf(leafFilePlan(input.files, input.cert, readTrustBundle(paths.home) ?? issuer.certificate.pem), input.force);
-  const record = { command: input.command, name: input.name, certificatePem: input.cert.certificatePem, files: input.files, ca: issuer.certificate };
+  const record = { command: input.command, name: input.name, certificatePem: input.cert.certificatePem, files: input.files, ca: issuer.certificate, issued: input.cert };
   await recordInIndex(ctx, [input.csr === undefined ? record : { ...record, csr: input.csr }]);
   reportLeaf(ctx, {
     command: input.command,

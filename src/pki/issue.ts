@@ -3,7 +3,7 @@
  * or for the public key of someone else's CSR (signCsr). Both go through buildLeaf, so a CSR can
  * never choose its own extensions: CA:TRUE requested in a CSR still yields CA:FALSE.
  */
-import type { KeyObject } from "node:crypto";
+import { createHash, type KeyObject } from "node:crypto";
 import { certificatePem, encodeName, encodeTbsCertificate, hex, randomSerial, signTbs } from "./certificate.js";
 import { assertWithinConstraints } from "./name-constraints.js";
 import { createCsr, parseCsr } from "./csr.js";
@@ -63,6 +63,10 @@ export interface IssuedCertificate {
   profile: LeafProfileName;
   /** e.g. "ecdsa-p256", "rsa-2048" */
   keyAlgorithm: string;
+  /** SHA-256 of the certificate DER, lower-case hex (as certificateFacts reads it back) */
+  fingerprint: string;
+  /** SHA-256 of the SubjectPublicKeyInfo, lower-case hex (as certificateFacts reads it back) */
+  publicKeyFingerprint: string;
   /** things the caller should tell the user (validity shortened to the CA's, names taken from a CN) */
   warnings: string[];
 }
@@ -151,6 +155,9 @@ function buildLeaf(prepared: Prepared, publicKey: KeyObject, deps: EngineDeps, w
     commonName,
     profile,
     keyAlgorithm: key.algorithm,
+    // what the index records: known here, so recording a certificate does not parse it back
+    fingerprint: createHash("sha256").update(certificateDer).digest("hex"),
+    publicKeyFingerprint: createHash("sha256").update(spki).digest("hex"),
     warnings,
   };
 }

@@ -54,8 +54,11 @@ export function validateLeafDays(days: number, options: LeafDaysOptions = {}): n
   return days;
 }
 
-/** notBefore = now − 5 min; notAfter = notBefore + days, so the window is exactly `days` long. */
+/**
+ * notBefore = now − 5 min; notAfter = notBefore + days, so the window is exactly `days` long. Whole
+ * seconds (what UTCTime/GeneralizedTime encode), so the dates a caller gets back are the certificate's.
+ */
 export function validityWindow(now: Date, days: number): { notBefore: Date; notAfter: Date } {
-  const notBefore = new Date(now.getTime() - BACKDATE_SECONDS * 1000);
+  const notBefore = new Date(Math.floor(now.getTime() / 1000) * 1000 - BACKDATE_SECONDS * 1000);
   return { notBefore, notAfter: new Date(notBefore.getTime() + days * DAY_MS) };
 }

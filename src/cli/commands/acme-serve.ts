@@ -19,6 +19,7 @@ import { lifecycleNow } from "../clock.js";
 import type { Context } from "../context.js";
 import { parseWholeNumber } from "../options.js";
 import { readPassphrase } from "../passphrase.js";
+import { entryFieldsFromIssued } from "../../files/index-store.js";
 import { AcmeIndexRecorder, acmeEntryName, reconcileAcmeIndex } from "../index-hook.js";
 
 export interface AcmeServeFlags {
@@ -125,6 +126,7 @@ export async function run(ctx: Context, flags: AcmeServeFlags): Promise<void> {
         ca: issuer.certificate,
         acme: { accountId: record.accountId, orderId: record.orderId, certId: record.id },
         name: acmeEntryName(issued.names, record.serial),
+        fields: entryFieldsFromIssued(issued),
       }),
     // a revocation is rare: its answer waits, so once the client hears "revoked", status says so too
     onRevoked: (record) => (record.revoked ? recorder.revoked(record.serial, record.revoked) : undefined),

@@ -51,7 +51,7 @@ async function renewOne(ctx: Context, target: RenewTarget, issuer: Issuer, flags
   });
   applyRenewal(planned);
   const entry = target.entry;
-  await recordInIndex(ctx, [{ command: "renew", name: entry.name, certificatePem: planned.cert.certificatePem, files: entry.files, ca: issuer.certificate, csr: target.csrPem }]);
+  await recordInIndex(ctx, [{ command: "renew", name: entry.name, certificatePem: planned.cert.certificatePem, files: entry.files, ca: issuer.certificate, csr: target.csrPem, issued: planned.cert }]);
   return { planned, previousSerial: entry.serial, rollover: entry.issuer.fingerprint !== issuer.certificate.fingerprint };
 }
 

@@ -8,7 +8,7 @@ import { createRootCa, issueCertificate } from "../../../src/index.js";
 import { createUi } from "../../../src/cli/ui.js";
 import type { Context } from "../../../src/cli/context.js";
 import { AcmeIndexRecorder } from "../../../src/cli/index-hook.js";
-import { readIndex, currentEntries } from "../../../src/files/index-store.js";
+import { archiveRecordPath, readIndex, currentEntries, revocationRecordPath } from "../../../src/files/index-store.js";
 import { makeTempDir, removeTempDir } from "../../helpers/workspace.js";
 
 const ca = createRootCa({ commonName: "recorder test CA" });
@@ -69,6 +69,25 @@ test("a home that cannot be written: a warning, the promise still resolves (the 
   const cert = issue("w.acme.test");
   await recorder.issued({ certificatePem: cert.certificatePem, ca: ca.issuer.certificate, acme: { accountId: "a", orderId: "o", certId: "c" }, name: "w.acme.test" });
   expect(lines.join("")).toMatch(/recording them in the index of .* failed \(the next start retries\)/);
+});
+
+test("certificates wait for the window; a revocation and flush() do not (a 60 s window would time the test out)", async () => {
+  const recorder = new AcmeIndexRecorder(context(), home, { windowMs: 60_000 });
+  const cert = issue("window.acme.test");
+  const recorded = recorder.issued({ certificatePem: cert.certificatePem, ca: ca.issuer.certificate, acme: { accountId: "a", orderId: "o", certId: "c" }, name: "window.acme.test" });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(readIndex(home).entries).toHaveLength(0); // still in the window
+  await recorder.revoked(cert.serialHex, { at: "2026-03-02T00:00:00.000Z", reason: 4 }); // written at once, with the certificate before it
+  await recorded;
+  expect(readIndex(home).entries.map((e) => [e.serial, e.revoked?.reason])).toEqual([[cert.serialHex, 4]]);
+  const second = issue("second.acme.test");
+  void recorder.issued({ certificatePem: second.certificatePem, ca: ca.issuer.certificate, acme: { accountId: "a", orderId: "o2", certId: "c2" }, name: "second.acme.test" });
+  await recorder.flush();
+  expect(readIndex(home).entries.map((e) => e.name).sort()).toEqual(["second.acme.test", "window.acme.test"]);
+  // no archive record of their own (the ACME journal is their durable copy); the revocation has its record
+  expect(existsSync(archiveRecordPath(home, cert.serialHex))).toBe(false);
+  expect(existsSync(archiveRecordPath(home, second.serialHex))).toBe(false);
+  expect(existsSync(revocationRecordPath(home, cert.serialHex))).toBe(true);
 });
 
 test("flushSync (at a stop) writes what is queued in the same tick, and takes no lock another run holds", () => {

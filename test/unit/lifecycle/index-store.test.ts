@@ -4,7 +4,10 @@
  */
 import { existsSync, readFileSync, renameSync, rmSync, unlinkSync, utimesSync, writeFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { createRootCa, issueCertificate } from "../../../src/index.js";
+import { generateKeyPairSync } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { createCsr, createRootCa, issueCertificate, signCsr, type IssuedCertificate } from "../../../src/index.js";
+import { readCertificateFacts } from "../../../src/pki/certificate-facts.js";
 import {
   archiveDir,
   archiveRecordPath,
@@ -21,6 +24,9 @@ import {
   recordRevocation,
   revocationRecordPath,
   entrySource,
+  entryFieldsFromFacts,
+  entryFieldsFromIssued,
+  entryFromRecord,
   type ArchiveRecord,
   type IndexEntry,
 } from "../../../src/files/index-store.js";
@@ -36,6 +42,9 @@ beforeEach(() => {
   home = join(dir, "home");
 });
 afterEach(() => removeTempDir(dir));
+
+/** openssl x509 ARGS on a PEM (the independent reading). */
+const opensslX509 = (pem: string, args: string[]) => execFileSync("openssl", ["x509", ...args], { input: pem, encoding: "utf8" });
 
 let clock = Date.parse("2026-03-01T00:00:00Z");
 /** Issues a certificate, writes its files under dir/NAME.*, returns the archive record. */
@@ -484,5 +493,56 @@ describe("ACME entries (source \"acme\"): held by an ACME client, no files in th
     recordCertificates(home, [issueTo("registry", ["registry.local"])]);
     expect(recordRevocation(home, "7abc", { at: "2026-03-02T00:00:00.000Z", reason: 0 })).toBeUndefined();
     expect(existsSync(revocationRecordPath(home, "7abc"))).toBe(true);
+  });
+});
+
+describe("index fields without parsing the certificate back (what issue, sign, renew and acme serve record)", () => {
+  const shortCa = createRootCa({ commonName: "short CA", days: 30 }, { now: () => new Date("2026-03-01T10:20:30.456Z") });
+  const cases: Array<[string, () => IssuedCertificate]> = [
+    ["issue, DNS + IPv4 + IPv6 + IDN, P-256, now with milliseconds", () => issueCertificate({ issuer: ca.issuer, names: ["registry.example", "xn--bcher-kva.example", "192.0.2.7", "2001:db8::1"] }, { now: () => new Date(Math.floor(Date.now() / 1000) * 1000 + 86_400_000 + 999) })],
+    ["issue, RSA-2048, client profile, common name", () => issueCertificate({ issuer: ca.issuer, names: ["client.example"], profile: "client", keyAlgorithm: "rsa-2048", commonName: "ci runner" })],
+    ["issue, Ed25519, IP only", () => issueCertificate({ issuer: ca.issuer, names: ["127.0.0.1"], keyAlgorithm: "ed25519" })],
+    ["validity cut to the CA's expiry", () => issueCertificate({ issuer: shortCa.issuer, names: ["short.example"], days: 90 }, { now: () => new Date("2026-03-05T00:00:00.500Z") })],
+    ["signCsr of a CSR (as ACME finalize and sign do)", () => {
+      const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-384" });
+      const csr = createCsr({ privateKey, subject: {}, names: { dns: ["acme.example"], ip: ["::1"] } });
+      return signCsr({ issuer: ca.issuer, csr: csr.der, names: { dns: ["acme.example"], ip: ["::1"] }, days: 7 });
+    }],
+  ];
+  test.each(cases)("%s: equal to the fields read back from the certificate", (_what, make) => {
+    const issued = make();
+    const fromIssued = entryFieldsFromIssued(issued);
+    const fromCertificate = entryFieldsFromFacts(readCertificateFacts(issued.certificatePem));
+    expect(fromIssued).toEqual(fromCertificate);
+    // and equal to openssl's reading of the serial and the end date (an independent judge of the two fields most used)
+    const serial = opensslX509(issued.certificatePem, ["-noout", "-serial"]).trim().replace(/^serial=/, "").toLowerCase().replace(/^(00)+(?=.)/, "");
+    expect(fromIssued.serial).toBe(serial);
+    const end = opensslX509(issued.certificatePem, ["-noout", "-enddate"]).trim().replace(/^notAfter=/, "");
+    expect(new Date(end).toISOString()).toBe(fromIssued.notAfter);
+  });
+
+  test("recordCertificates with the fields gives the same entry as parsing", () => {
+    const cert = issueCertificate({ issuer: ca.issuer, names: ["same.example"] });
+    const record: ArchiveRecord = { name: "same", command: "issue", issuer: { fingerprint: ca.issuer.certificate.fingerprint, commonName: "index test CA" }, files: { certificate: join(dir, "same.crt") }, recordedAt: "2026-03-01T00:00:00.000Z", certificatePem: cert.certificatePem };
+    const given = recordCertificates(home, [record], { fields: [entryFieldsFromIssued(cert)] }).added[0];
+    expect(given).toEqual(entryFromRecord(record));
+    expect(JSON.parse(readFileSync(archiveRecordPath(home, cert.serialHex), "utf8"))).toEqual(record);
+    // a rebuild (index gone) parses the archive record and finds the same entry
+    rmSync(indexPath(home), { force: true });
+    rmSync(journalPath(home), { force: true });
+    expect(readIndex(home).entries).toEqual([given]);
+  });
+
+  test("durable: false (ACME certificates, held by the fsynced ACME journal): the index line only, no archive record", () => {
+    recordCertificates(home, [issueTo("files", ["files.example"])]);
+    const acme = issueCertificate({ issuer: ca.issuer, names: ["acme.example"] });
+    const record: ArchiveRecord = { name: "acme.example", command: "acme", issuer: { fingerprint: ca.issuer.certificate.fingerprint, commonName: "index test CA" }, files: { certificate: "" }, recordedAt: "2026-03-01T00:00:00.000Z", certificatePem: acme.certificatePem, source: "acme", acme: { accountId: "a", orderId: "o", certId: "c" } };
+    const added = recordCertificates(home, [record], { fields: [entryFieldsFromIssued(acme)], durable: false }).added[0];
+    expect(added).toEqual(entryFromRecord(record));
+    expect(existsSync(archiveRecordPath(home, acme.serialHex))).toBe(false);
+    expect(readIndex(home).entries.map((e) => e.name)).toEqual(["files", "acme.example"]);
+    // a rebuilt index has only what the archive holds (acme serve records the rest again at its start)
+    rmSync(indexPath(home), { force: true });
+    expect(readIndex(home).entries.map((e) => e.name)).toEqual(["files"]);
   });
 });
