@@ -3,14 +3,9 @@
  * undo or block the real work: the certificate files are already written when this runs, so any
  * failure here is a warning, and a damaged index is rebuilt from the archive (and the user told).
  */
-import { X509Certificate } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { acmeJournalPath } from "../acme/file-store.js";
-import type { CertRecord } from "../acme/types.js";
-import { readJournal } from "../files/journal.js";
-import { readCertificateFacts } from "../pki/certificate-facts.js";
-import { parsePemBlocks } from "../pki/pem.js";
+import { acmeArchiveRecord, acmeJournalCertificates, type JournalCertificate } from "../files/acme-certificates.js";
 import type { CaCertificateInfo } from "../pki/issuer.js";
 import type { IssuedCertificate } from "../pki/issue.js";
 import { decodePemOrDer, toPem } from "../pki/pem.js";
@@ -41,7 +36,9 @@ function csrPem(csr: string | Uint8Array): string {
 export function reportIndexRepair(ctx: Context, read: IndexRead): void {
   if (read.rebuilt) {
     const why = read.rebuilt === "missing" ? "was missing" : "was corrupt";
-    ctx.ui.warn(`the certificate index ${read.path} ${why}; rebuilt it from ${read.entries.length} archived certificate(s) in the home's issued/ directory`);
+    const acme = read.fromAcmeJournal ?? 0;
+    const also = acme > 0 ? ` and ${acme} in its ACME journal` : "";
+    ctx.ui.warn(`the certificate index ${read.path} ${why}; rebuilt it from ${read.entries.length - acme} archived certificate(s) in the home's issued/ directory${also}`);
   } else if (read.merged > 0) {
     ctx.ui.warn(`the certificate index lacked ${read.merged} certificate(s) found in the archive; added them`);
   }
@@ -255,26 +252,25 @@ export async function persistRepairedIndex(ctx: Context, home: string, index: In
   }
 }
 
-/** The name an ACME certificate is listed under: its first identifier. */
-export const acmeEntryName = (names: { dns: string[]; ip: string[] }, serial: string): string => names.dns[0] ?? names.ip[0] ?? serial;
+export { acmeEntryName } from "../files/acme-certificates.js";
 
 /**
  * At `acme serve` start: records in the index every certificate (and revocation) in the ACME journal
- * the index lacks: one whose recording failed or was cut off by a stop (the journal has it first), or
- * issued by a version before ACME entries. Only certificates of the current CA (the index names the
- * issuer). Returns how many were added and marked revoked; warns instead of failing.
+ * the index lacks: one whose recording was cut off by a stop or a power cut (the journal has it first:
+ * index lines of ACME certificates are not fsynced), or issued by a version before ACME entries. Each
+ * is listed under the CA that signed it (the chain's second certificate), also one from before a CA
+ * rotation. Returns how many were added and marked revoked; warns instead of failing.
  */
-export async function reconcileAcmeIndex(ctx: Context, home: string, ca: CaCertificateInfo): Promise<{ recorded: number; revoked: number }> {
+export async function reconcileAcmeIndex(ctx: Context, home: string): Promise<{ recorded: number; revoked: number }> {
   const done = { recorded: 0, revoked: 0 };
   try {
-    const certs = [...readJournal(acmeJournalPath(home))].filter(([key]) => key.startsWith("cert:")).map(([, value]) => value as CertRecord);
+    const certs = acmeJournalCertificates(home);
     if (certs.length === 0) return done;
     const bare = (hex: string) => hex.toLowerCase().replace(/^0+(?=.)/, "");
-    const caX509 = new X509Certificate(ca.pem);
     await withHomeLock(home, () => {
       const known = new Map(readIndex(home).entries.map((e) => [bare(e.serial), e]));
       const records: ArchiveRecord[] = [];
-      const revocations: CertRecord[] = [];
+      const revocations: JournalCertificate[] = [];
       const now = new Date().toISOString();
       for (const cert of certs) {
         const entry = known.get(bare(cert.serial));
@@ -282,21 +278,9 @@ export async function reconcileAcmeIndex(ctx: Context, home: string, ca: CaCerti
           if (cert.revoked && !entry.revoked) revocations.push(cert);
           continue;
         }
-        const leaf = parsePemBlocks(cert.chainPem ?? "").find((b) => b.label === "CERTIFICATE");
-        if (!leaf) continue;
-        const certificatePem = toPem("CERTIFICATE", leaf.der);
-        if (!new X509Certificate(certificatePem).checkIssued(caX509)) continue; // a previous CA's: the index could not name its issuer
-        const facts = readCertificateFacts(certificatePem, `ACME certificate ${cert.serial}`);
-        records.push({
-          name: acmeEntryName(facts.names, facts.serialHex),
-          command: "acme",
-          issuer: { fingerprint: ca.fingerprint, commonName: ca.commonName ?? null },
-          files: { certificate: "" },
-          recordedAt: now,
-          certificatePem,
-          source: "acme",
-          acme: { accountId: cert.accountId, orderId: cert.orderId, certId: cert.id },
-        });
+        const made = acmeArchiveRecord(cert, now);
+        if (!made) continue;
+        records.push(made.record);
         if (cert.revoked) revocations.push(cert);
       }
       if (records.length > 0) recordCertificates(home, records, { durable: false });

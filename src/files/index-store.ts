@@ -28,6 +28,7 @@ import { parsePemBlocks } from "../pki/pem.js";
 import type { IssuedCertificate } from "../pki/issue.js";
 import type { NameSet } from "../pki/names.js";
 import type { FileCheck } from "../pki/status.js";
+import { acmeArchiveRecord, acmeJournalCertificates, type JournalCertificate } from "./acme-certificates.js";
 import { rememberStamp, stampMatches, type StampCache } from "./file-stamps.js";
 import { readUtf8 } from "./read-text.js";
 import { ensureDirectory, writeFilesAtomic } from "./write.js";
@@ -122,6 +123,8 @@ export interface IndexRead {
   merged: number;
   /** archive records that could not be read (skipped) */
   skipped: number;
+  /** of a rebuild's entries, those taken from the ACME journal (ACME certificates have no archive record) */
+  fromAcmeJournal?: number;
 }
 
 export const indexPath = (home: string) => join(home, "index.json");
@@ -350,6 +353,10 @@ export function readIndex(home: string): IndexRead {
       skipped++; // unreadable JSON, or an archived PEM that no longer parses
     }
   }
+  // ACME certificates have no archive record (the ACME journal is their durable copy): a rebuild takes them from there
+  const before = all.length;
+  if (rebuilt) skipped += addAcmeJournalEntries(home, all, known);
+  const fromAcmeJournal = all.length - before;
   // revocations are records of their own (the certificate's record is never changed): applied to entries that lack them
   if (revoked.length > 0) {
     const bySerial = new Map(all.map((e) => [e.serial, e]));
@@ -361,8 +368,33 @@ export function readIndex(home: string): IndexRead {
     }
   }
   // nothing to rebuild from and nothing there: an empty index, not a "rebuilt" one
-  if (rebuilt === "missing" && serials.length === 0) rebuilt = undefined;
-  return { path, entries: rebuilt || merged > 0 || journaled > 0 ? deriveReplacements(all) : all, rebuilt, merged, skipped };
+  if (rebuilt === "missing" && serials.length === 0 && fromAcmeJournal === 0) rebuilt = undefined;
+  return { path, entries: rebuilt || merged > 0 || journaled > 0 ? deriveReplacements(all) : all, rebuilt, merged, skipped, ...(fromAcmeJournal > 0 ? { fromAcmeJournal } : {}) };
+}
+
+/** Adds the ACME journal's certificates `known` lacks (revoked ones marked); returns how many could not be read. */
+function addAcmeJournalEntries(home: string, all: IndexEntry[], known: Set<string>): number {
+  let skipped = 0;
+  let certs: JournalCertificate[];
+  try {
+    certs = acmeJournalCertificates(home);
+  } catch {
+    return 1; // an unreadable journal: acme serve says why at its start
+  }
+  for (const cert of certs) {
+    if (known.has(cert.serial)) continue;
+    try {
+      const made = acmeArchiveRecord(cert);
+      if (!made) continue;
+      const entry = entryFromRecord(made.record);
+      if (cert.revoked) entry.revoked = cert.revoked;
+      known.add(entry.serial);
+      all.push(entry);
+    } catch {
+      skipped++;
+    }
+  }
+  return skipped;
 }
 
 /** The journal's entries, in order; a torn last line (a crash while appending) is skipped: the archive has it. */

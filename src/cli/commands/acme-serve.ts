@@ -99,7 +99,7 @@ export async function run(ctx: Context, flags: AcmeServeFlags): Promise<void> {
     ctx.ui.warn(`the ACME journal ended in a record torn by a crash (${store.journalReport.tornBytes} bytes): cut off, every whole record before it kept`);
   }
   // what the index lacks from an earlier run (a recording cut off by a stop, or a version before this)
-  const reconciled = await reconcileAcmeIndex(ctx, home, issuer.certificate);
+  const reconciled = await reconcileAcmeIndex(ctx, home);
   if (reconciled.recorded + reconciled.revoked > 0) {
     ctx.ui.warn(`recorded ${reconciled.recorded} ACME certificate(s) and ${reconciled.revoked} revocation(s) from the ACME journal that the home's index lacked`);
   }
