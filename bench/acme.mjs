@@ -167,7 +167,8 @@ async function startServer(kind) {
   const port = await freePort();
   let child; let dirUrl;
   if (kind === "regcert" || kind === "base") {
-    const prof = process.env.ACME_PROFILE_DIR ? ["--cpu-prof", "--cpu-prof-dir", process.env.ACME_PROFILE_DIR] : [];
+    // SERVER_NODE_FLAGS="--trace-gc" shows the live heap after each full GC (in the server's log, printed at the end)
+    const prof = [...(process.env.ACME_PROFILE_DIR ? ["--cpu-prof", "--cpu-prof-dir", process.env.ACME_PROFILE_DIR] : []), ...(process.env.SERVER_NODE_FLAGS?.split(" ").filter(Boolean) ?? [])];
     child = spawn(process.execPath, [...prof, kind === "base" ? BASE_BIN : BIN, "acme", "serve", "--listen", `127.0.0.1:${port}`, "--allow-dns", "localhost", "--http-port", String(httpPort), "--tls-port", String(await freePort())], { env: kind === "base" ? { ...env, REGCERT_HOME: baseHome } : env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     dirUrl = `https://127.0.0.1:${port}/acme/directory`;
   } else {
@@ -220,6 +221,7 @@ async function runOnce(kind) {
     const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
     const result = { kind, ordersPerSec: ORDERS / seconds, p50: q(0.5), p99: q(0.99), rss, trail, stalls, serverCpuMs, clientCpuMs, tlsConnections };
     stalls = 0;
+    if (process.env.SERVER_NODE_FLAGS) console.error(server.log().split("\n").filter((l) => /Mark-Compact/.test(l)).join("\n"));
     return result;
   } finally {
     try { process.kill(-server.child.pid, "SIGTERM"); } catch {}
