@@ -14,9 +14,8 @@
  */
 import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import acme from "acme-client";
 import { runCli, tempWorkspace, type CliResult } from "../helpers/cli.js";
-import { newAcmeClient, obtainCertificate, startAcmeServe, startHttp01Responder, trustAcmeCa, type AcmeServe, type Http01Responder } from "../helpers/acme.js";
+import { newAcmeClient, obtainCertificate, startAcmeServe, startHttp01Responder, trustAcmeCa, type AcmeClient, type AcmeServe, type Http01Responder } from "../helpers/acme.js";
 import { openssl } from "../helpers/openssl.js";
 import { toolAvailable } from "../helpers/run-tool.js";
 
@@ -27,7 +26,7 @@ const SLOW = 180_000;
 let ws: ReturnType<typeof tempWorkspace>;
 let responder: Http01Responder;
 let server: AcmeServe | undefined;
-let client: InstanceType<typeof acme.Client>;
+let client: AcmeClient;
 const oldCaFile = () => join(ws.dir, "old-ca.crt");
 const newCaFile = () => join(ws.dir, "new-ca.crt");
 const first = () => join(ws.dir, "localhost-1.pem");

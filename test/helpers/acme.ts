@@ -13,7 +13,7 @@ import { freePort } from "./ports.js";
 import { startProcess, type RunningProcess } from "./process.js";
 import { runTool, type ToolResult } from "./run-tool.js";
 
-type AcmeClient = InstanceType<typeof acme.Client>;
+export type AcmeClient = InstanceType<typeof acme.Client>;
 type AcmeOrder = Awaited<ReturnType<AcmeClient["createOrder"]>>;
 type AcmeAuthorization = Awaited<ReturnType<AcmeClient["getAuthorizations"]>>[number];
 
