@@ -82,6 +82,20 @@ export async function obtainCertificate(client: AcmeClient, responder: Http01Res
   return finalizeAndDownload(client, order, altNames);
 }
 
+/** What the server answered to a POST-as-GET, whatever its status (acme-client's own calls throw on errors). */
+export interface AcmeAnswer {
+  status: number;
+  contentType: string;
+  body: unknown;
+}
+
+/** POST-as-GET (RFC 8555 §6.3) of `url`, signed with the client's account (kid): status, content type and parsed body. */
+export async function postAsGet(client: AcmeClient, url: string): Promise<AcmeAnswer> {
+  const api = (client as unknown as { api: { apiRequest(url: string, payload: null, codes: number[]): Promise<{ status: number; headers: Record<string, string>; data: unknown }> } }).api;
+  const resp = await api.apiRequest(url, null, []);
+  return { status: resp.status, contentType: String(resp.headers["content-type"] ?? ""), body: resp.data };
+}
+
 /** A running `regcert acme serve` (the built CLI) and its directory URL. */
 export interface AcmeServe {
   process: RunningProcess;
