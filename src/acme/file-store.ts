@@ -13,6 +13,13 @@
  * a later read of it, its authorisations or its certificate comes from the journal (one pread).
  * Accounts stay in memory; nonces are never stored (protocol.ts keeps a bounded pool).
  *
+ * Disk and the in-memory id tables stay bounded too: compaction forgets orders and authorisations (with
+ * their challenges) that are finished or expired and whose expiry is older than `retentionMs` (30
+ * days): RFC 8555 §7.1.3 lets a server forget expired orders, and a client asking for one gets the
+ * same 404 "no such order" (malformed) as for an unknown id. Accounts and certificates are kept
+ * (revocation and download need them: a certificate's record carries its account). A start that finds
+ * such records compacts once in the background, so a server restarted often still forgets them.
+ *
  * What the protocol waits for (flush) and what it does not is decided there (protocol.ts): account
  * changes, certificate issuance and revocation are answered only once durable; transient steps (a new
  * order, a challenge started) are written with the next batch without holding the answer.
@@ -27,6 +34,7 @@
 import { existsSync, readdirSync, readFileSync, rmdirSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { Journal, writeJournalSnapshot, type JournalOpenReport } from "../files/journal.js";
+import { acmeJournalPath } from "../files/acme-certificates.js";
 import { lockServerDir } from "../files/server-lock.js";
 import { ensureDirectory } from "../files/write.js";
 import { MemoryAcmeStore } from "./store.js";
@@ -36,7 +44,8 @@ const LEGACY_KINDS = { accounts: "acct", orders: "order", authz: "authz", certs:
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
 export const acmeDir = (home: string): string => join(home, "acme");
-export const acmeJournalPath = (home: string): string => join(acmeDir(home), "state.journal");
+/** HOME/acme/state.journal: defined with the index's reader of its certificates (files/acme-certificates.ts) */
+export { acmeJournalPath };
 
 export interface FileAcmeStoreOptions {
   /** take the home's server lock; default true */
@@ -45,15 +54,37 @@ export interface FileAcmeStoreOptions {
   retainFinished?: number;
   /** compact the journal beyond this size (and twice its last compacted size); default 4 MiB */
   compactBytes?: number;
+  /** finished or expired orders and authorisations are forgotten at compaction once their expiry is older than this; default 30 days */
+  retentionMs?: number;
+  /** the clock retention is judged by; default the system clock (acme serve passes its own) */
+  now?: () => Date;
 }
 
+export const ACME_RETENTION_MS = 30 * 24 * 3600 * 1000;
+
 const isFinished = (order: OrderRecord) => order.status === "valid" || order.status === "invalid";
+
+/**
+ * An order or authorisation compaction may forget: finished (an order valid or invalid, an
+ * authorisation no longer pending) or expired, and expired longer ago than the retention. An
+ * authorisation shares its order's expiry (protocol.ts newOrder), so both go at the same compaction.
+ */
+export function forgettable(kind: string, record: unknown, now: number, retentionMs: number): boolean {
+  if (kind !== "order" && kind !== "authz") return false; // accounts and certificates are kept
+  const { status, expires } = (record ?? {}) as { status?: unknown; expires?: unknown };
+  const expiry = typeof expires === "string" ? Date.parse(expires) : Number.NaN;
+  if (Number.isNaN(expiry)) return false; // not ours to judge: kept
+  const finished = kind === "order" ? status === "valid" || status === "invalid" : status !== "pending";
+  return (finished || expiry <= now) && expiry < now - retentionMs;
+}
 
 export class FileAcmeStore extends MemoryAcmeStore {
   private readonly dir: string;
   private readonly journal: Journal;
   private unlock: (() => void) | undefined;
   private readonly retainFinished: number;
+  private readonly retentionMs: number;
+  private readonly now: () => Date;
   /** finished orders still in memory, oldest first */
   private readonly finished = new Set<string>();
   /** orders forgotten from memory -> their account (account order lists) */
@@ -70,13 +101,31 @@ export class FileAcmeStore extends MemoryAcmeStore {
     super();
     this.dir = acmeDir(home);
     this.retainFinished = options.retainFinished ?? 100;
+    this.retentionMs = options.retentionMs ?? ACME_RETENTION_MS;
+    this.now = options.now ?? (() => new Date());
     this.unlock = options.lock === false ? undefined : lockServerDir(this.dir, home);
     try {
       ensureDirectory(this.dir, 0o700);
       const path = acmeJournalPath(home);
       this.migrateLegacy(path);
-      this.journal = new Journal(path, { mode: 0o600, ...(options.compactBytes !== undefined ? { compactBytes: options.compactBytes } : {}), onRecord: (key, value) => this.load(key, value, path) });
+      const openedAt = this.now().getTime();
+      let stale = 0;
+      this.journal = new Journal(path, {
+        mode: 0o600,
+        ...(options.compactBytes !== undefined ? { compactBytes: options.compactBytes } : {}),
+        onRecord: (key, value) => {
+          this.load(key, value, path);
+          if (forgettable(key.slice(0, key.indexOf(":")), value, openedAt, this.retentionMs)) stale++;
+        },
+        keep: (key, value) => {
+          const kind = key.slice(0, key.indexOf(":"));
+          return (kind !== "order" && kind !== "authz") || !forgettable(kind, value(), this.now().getTime(), this.retentionMs);
+        },
+        onForgotten: (keys) => this.forget(keys),
+      });
       this.journalReport = this.journal.report;
+      // older records than the retention (counted over every record read, superseded ones too): forgotten in the background
+      if (stale > 0) this.compact().catch((e: unknown) => process.emitWarning(`ACME journal ${path}: compaction failed: ${(e as Error).message}`));
       if (this.journalReport.skipped > 0) this.skipped.push(`${path} (${this.journalReport.skipped} damaged record(s))`);
       for (const order of this.orders.values()) if (isFinished(order)) this.finished.add(order.id);
       this.evict();
@@ -156,6 +205,20 @@ export class FileAcmeStore extends MemoryAcmeStore {
     }
   }
 
+  /** Drops what compaction forgot from the in-memory tables: later reads find nothing (404 no such order). */
+  private forget(keys: string[]): void {
+    for (const key of keys) {
+      const colon = key.indexOf(":");
+      const kind = key.slice(0, colon);
+      const id = key.slice(colon + 1);
+      if (kind === "order") {
+        this.orders.delete(id);
+        this.finished.delete(id);
+        this.archivedOrders.delete(id);
+      } else if (kind === "authz") this.authzs.delete(id);
+    }
+  }
+
   /** Resolves when every change so far is on disk (the protocol awaits it before answers that need it). */
   override async flush(): Promise<void> {
     await this.journal.flush();
@@ -217,7 +280,10 @@ export class FileAcmeStore extends MemoryAcmeStore {
     return { orders: this.orders.size, authzs: this.authzs.size, certs: this.certs.size };
   }
 
-  /** Rewrites the journal with one record per object (also done by itself as the file grows). */
+  /**
+   * Rewrites the journal with one record per object, forgetting orders and authorisations past the
+   * retention (also done by itself as the file grows).
+   */
   compact(): Promise<void> {
     return this.journal.compact();
   }

@@ -11,6 +11,7 @@ import { parsePemBlocks, toPem } from "../pki/pem.js";
 import type { ArchiveRecord, Revocation } from "./index-store.js";
 import { readJournal } from "./journal.js";
 
+/** Where `acme serve` keeps its state (src/acme/file-store.ts writes it; the path is the home's layout). */
 export const acmeJournalPath = (home: string): string => join(home, "acme", "state.journal");
 
 /** A certificate record of the ACME journal (src/acme/types.ts CertRecord, the fields read here). */

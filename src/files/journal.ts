@@ -14,7 +14,9 @@
  * - Compaction: only the latest record of each key counts. When the file outgrows `compactBytes` (and
  *   twice its size after the last compaction), the writer copies the latest record of every key into a
  *   new file (temp file, fdatasync, rename over, fsync of the directory: atomic), so the disk holds one
- *   record per key. Appends made meanwhile wait and go into the new file.
+ *   record per key. Appends made meanwhile wait and go into the new file. The owner may forget keys
+ *   there (`keep`): a record it declines is left out of the new file, so the journal and its offset
+ *   table stop growing with objects nobody asks for any more (finished ACME orders past retention).
  * - read(key) returns a key's latest value from memory if it is still queued, else from the disk (one
  *   pread at the offset kept per key): callers may forget values and read them back.
  *
@@ -44,6 +46,14 @@ export interface JournalOptions {
   compactBytes?: number;
   /** called for each record found at open, oldest first (later records of a key replace earlier ones) */
   onRecord?: (key: string, value: unknown) => void;
+  /**
+   * Asked during each compaction for the latest durable record of every key that has no newer record
+   * queued; false leaves the key out of the compacted file: forgotten, read() no longer finds it.
+   * `value()` parses the record (only keys the caller needs to look into cost a parse). Default: keep all.
+   */
+  keep?: (key: string, value: () => unknown) => boolean;
+  /** after a compaction, the keys it forgot (none of them re-appended meanwhile) */
+  onForgotten?: (keys: string[]) => void;
 }
 
 export interface JournalOpenReport {
@@ -93,6 +103,8 @@ export class Journal {
   private compactedSize: number;
   private readonly compactBytes: number;
   private readonly mode: number;
+  private readonly keep: JournalOptions["keep"];
+  private readonly onForgotten: JournalOptions["onForgotten"];
   /** where the latest durable record of each key is */
   private locations = new Map<string, Location>();
   /** records appended and not yet written, in order */
@@ -114,6 +126,8 @@ export class Journal {
   ) {
     this.mode = options.mode ?? 0o600;
     this.compactBytes = options.compactBytes ?? 4 * 1024 * 1024;
+    this.keep = options.keep;
+    this.onForgotten = options.onForgotten;
     this.fd = openSync(path, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0), this.mode);
     const report: JournalOpenReport = { records: 0, tornBytes: 0, skipped: 0 };
     const total = fstatSync(this.fd).size;
@@ -206,7 +220,7 @@ export class Journal {
     });
   }
 
-  /** Writes the latest record of every key into a fresh file that replaces this one. */
+  /** Writes the latest record of every key (that `keep` keeps) into a fresh file that replaces this one. */
   compact(): Promise<void> {
     return this.enqueueWork(() => this.compactNow());
   }
@@ -289,13 +303,15 @@ export class Journal {
 
   /**
    * Copies the latest record of every key, in file order, through a 1 MiB window (memory stays
-   * bounded however large the journal is), into a temp file that then replaces the journal.
+   * bounded however large the journal is), into a temp file that then replaces the journal. Keys the
+   * owner declines (`keep`) are not copied: forgotten.
    */
   private async compactNow(): Promise<void> {
     const dir = dirname(this.path);
     const temp = join(dir, `.${basename(this.path)}.regcert-tmp-${randomBytes(6).toString("hex")}`);
     const entries = [...this.locations].sort((a, b) => a[1].offset - b[1].offset);
     const next = new Map<string, Location>();
+    const declined: string[] = [];
     const fd = openSync(temp, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), this.mode);
     trackForCleanup(temp, "file");
     let offset = 0;
@@ -318,8 +334,14 @@ export class Journal {
           window = window.subarray(0, n);
           if (n < at.length) throw new Error(`the record of ${key} ends beyond the end of the file`);
         }
+        const record = window.subarray(at.offset - windowStart, at.offset - windowStart + at.length);
+        // a key with a newer value queued is in use: always kept (its record follows in the next batch)
+        if (this.keep && !this.queuedValues.has(key) && !this.keep(key, () => parseLine(record.toString("utf8", 0, record.length - 1))?.value)) {
+          declined.push(key);
+          continue;
+        }
         // a copy: the window buffer is reused for the next reads
-        out.push(Buffer.from(window.subarray(at.offset - windowStart, at.offset - windowStart + at.length)));
+        out.push(Buffer.from(record));
         outBytes += at.length;
         next.set(key, { offset, length: at.length });
         offset += at.length;
@@ -347,6 +369,9 @@ export class Journal {
     this.size = offset;
     this.compactedSize = offset;
     closeSync(previous);
+    // a key appended again while the copy ran is written by the next batch: not forgotten
+    const forgotten = declined.filter((key) => !this.queuedValues.has(key));
+    if (forgotten.length > 0) this.onForgotten?.(forgotten);
   }
 
   private fail(error: unknown): void {

@@ -54,3 +54,14 @@ export function lockServerDir(dir: string, home: string): () => void {
   throw userError("regcert.acmeLocked", `cannot take the lock ${lock}`, `remove ${lock} if no regcert acme serve is running`);
 }
 
+
+/** The pid of the live server holding the lock in `dir`, or undefined (no lock, or its owner is dead). */
+export function serverLockOwner(dir: string): number | undefined {
+  let owner = Number.NaN;
+  try {
+    owner = Number(readFileSync(join(dir, "server.lock", "owner"), "utf8").trim());
+  } catch {
+    return undefined;
+  }
+  return Number.isInteger(owner) && owner > 0 && pidAlive(owner) ? owner : undefined;
+}

@@ -9,6 +9,7 @@
  */
 import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
+import { runLego, startAcmeServe, succeeded as ok, type AcmeServe } from "../helpers/acme.js";
 import { runCli, tempWorkspace } from "../helpers/cli.js";
 import { makeOciImage, type OciLayoutInfo } from "../helpers/oci.js";
 import { openssl } from "../helpers/openssl.js";
@@ -17,7 +18,6 @@ import { startProcess, type RunningProcess } from "../helpers/process.js";
 import { startRegistry, type RunningRegistry } from "../helpers/registry.js";
 import { runTool, toolAvailable, type ToolResult } from "../helpers/run-tool.js";
 import { skopeoCopy } from "../helpers/skopeo.js";
-import { BIN } from "../helpers/cli.js";
 import { readJournal } from "../../src/files/journal.js";
 
 const TOOLS = ["lego", "certbot", "caddy", "pebble", "openssl", "skopeo", "docker-registry", "curl"];
@@ -27,7 +27,7 @@ const suite = missing.length > 0 ? describe.skip : describe;
 
 const SLOW = 180_000;
 let ws: ReturnType<typeof tempWorkspace>;
-let regcert: RunningProcess;
+let regcert: AcmeServe;
 let pebble: RunningProcess;
 let directory: string;
 let pebbleDirectory: string;
@@ -43,11 +43,6 @@ async function cli(args: string[]): Promise<string> {
   return r.stdout;
 }
 
-function ok(result: ToolResult, context = ""): ToolResult {
-  if (result.code !== 0) throw new Error(`${result.command}\nexit ${result.code}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}${context}`);
-  return result;
-}
-
 async function verifyChain(file: string, host: string): Promise<string> {
   const r = await openssl(["verify", "-CAfile", caFile, "-purpose", "sslserver", "-verify_hostname", host, file]);
   expect(r.stdout.trim()).toBe(`${file}: OK`);
@@ -55,10 +50,7 @@ async function verifyChain(file: string, host: string): Promise<string> {
 }
 
 function lego(server: string, path: string, args: string[]): Promise<ToolResult> {
-  return runTool("lego", ["--server", server, "--accept-tos", "--email", "ops@e2e.test", "--path", path, ...args], {
-    env: { LEGO_CA_CERTIFICATES: caFile, HOME: ws.dir },
-    timeoutMs: 90_000,
-  });
+  return runLego({ server, path, caFile, home: ws.dir }, args);
 }
 
 function certbot(server: string, dir: string, domain: string): Promise<ToolResult> {
@@ -87,14 +79,9 @@ suite("ACME clients against regcert acme serve and pebble", () => {
     await cli(["init-ca", "--cn", "acme e2e CA"]);
     httpPort = await freePort();
     tlsPort = await freePort();
-    const acmePort = await freePort();
-    regcert = await startProcess(
-      process.execPath,
-      [BIN, "acme", "serve", "--listen", `127.0.0.1:${acmePort}`, "--allow-dns", "localhost", "--allow-dns", "*.test", "--allow-ip", "127.0.0.1/32", "--http-port", String(httpPort), "--tls-port", String(tlsPort), "--resolve", "certbot.test:127.0.0.1", "--resolve", "caddy.test:127.0.0.1", "--days", "7"],
-      { env: { ...ws.env, NO_COLOR: "1" }, ready: /Serving; stop with Ctrl-C/ },
-    );
-    directory = /ACME directory: (\S+)/.exec(regcert.logs())?.[1] as string;
-    expect(directory).toBe(`https://127.0.0.1:${acmePort}/acme/directory`);
+    regcert = await startAcmeServe(ws.env, ["--allow-dns", "localhost", "--allow-dns", "*.test", "--allow-ip", "127.0.0.1/32", "--http-port", String(httpPort), "--tls-port", String(tlsPort), "--resolve", "certbot.test:127.0.0.1", "--resolve", "caddy.test:127.0.0.1", "--days", "7"]);
+    directory = regcert.directoryUrl;
+    expect(directory).toBe(`https://127.0.0.1:${regcert.port}/acme/directory`);
 
     // pebble: its HTTPS certificate from our CA, so the clients' one trust setting covers both servers
     await cli(["issue", "--dns", "localhost", "--ip", "127.0.0.1", "--name", "pebble", "--out", "pebble"]);
@@ -122,7 +109,7 @@ suite("ACME clients against regcert acme serve and pebble", () => {
 
   afterAll(async () => {
     await Promise.all(registries.map((r) => r.stop()));
-    await regcert?.stop();
+    await regcert?.process.stop();
     await pebble?.stop();
     // the server's lock is gone after a stop (SIGTERM: cli/main.ts removes it)
     if (ws) expect(existsSync(join(ws.home, "acme", "server.lock"))).toBe(false);
@@ -130,7 +117,7 @@ suite("ACME clients against regcert acme serve and pebble", () => {
   }, SLOW);
 
   test("lego --http (http-01) for localhost: regcert issues a 7-day chain openssl verifies; pebble agrees", async () => {
-    ok(await lego(directory, join(ws.dir, "lego-http"), ["--domains", "localhost", "--http", "--http.port", `127.0.0.1:${httpPort}`, "run"]), regcert.logs());
+    ok(await lego(directory, join(ws.dir, "lego-http"), ["--domains", "localhost", "--http", "--http.port", `127.0.0.1:${httpPort}`, "run"]), regcert.process.logs());
     const serial = await verifyChain(join(ws.dir, "lego-http/certificates/localhost.crt"), "localhost");
     expect(serial).toMatch(/^serial=[0-9A-F]+$/);
     const days = (await openssl(["x509", "-in", join(ws.dir, "lego-http/certificates/localhost.crt"), "-noout", "-checkend", String(6 * 86400)])).code;
@@ -152,14 +139,14 @@ suite("ACME clients against regcert acme serve and pebble", () => {
 
   test("lego --tls (tls-alpn-01, RFC 8737) for localhost: regcert and pebble both issue", async () => {
     const before = validatedTypes("localhost").filter((t) => t === "tls-alpn-01").length;
-    ok(await lego(directory, join(ws.dir, "lego-tls"), ["--domains", "localhost", "--tls", "--tls.port", `127.0.0.1:${tlsPort}`, "run"]), regcert.logs());
+    ok(await lego(directory, join(ws.dir, "lego-tls"), ["--domains", "localhost", "--tls", "--tls.port", `127.0.0.1:${tlsPort}`, "run"]), regcert.process.logs());
     await verifyChain(join(ws.dir, "lego-tls/certificates/localhost.crt"), "localhost");
     expect(validatedTypes("localhost").filter((t) => t === "tls-alpn-01").length).toBe(before + 1);
     ok(await lego(pebbleDirectory, join(ws.dir, "lego-tls-pebble"), ["--domains", "localhost", "--tls", "--tls.port", `127.0.0.1:${tlsPort}`, "run"]), pebble.logs());
   }, SLOW);
 
   test("certbot --standalone (http-01): a --resolve name from regcert, localhost from both", async () => {
-    ok(await certbot(directory, join(ws.dir, "certbot"), "certbot.test"), regcert.logs());
+    ok(await certbot(directory, join(ws.dir, "certbot"), "certbot.test"), regcert.process.logs());
     await verifyChain(join(ws.dir, "certbot/config/live/certbot.test/fullchain.pem"), "certbot.test");
     ok(await certbot(directory, join(ws.dir, "certbot-local"), "localhost"));
     ok(await certbot(pebbleDirectory, join(ws.dir, "certbot-pebble"), "localhost"), pebble.logs());
@@ -209,7 +196,7 @@ suite("ACME clients against regcert acme serve and pebble", () => {
     const crt = join(path, "certificates/localhost.crt");
     const oldSerial = await verifyChain(crt, "localhost");
     // --days 30: renew when fewer than 30 days are left (the certificate has 7)
-    ok(await lego(directory, path, ["--domains", "localhost", "--http", "--http.port", `127.0.0.1:${httpPort}`, "renew", "--days", "30", "--no-random-sleep"]), regcert.logs());
+    ok(await lego(directory, path, ["--domains", "localhost", "--http", "--http.port", `127.0.0.1:${httpPort}`, "renew", "--days", "30", "--no-random-sleep"]), regcert.process.logs());
     const newSerial = await verifyChain(crt, "localhost");
     expect(newSerial).not.toBe(oldSerial);
     const registry = await startRegistry({ tls: { certificate: crt, key: join(path, "certificates/localhost.key") } });

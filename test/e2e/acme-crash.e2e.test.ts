@@ -6,44 +6,28 @@
  * runs, a second one on the home is refused (exit 2, one line and a hint).
  */
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import { Agent } from "node:https";
 import { join } from "node:path";
-import acme from "acme-client";
 import { readJournal, journalLine } from "../../src/files/journal.js";
-import { BIN, runCli, tempWorkspace } from "../helpers/cli.js";
+import { completeHttp01, finalizeAndDownload, newAcmeClient, startAcmeServe, startHttp01Responder, trustAcmeCa, type AcmeServe, type Http01Responder } from "../helpers/acme.js";
+import { runCli, tempWorkspace } from "../helpers/cli.js";
 import { openssl } from "../helpers/openssl.js";
 import { freePort } from "../helpers/ports.js";
-import { startProcess, type RunningProcess } from "../helpers/process.js";
 
 let ws: ReturnType<typeof tempWorkspace>;
-let target: Server;
-let httpPort: number;
-const tokens = new Map<string, string>();
+let responder: Http01Responder;
 
 beforeAll(async () => {
   ws = tempWorkspace("regcert-acme-crash-");
   const r = await runCli(["init-ca"], { cwd: ws.dir, env: ws.env });
   expect(r.code).toBe(0);
-  httpPort = await freePort();
-  target = createServer((req, res) => {
-    const answer = tokens.get(req.url?.split("/").pop() ?? "");
-    res.writeHead(answer ? 200 : 404).end(answer ?? "");
-  });
-  await new Promise<void>((r) => target.listen(httpPort, "127.0.0.1", r));
-  acme.setLogger(() => undefined);
+  responder = await startHttp01Responder();
 });
 afterAll(async () => {
-  await new Promise((r) => target.close(r));
+  await responder.close();
   ws.cleanup();
 });
 
-const serve = (port: number): Promise<RunningProcess> =>
-  startProcess(process.execPath, [BIN, "acme", "serve", "--listen", `127.0.0.1:${port}`, "--allow-dns", "localhost", "--http-port", String(httpPort), "--tls-port", "1"], {
-    env: ws.env,
-    ready: /Serving; stop with Ctrl-C/,
-    timeoutMs: 60_000,
-  });
+const serve = (port: number): Promise<AcmeServe> => startAcmeServe(ws.env, ["--allow-dns", "localhost", "--http-port", String(responder.port), "--tls-port", "1"], { port });
 
 async function until(what: string, check: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
@@ -53,14 +37,11 @@ async function until(what: string, check: () => boolean): Promise<void> {
 test("killed mid-order with a torn journal tail, restarted on the same home: the order is finished and the certificate verifies", async () => {
   const port = await freePort();
   const journal = join(ws.home, "acme", "state.journal");
-  const caPem = readFileSync(join(ws.home, "ca.crt"), "utf8");
-  acme.axios.defaults.httpsAgent = new Agent({ ca: caPem, keepAlive: false });
-  let first: RunningProcess | undefined = await serve(port);
-  let second: RunningProcess | undefined;
+  trustAcmeCa(readFileSync(join(ws.home, "ca.crt"), "utf8"));
+  let first: AcmeServe | undefined = await serve(port);
+  let second: AcmeServe | undefined;
   try {
-    const directoryUrl = `https://127.0.0.1:${port}/acme/directory`;
-    const client = new acme.Client({ directoryUrl, accountKey: await acme.crypto.createPrivateEcdsaKey(), backoffMin: 50, backoffMax: 300, backoffAttempts: 100 });
-    await client.createAccount({ termsOfServiceAgreed: true });
+    const client = await newAcmeClient(`https://127.0.0.1:${port}/acme/directory`);
     const order = await client.createOrder({ identifiers: [{ type: "dns", value: "localhost" }] });
     const [authz] = await client.getAuthorizations(order);
     const orderId = order.url.split("/").pop() as string;
@@ -72,24 +53,18 @@ test("killed mid-order with a torn journal tail, restarted on the same home: the
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/^regcert: another regcert acme serve \(pid \d+\) is running on .*\nhint: stop it first/);
 
-    process.kill(-(first.child.pid as number), "SIGKILL");
-    await until("the server to die", () => first?.exited() === true);
+    process.kill(-(first.process.child.pid as number), "SIGKILL");
+    await until("the server to die", () => first?.process.exited() === true);
     first = undefined;
     // what a crash in the middle of a write leaves: half a record
     const half = journalLine("order:torn", { id: "torn", pad: "z".repeat(300) });
     appendFileSync(journal, half.subarray(0, 150));
 
     second = await serve(port);
-    expect(second.logs()).toMatch(/the ACME journal ended in a record torn by a crash \(150 bytes\): cut off, every whole record before it kept/);
-    const challenge = authz?.challenges.find((c) => c.type === "http-01");
-    if (!authz || !challenge) throw new Error("no http-01 challenge");
-    tokens.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));
-    await client.completeChallenge(challenge);
-    await client.waitForValidStatus(challenge);
-    const [, csr] = await acme.crypto.createCsr({ altNames: ["localhost"] }, await acme.crypto.createPrivateEcdsaKey());
-    const done = await client.finalizeOrder(order, csr);
-    expect(done.status).toBe("valid");
-    const chain = await client.getCertificate(done);
+    expect(second.process.logs()).toMatch(/the ACME journal ended in a record torn by a crash \(150 bytes\): cut off, every whole record before it kept/);
+    if (!authz) throw new Error("no authorization");
+    await completeHttp01(client, authz, responder);
+    const chain = await finalizeAndDownload(client, order, ["localhost"]); // throws unless the order is valid
     const file = join(ws.dir, "crash.pem");
     writeFileSync(file, chain);
     const v = await openssl(["verify", "-CAfile", join(ws.home, "ca.crt"), "-purpose", "sslserver", "-verify_hostname", "localhost", file]);
@@ -99,7 +74,7 @@ test("killed mid-order with a torn journal tail, restarted on the same home: the
     expect(readFileSync(journal, "utf8")).not.toContain("order:torn"); // the torn bytes were cut, not merged into a later line
     expect((state.get(`order:${orderId}`) as { status: string }).status).toBe("valid");
   } finally {
-    await first?.stop();
-    await second?.stop();
+    await first?.process.stop();
+    await second?.process.stop();
   }
 }, 180_000);

@@ -6,11 +6,11 @@
  */
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BIN, runCli, tempWorkspace, type CliResult } from "../helpers/cli.js";
+import { runLego, startAcmeServe, succeeded as ok, type AcmeServe } from "../helpers/acme.js";
+import { runCli, tempWorkspace, type CliResult } from "../helpers/cli.js";
 import { openssl } from "../helpers/openssl.js";
 import { freePort } from "../helpers/ports.js";
-import { startProcess, type RunningProcess } from "../helpers/process.js";
-import { runTool, toolAvailable, type ToolResult } from "../helpers/run-tool.js";
+import { toolAvailable, type ToolResult } from "../helpers/run-tool.js";
 import { treeState } from "../helpers/tree.js";
 
 const TOOLS = ["lego", "openssl"];
@@ -20,7 +20,7 @@ const suite = missing.length > 0 ? describe.skip : describe;
 
 const SLOW = 180_000;
 let ws: ReturnType<typeof tempWorkspace>;
-let regcert: RunningProcess;
+let server: AcmeServe;
 let directory: string;
 let httpPort: number;
 let caFile: string;
@@ -29,16 +29,8 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResu
   return runCli(args, { cwd: ws.dir, env: { ...ws.env, ...env } });
 }
 
-function ok(result: ToolResult, context = ""): ToolResult {
-  if (result.code !== 0) throw new Error(`${result.command}\nexit ${result.code}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}${context}`);
-  return result;
-}
-
 function lego(args: string[]): Promise<ToolResult> {
-  return runTool("lego", ["--server", directory, "--accept-tos", "--email", "ops@e2e.test", "--path", join(ws.dir, "lego"), "--domains", "localhost", ...args], {
-    env: { LEGO_CA_CERTIFICATES: caFile, HOME: ws.dir },
-    timeoutMs: 90_000,
-  });
+  return runLego({ server: directory, path: join(ws.dir, "lego"), caFile, home: ws.dir }, ["--domains", "localhost", ...args]);
 }
 
 interface StatusCert {
@@ -66,13 +58,8 @@ suite("acme serve records its certificates in the home's index", () => {
   let notAfter: string;
 
   async function startServer(): Promise<void> {
-    const acmePort = await freePort();
-    regcert = await startProcess(
-      process.execPath,
-      [BIN, "acme", "serve", "--listen", `127.0.0.1:${acmePort}`, "--allow-dns", "localhost", "--http-port", String(httpPort), "--tls-port", String(await freePort()), "--days", "7"],
-      { env: { ...ws.env, NO_COLOR: "1" }, ready: /Serving; stop with Ctrl-C/ },
-    );
-    directory = /ACME directory: (\S+)/.exec(regcert.logs())?.[1] as string;
+    server = await startAcmeServe(ws.env, ["--allow-dns", "localhost", "--http-port", String(httpPort), "--tls-port", String(await freePort()), "--days", "7"]);
+    directory = server.directoryUrl;
   }
 
   beforeAll(async () => {
@@ -82,16 +69,16 @@ suite("acme serve records its certificates in the home's index", () => {
     expect(init.code).toBe(0);
     httpPort = await freePort();
     await startServer();
-    ok(await lego(["--http", "--http.port", `127.0.0.1:${httpPort}`, "run"]), regcert.logs());
+    ok(await lego(["--http", "--http.port", `127.0.0.1:${httpPort}`, "run"]), server.process.logs());
     // what an independent tool reads from the downloaded certificate
     serial = (await openssl(["x509", "-in", crt(), "-noout", "-serial"])).stdout.trim().replace(/^serial=/, "");
     notAfter = (await openssl(["x509", "-in", crt(), "-noout", "-enddate"])).stdout.trim().replace(/^notAfter=/, "");
     expect(serial).toMatch(/^[0-9A-F]+$/);
-    expect(regcert.logs()).not.toMatch(/from the ACME journal/); // a fresh home: nothing to catch up on
+    expect(server.process.logs()).not.toMatch(/from the ACME journal/); // a fresh home: nothing to catch up on
   }, SLOW);
 
   afterAll(async () => {
-    await regcert?.stop();
+    await server?.process.stop();
     ws?.cleanup();
   }, SLOW);
 
@@ -143,7 +130,7 @@ suite("acme serve records its certificates in the home's index", () => {
   }, SLOW);
 
   test("lego revokes it: status shows it revoked (not due, exit 0) even when it would be due", async () => {
-    ok(await lego(["revoke", "--reason", "4"]), regcert.logs());
+    ok(await lego(["revoke", "--reason", "4"]), server.process.logs());
     const late = { REGCERT_NOW: new Date(Date.parse(notAfter) - 86_400_000).toISOString() };
     const { code, certs } = await status(late);
     const cert = certs.find((c) => c.source === "acme") as StatusCert;
@@ -156,7 +143,7 @@ suite("acme serve records its certificates in the home's index", () => {
   }, SLOW);
 
   test("an index rebuilt (deleted by hand, or lost in a power cut) takes them from the ACME journal, revoked as they are", async () => {
-    await regcert.stop();
+    await server.process.stop();
     for (const path of ["index.json", "index.journal", "issued"]) rmSync(join(ws.home, path), { recursive: true, force: true });
     const r = await cli(["status", "--json"]);
     expect(r.stderr).toMatch(/index\.json was missing; rebuilt it from 0 archived certificate\(s\) in the home's issued\/ directory and 1 in its ACME journal/);
@@ -173,7 +160,7 @@ suite("acme serve records its certificates in the home's index", () => {
     for (const path of ["index.journal", "issued"]) rmSync(join(ws.home, path), { recursive: true, force: true });
     expect((await status()).certs).toEqual([]);
     await startServer();
-    expect(regcert.logs()).toMatch(/recorded 1 ACME certificate\(s\) and 1 revocation\(s\) from the ACME journal/);
+    expect(server.process.logs()).toMatch(/recorded 1 ACME certificate\(s\) and 1 revocation\(s\) from the ACME journal/);
     const { certs } = await status();
     expect(certs).toHaveLength(1);
     expect(certs[0]).toMatchObject({ source: "acme", state: "revoked", revoked: { reason: 4 } });

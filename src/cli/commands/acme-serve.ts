@@ -93,7 +93,7 @@ export async function run(ctx: Context, flags: AcmeServeFlags): Promise<void> {
   if (issuer.certificate.notAfter.getTime() <= now().getTime()) {
     throw userError("regcert.caExpired", `the CA certificate expired on ${issuer.certificate.notAfter.toISOString()}`, "create a new CA (regcert ca rotate) first");
   }
-  const store = new FileAcmeStore(home);
+  const store = new FileAcmeStore(home, { now });
   for (const path of store.skipped) ctx.ui.warn(`skipped unreadable ACME record ${sanitizeForTerminal(path)}`);
   if (store.journalReport.tornBytes > 0) {
     ctx.ui.warn(`the ACME journal ended in a record torn by a crash (${store.journalReport.tornBytes} bytes): cut off, every whole record before it kept`);

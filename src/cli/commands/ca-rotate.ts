@@ -5,6 +5,10 @@
  * path length and name constraints, and gets a distinct CN carrying its creation date, so trust
  * stores that find certificates by name never mistake one for the other. An encrypted ca.key stays
  * encrypted, with the same passphrase.
+ *
+ * Certificates `acme serve` issued are not renewed by regcert (their ACME clients hold the keys): they
+ * are listed apart, and a running `acme serve` is named, since it keeps signing with the old key until
+ * it is restarted (it loads the CA once, at start).
  */
 import { createRootCa } from "../../pki/ca.js";
 import { userError } from "../../pki/errors.js";
@@ -15,8 +19,11 @@ import { validityDays } from "../../pki/status.js";
 import { validateDays } from "../../pki/validity.js";
 import { loadIssuer, privateKeyPemFor } from "../../files/ca-store.js";
 import { readStoredCa, withHomeLock } from "../../files/home.js";
-import { currentEntries, readIndex } from "../../files/index-store.js";
+import { readIndex } from "../../files/index-store.js";
 import { rolloverPaths, rotateCa } from "../../files/rollover.js";
+import { serverLockOwner } from "../../files/server-lock.js";
+import { acmeDir } from "../../acme/file-store.js";
+import { certificatesToRenew, describeAcmeUse } from "../../lifecycle/rollover-uses.js";
 import type { Context } from "../context.js";
 import { generateKeyWithProgress } from "../ca-access.js";
 import { lifecycleNow } from "../clock.js";
@@ -89,7 +96,8 @@ export async function run(ctx: Context, flags: CaRotateFlags): Promise<void> {
 
   const { ca, previous } = result;
   const info = ca.issuer.certificate;
-  const underOld = currentEntries(readIndex(home).entries).filter((e) => e.issuer.fingerprint === previous.fingerprint);
+  const underOld = certificatesToRenew(readIndex(home).entries, previous.fingerprint, now);
+  const acmeServer = serverLockOwner(acmeDir(home));
   const paths = rolloverPaths(home);
   if (ctx.ui.json) {
     ctx.ui.result({
@@ -98,17 +106,28 @@ export async function run(ctx: Context, flags: CaRotateFlags): Promise<void> {
       resumed: result.resumed,
       current: { commonName: info.commonName ?? null, fingerprint: info.fingerprint, keyAlgorithm: result.keyAlgorithm, notBefore: ca.notBefore.toISOString(), notAfter: ca.notAfter.toISOString(), encrypted: result.encrypted },
       previous: { commonName: previous.commonName ?? null, fingerprint: previous.fingerprint, notAfter: previous.notAfter.toISOString(), certificate: paths.previousCertificate },
-      certificatesToRenew: underOld.map((e) => ({ name: e.name, certificate: e.files.certificate })),
+      certificatesToRenew: underOld.files.map((e) => ({ name: e.name, certificate: e.files.certificate })),
+      // not re-issued by regcert (no key): their ACME clients renew them from `acme serve` restarted on the new CA
+      renewedByAcmeClients: underOld.acme.map((e) => ({ name: e.name, serial: e.serial, notAfter: e.notAfter, names: e.names })),
+      counts: { certificatesToRenew: underOld.files.length, renewedByAcmeClients: underOld.acme.length },
+      acmeServe: { running: acmeServer !== undefined, pid: acmeServer ?? null },
     });
     return;
   }
+  const files = underOld.files;
+  const acme = underOld.acme;
   ctx.ui.info(`${ctx.ui.green("✓")} New CA "${info.commonName}" (${result.keyAlgorithm}, expires ${ca.notAfter.toISOString().slice(0, 10)}) is now the home's CA`);
   ctx.ui.info(`  previous CA "${previous.commonName}" kept for the overlap: ${displayPath(paths.previousCertificate, ctx.cwd)} (still trusted, never signs again)`);
   ctx.ui.info(`  trust bundle = new CA + previous CA, until regcert ca retire-old`);
+  if (acmeServer !== undefined) ctx.ui.warn(`regcert acme serve (pid ${acmeServer}) is running on this home: it signs with the previous CA until it is restarted`);
   ctx.ui.info();
   ctx.ui.info("Safe order (no client ever sees a certificate it does not trust):");
   ctx.ui.info("  1. On every client: regcert install-trust --host HOST:PORT   (ca.crt now holds both CAs)");
-  ctx.ui.info(`  2. regcert renew --all   (re-issues ${underOld.length} certificate(s) under the new CA${underOld.length > 0 ? `: ${underOld.map((e) => e.name).join(", ")}` : ""})`);
+  ctx.ui.info(`  2. regcert renew --all   (re-issues ${files.length} certificate(s) under the new CA${files.length > 0 ? `: ${files.map((e) => e.name).join(", ")}` : ""})`);
+  if (acme.length > 0) {
+    ctx.ui.info(`     ${acme.length} ACME certificate(s) are renewed by their ACME clients, not by regcert: ${acme.map(describeAcmeUse).join(", ")}`);
+    ctx.ui.info(`     restart regcert acme serve${acmeServer !== undefined ? ` (pid ${acmeServer})` : ""} so it issues from the new CA; each client switches at its next renewal`);
+  }
   ctx.ui.info("  3. Restart the registry: docker restart registry (or docker compose restart registry)");
   ctx.ui.info("  4. regcert status shows nothing signed by the previous CA; then: regcert ca retire-old");
   ctx.ui.info("  5. On every client again: regcert install-trust --host HOST:PORT   (removes the old CA)");

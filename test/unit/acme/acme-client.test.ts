@@ -3,8 +3,6 @@
  * tls-alpn-01, DNS and IP identifiers, account lookup by key, key rollover, deactivation, revocation.
  * Issued chains are judged by `openssl verify` (its printed verdict) and the SANs openssl prints.
  */
-import { createServer as createHttpServer, type Server } from "node:http";
-import { Agent } from "node:https";
 import { createSecureContext, createServer as createTlsServer, type Server as TlsServer } from "node:tls";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,15 +10,14 @@ import { join } from "node:path";
 import acme from "acme-client";
 import { createRootCa } from "../../../src/pki/ca.js";
 import { createAcmeServer, type AcmeServer } from "../../../src/acme/server.js";
+import { newAcmeClient, startHttp01Responder, trustAcmeCa, type Http01Responder } from "../../helpers/acme.js";
 import { freePort } from "../../helpers/ports.js";
 import { openssl } from "../../helpers/openssl.js";
 
 let server: AcmeServer;
 let directoryUrl: string;
-let httpPort: number;
 let tlsPort: number;
-const tokens = new Map<string, string>();
-let challengeHttp: Server;
+let responder: Http01Responder;
 let alpn: { cert: string; key: string } | undefined;
 let challengeTls: TlsServer;
 let dir: string;
@@ -30,14 +27,8 @@ const issued: string[] = [];
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "regcert-acme-client-"));
   writeFileSync(join(dir, "ca.crt"), ca.certificatePem);
-  httpPort = await freePort();
   tlsPort = await freePort();
-  challengeHttp = createHttpServer((req, res) => {
-    const token = req.url?.split("/").pop() ?? "";
-    const answer = tokens.get(token);
-    res.writeHead(answer ? 200 : 404).end(answer ?? "no");
-  });
-  await new Promise<void>((r) => challengeHttp.listen(httpPort, "127.0.0.1", r));
+  responder = await startHttp01Responder();
   challengeTls = createTlsServer({
     ALPNProtocols: ["acme-tls/1"],
     SNICallback: (_name, cb) => cb(null, alpn ? createSecureContext({ cert: alpn.cert, key: alpn.key }) : undefined),
@@ -47,29 +38,24 @@ beforeAll(async () => {
     ca: ca.issuer,
     allowDns: ["localhost", "*.test.example"],
     allowIp: ["127.0.0.1/32"],
-    httpPort,
+    httpPort: responder.port,
     tlsPort,
     resolve: { "app.test.example": ["127.0.0.1"] },
     validationTimeoutMs: 5_000,
     onIssued: (cert) => void issued.push(cert.serialHex),
   });
   ({ directoryUrl } = await server.listen(0, "127.0.0.1"));
-  acme.axios.defaults.httpsAgent = new Agent({ ca: ca.certificatePem });
-  acme.setLogger(() => undefined);
+  trustAcmeCa(ca.certificatePem);
 });
 
 afterAll(async () => {
   await server?.close();
-  await new Promise((r) => challengeHttp?.close(r));
+  await responder?.close();
   await new Promise((r) => challengeTls?.close(r));
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function newClient() {
-  const client = new acme.Client({ directoryUrl, accountKey: await acme.crypto.createPrivateEcdsaKey(), backoffMin: 50, backoffMax: 300, backoffAttempts: 60 });
-  await client.createAccount({ termsOfServiceAgreed: true, contact: ["mailto:ops@test.example"] });
-  return client;
-}
+const newClient = () => newAcmeClient(directoryUrl, { contact: ["mailto:ops@test.example"] });
 
 async function assertChain(chain: string, names: { dns?: string[]; ip?: string[] }) {
   const file = join(dir, `chain-${Math.random().toString(16).slice(2)}.pem`);
@@ -89,8 +75,8 @@ test("acme-client auto: http-01 for localhost via the system resolver (::1 tried
     csr,
     challengePriority: ["http-01"],
     skipChallengeVerification: true,
-    challengeCreateFn: async (_a, c, k) => void tokens.set(c.token, k),
-    challengeRemoveFn: async (_a, c) => void tokens.delete(c.token),
+    challengeCreateFn: async (_a, c, k) => void responder.tokens.set(c.token, k),
+    challengeRemoveFn: async (_a, c) => void responder.tokens.delete(c.token),
   });
   await assertChain(chain, { dns: ["localhost"] });
   const days = (acme.crypto.readCertificateInfo(chain).notAfter.getTime() - Date.now()) / 86_400_000;
@@ -121,15 +107,14 @@ test("account: lookup by key (onlyReturnExisting), key rollover, revocation, dea
   await expect(stranger.createAccount({ onlyReturnExisting: true })).rejects.toThrow(/no account exists for this key/);
 
   const accountKey = await acme.crypto.createPrivateRsaKey(2048);
-  const client = new acme.Client({ directoryUrl, accountKey, backoffMin: 50, backoffMax: 300, backoffAttempts: 60 });
-  await client.createAccount({ termsOfServiceAgreed: true });
+  const client = await newAcmeClient(directoryUrl, { accountKey });
   const url = client.getAccountUrl();
   const again = new acme.Client({ directoryUrl, accountKey });
   await again.createAccount({ onlyReturnExisting: true });
   expect(again.getAccountUrl()).toBe(url);
 
   const [, csr] = await acme.crypto.createCsr({ altNames: ["localhost"] }, await acme.crypto.createPrivateEcdsaKey());
-  const chain = await client.auto({ csr, challengePriority: ["http-01"], skipChallengeVerification: true, challengeCreateFn: async (_a, c, k) => void tokens.set(c.token, k), challengeRemoveFn: async () => undefined });
+  const chain = await client.auto({ csr, challengePriority: ["http-01"], skipChallengeVerification: true, challengeCreateFn: async (_a, c, k) => void responder.tokens.set(c.token, k), challengeRemoveFn: async () => undefined });
 
   const newKey = await acme.crypto.createPrivateEcdsaKey("P-384");
   await client.updateAccountKey(newKey);

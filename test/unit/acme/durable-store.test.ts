@@ -3,41 +3,31 @@
  * lets the client finish the order; records are 0600 JSON written atomically; the lock refuses a
  * second store on a home while the first is open and is released by close().
  */
-import { createServer, type Server } from "node:http";
-import { Agent } from "node:https";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import acme from "acme-client";
 import { createRootCa } from "../../../src/pki/ca.js";
 import { createAcmeServer } from "../../../src/acme/server.js";
 import { FileAcmeStore } from "../../../src/acme/file-store.js";
+import { completeHttp01, finalizeAndDownload, newAcmeClient, startHttp01Responder, trustAcmeCa, type Http01Responder } from "../../helpers/acme.js";
 import { freePort } from "../../helpers/ports.js";
 
 const ca = createRootCa({ commonName: "durable store test CA" });
 let home: string;
-let target: Server;
-let httpPort: number;
-const tokens = new Map<string, string>();
+let responder: Http01Responder;
 
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), "regcert-acme-store-"));
-  httpPort = await freePort();
-  target = createServer((req, res) => {
-    const answer = tokens.get(req.url?.split("/").pop() ?? "");
-    res.writeHead(answer ? 200 : 404).end(answer ?? "");
-  });
-  await new Promise<void>((r) => target.listen(httpPort, "127.0.0.1", r));
-  acme.axios.defaults.httpsAgent = new Agent({ ca: ca.certificatePem });
-  acme.setLogger(() => undefined);
+  responder = await startHttp01Responder();
+  trustAcmeCa(ca.certificatePem);
 });
 afterAll(async () => {
-  await new Promise((r) => target.close(r));
+  await responder.close();
   rmSync(home, { recursive: true, force: true });
 });
 
 const start = (port: number) => {
-  const server = createAcmeServer({ ca: ca.issuer, store: new FileAcmeStore(home), allowDns: ["localhost"], httpPort });
+  const server = createAcmeServer({ ca: ca.issuer, store: new FileAcmeStore(home), allowDns: ["localhost"], httpPort: responder.port });
   return { server, listening: server.listen(port, "127.0.0.1") };
 };
 
@@ -45,8 +35,7 @@ test("a server restarted mid-order continues it: account, order and authorizatio
   const port = await freePort();
   const first = start(port);
   const { directoryUrl } = await first.listening;
-  const client = new acme.Client({ directoryUrl, accountKey: await acme.crypto.createPrivateEcdsaKey(), backoffMin: 50, backoffMax: 300, backoffAttempts: 60 });
-  await client.createAccount({ termsOfServiceAgreed: true });
+  const client = await newAcmeClient(directoryUrl);
   const order = await client.createOrder({ identifiers: [{ type: "dns", value: "localhost" }] });
   const [authz] = await client.getAuthorizations(order);
   await first.server.close();
@@ -55,15 +44,9 @@ test("a server restarted mid-order continues it: account, order and authorizatio
   const second = start(port);
   await second.listening;
   try {
-    const challenge = authz?.challenges.find((c) => c.type === "http-01");
-    if (!authz || !challenge) throw new Error("no http-01 challenge");
-    tokens.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));
-    await client.completeChallenge(challenge);
-    await client.waitForValidStatus(challenge);
-    const [, csr] = await acme.crypto.createCsr({ altNames: ["localhost"] }, await acme.crypto.createPrivateEcdsaKey());
-    const done = await client.finalizeOrder(order, csr);
-    expect(done.status).toBe("valid");
-    expect(await client.getCertificate(done)).toContain("BEGIN CERTIFICATE");
+    if (!authz) throw new Error("no authorization");
+    await completeHttp01(client, authz, responder);
+    expect(await finalizeAndDownload(client, order, ["localhost"])).toContain("BEGIN CERTIFICATE"); // throws unless the order is valid
   } finally {
     await second.server.close();
   }

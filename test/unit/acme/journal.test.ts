@@ -241,3 +241,30 @@ test("the store survives a torn journal tail: the account written before it is k
   }
   truncateSync(path, 0);
 });
+
+test("compaction forgets the keys `keep` declines: not copied, read() finds nothing, onForgotten names them, a reopen never sees them", async () => {
+  const path = join(dir, "j");
+  const forgotten: string[][] = [];
+  const asked: string[] = [];
+  const journal = new Journal(path, {
+    keep: (key, value) => {
+      asked.push(key);
+      return !(key.startsWith("old:") && (value() as { n: number }).n < 3);
+    },
+    onForgotten: (keys) => forgotten.push(keys),
+  });
+  for (let n = 0; n < 5; n++) journal.append(`old:${n}`, { n });
+  journal.append("acct:1", { n: 0 });
+  await journal.flush();
+  await journal.compact();
+  expect(asked.sort()).toEqual(["acct:1", "old:0", "old:1", "old:2", "old:3", "old:4"]);
+  expect(forgotten).toEqual([["old:0", "old:1", "old:2"]]);
+  expect(journal.read("old:1")).toBeUndefined();
+  expect(journal.read("old:3")).toEqual({ n: 3 });
+  expect(journal.keys).toBe(3);
+  journal.append("old:0", { n: 9 }); // a forgotten key may be written again
+  await journal.close();
+  const { seen } = reopen(path);
+  expect([...seen.keys()]).toEqual(["old:3", "old:4", "acct:1", "old:0"]);
+  expect(seen.get("old:0")).toEqual({ n: 9 });
+});
