@@ -278,9 +278,9 @@ export async function reconcileAcmeIndex(ctx: Context, home: string): Promise<{ 
           if (cert.revoked && !entry.revoked) revocations.push(cert);
           continue;
         }
-        const made = acmeArchiveRecord(cert, now);
-        if (!made) continue;
-        records.push(made.record);
+        const record = acmeArchiveRecord(cert, now);
+        if (!record) continue;
+        records.push(record);
         if (cert.revoked) revocations.push(cert);
       }
       if (records.length > 0) recordCertificates(home, records, { durable: false });

@@ -41,7 +41,7 @@ export const acmeEntryName = (names: { dns: string[]; ip: string[] }, serial: st
  * Undefined when the chain holds no certificate. Parses the leaf (this runs only for certificates
  * the index lacks).
  */
-export function acmeArchiveRecord(cert: JournalCertificate, recordedAt?: string): { record: ArchiveRecord; caPem: string | undefined } | undefined {
+export function acmeArchiveRecord(cert: JournalCertificate, recordedAt?: string): ArchiveRecord | undefined {
   const blocks = parsePemBlocks(cert.chainPem ?? "").filter((b) => b.label === "CERTIFICATE");
   const leaf = blocks[0];
   if (!leaf) return undefined;
@@ -49,29 +49,24 @@ export function acmeArchiveRecord(cert: JournalCertificate, recordedAt?: string)
   const facts = readCertificateFacts(certificatePem, `ACME certificate ${cert.serial}`);
   const caBlock = blocks[1];
   let issuer: ArchiveRecord["issuer"] = { fingerprint: "", commonName: null };
-  let caPem: string | undefined;
   if (caBlock) {
-    caPem = toPem("CERTIFICATE", caBlock.der);
     let commonName: string | null = null;
     try {
-      commonName = readCertificateFacts(caPem, "the ACME certificate's CA").commonName ?? null;
+      commonName = readCertificateFacts(caBlock.der, "the ACME certificate's CA").commonName ?? null;
     } catch {
       /* a CA regcert cannot read: named by fingerprint only */
     }
     issuer = { fingerprint: createHash("sha256").update(caBlock.der).digest("hex"), commonName };
   }
   return {
-    caPem,
-    record: {
-      name: acmeEntryName(facts.names, facts.serialHex),
-      command: "acme",
-      issuer,
-      files: { certificate: "" },
-      // a rebuild has no record of when: the certificate's own start serves to order a client's renewals
-      recordedAt: recordedAt ?? facts.notBefore.toISOString(),
-      certificatePem,
-      source: "acme",
-      acme: { accountId: cert.accountId, orderId: cert.orderId, certId: cert.id },
-    },
+    name: acmeEntryName(facts.names, facts.serialHex),
+    command: "acme",
+    issuer,
+    files: { certificate: "" },
+    // a rebuild has no record of when: the certificate's own start serves to order a client's renewals
+    recordedAt: recordedAt ?? facts.notBefore.toISOString(),
+    certificatePem,
+    source: "acme",
+    acme: { accountId: cert.accountId, orderId: cert.orderId, certId: cert.id },
   };
 }

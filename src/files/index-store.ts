@@ -384,9 +384,9 @@ function addAcmeJournalEntries(home: string, all: IndexEntry[], known: Set<strin
   for (const cert of certs) {
     if (known.has(cert.serial)) continue;
     try {
-      const made = acmeArchiveRecord(cert);
-      if (!made) continue;
-      const entry = entryFromRecord(made.record);
+      const record = acmeArchiveRecord(cert);
+      if (!record) continue;
+      const entry = entryFromRecord(record);
       if (cert.revoked) entry.revoked = cert.revoked;
       known.add(entry.serial);
       all.push(entry);
