@@ -5,7 +5,7 @@
  * allows none of that type: an ACME server that signs anything it can reach is not what anyone wants.
  */
 import { dnsWithin, ipWithin, namesOutsideConstraints } from "../pki/name-constraints.js";
-import { userError } from "../pki/errors.js";
+import { opt, phrase, userError } from "../pki/errors.js";
 import type { NameConstraintsInfo } from "../pki/issuer.js";
 import { classifyName, parseCidr } from "../pki/names.js";
 import type { Identifier } from "./types.js";
@@ -23,7 +23,7 @@ export function parseAllowList(dns: string[], ip: string[]): AllowList {
   const outDns = dns.map((entry) => {
     const suffix = entry.startsWith("*.");
     const name = classifyName(suffix ? entry.slice(2) : entry);
-    if (name.type !== "dns") throw userError("regcert.invalidAllow", `--allow-dns ${JSON.stringify(entry)} is an IP address`, "use --allow-ip CIDR for addresses, e.g. --allow-ip 127.0.0.1/32");
+    if (name.type !== "dns") throw userError("regcert.invalidAllow", phrase`${opt("allowDns", JSON.stringify(entry))} is an IP address`, phrase`use ${opt("allowIp", "CIDR")} for addresses, e.g. ${opt("allowIp", "127.0.0.1/32")}`);
     return suffix ? `*.${name.value}` : name.value;
   });
   const outIp = ip.map((entry) => {
@@ -74,7 +74,8 @@ export function checkIdentifiers(raw: unknown, allow: AllowList, constraints: Na
     }
     const identifier: Identifier = { type, value: normalised };
     if (!allowedByList(identifier, allow)) {
-      refuse(`${normalised} is not on this server's allow-list (--allow-${type === "dns" ? "dns" : "ip"})`);
+      // protocol text for the ACME client, who cannot set the allow-list: neither flags nor option names
+      refuse(`${normalised} is not on this server's allow-list of ${type === "dns" ? "DNS names" : "IP addresses"}`);
       continue;
     }
     if (constraints) {

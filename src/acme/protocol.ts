@@ -368,7 +368,8 @@ export class AcmeProtocol {
     const account = auth.account as AccountRecord;
     const body = this.requireObject(auth.payload, "new-order");
     if (body.notBefore !== undefined || body.notAfter !== undefined) {
-      throw problem("malformed", "notBefore/notAfter are not supported: this server issues for its configured --days");
+      // protocol text for the ACME client (it cannot change the server's setting): the fact, not a flag or option
+      throw problem("malformed", `notBefore/notAfter are not supported: this server issues certificates valid for ${this.days} days`);
     }
     this.takeOrderToken(account.id);
     const identifiers = checkIdentifiers(body.identifiers, this.options.allow, this.options.issuer.certificate.nameConstraints);

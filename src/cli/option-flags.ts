@@ -35,6 +35,14 @@ const FLAGS: Readonly<Record<string, string>> = {
   keyAlgorithm: "--key",
   clientCertPem: "--client-cert",
   clientKeyPem: "--client-key",
+  // issue 11 leftover: trust planning, fleet, renew, PKCS#11 tokens, Harbor
+  hosts: "--host",
+  targets: "--target",
+  // targetForFile(home, entries, certFile): renew --cert FILE
+  certFile: "--cert",
+  modulePath: "--pkcs11-module",
+  pin: "--pin-file",
+  dataVolume: "--data",
 };
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

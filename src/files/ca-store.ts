@@ -6,7 +6,7 @@ import { createPrivateKey, type KeyObject } from "node:crypto";
 import { rmSync } from "node:fs";
 import { parseCaCertificate, prepareIssuer, type CaCertificateInfo, type Issuer } from "../pki/issuer.js";
 import type { Signer } from "../pki/signer.js";
-import { userError } from "../pki/errors.js";
+import { opt, phrase, userError } from "../pki/errors.js";
 import { exportPrivateKeyPem } from "../pki/keys.js";
 import { decryptPrivateKey, encryptPrivateKeyPem, isEncryptedKeyPem } from "../pki/pkcs8.js";
 import type { RootCa } from "../pki/ca.js";
@@ -69,7 +69,7 @@ export interface LoadCaOptions {
 export function readPrivateKeyPem(pem: string, what: string, passphrase?: string): KeyObject {
   const encrypted = isEncryptedKeyPem(pem);
   if (encrypted && passphrase === undefined) {
-    throw userError("regcert.passphraseRequired", `${what} is encrypted and no passphrase was given`, "pass --passphrase-file FILE, or run in a terminal to be asked");
+    throw userError("regcert.passphraseRequired", `${what} is encrypted and no passphrase was given`, phrase`pass ${opt("passphrase", "FILE")}, or run in a terminal to be asked`);
   }
   if (encrypted) return decryptPrivateKey(pem, passphrase as string, what);
   if (!pem.includes("PRIVATE KEY-----")) {

@@ -187,7 +187,7 @@ export function applyTrustPlan<F extends PlannedFile>(plan: FileTreePlan<F>, opt
     throw userError(
       "regcert.foreignTrustFile",
       `${conflicts.map((c) => c.path).join(", ")} already exist${conflicts.length === 1 ? "s" : ""} with content regcert did not write; not replacing`,
-      "look at the file(s); re-run with --force to replace them",
+      phrase`look at the file(s); re-run with ${opt("force", true)} to replace them`,
     );
   }
   const todo = statuses.filter((s) => s.state !== "unchanged");

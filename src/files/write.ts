@@ -19,7 +19,7 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, constants, fchmodSync, fchownSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join, parse, resolve, sep } from "node:path";
-import { RegcertError, userError } from "../pki/errors.js";
+import { type ErrorText, opt, phrase, RegcertError, userError } from "../pki/errors.js";
 
 export interface FilePlanEntry {
   path: string;
@@ -50,8 +50,8 @@ export interface WriteOptions {
    * certs.d root of a trust layout, so a link planted at certs.d/HOST is refused too
    */
   guardFrom?: string;
-  /** the hint when files exist without --force (default: --force, and --name/--out when a key is involved) */
-  existsHint?: string;
+  /** the hint when files exist without `force` (default: force, and name/out when a key is involved) */
+  existsHint?: ErrorText;
   /**
    * default true: fsync every temp file before it is published and the directories after. false only
    * for files derived from others that are rebuilt when found damaged (a home's index.json, derived
@@ -100,7 +100,7 @@ function fsError(action: string, path: string, error: unknown): RegcertError {
     return userError("regcert.permissionDenied", `cannot ${action} ${path}: permission denied`, code === "EROFS" ? "the file system is read-only" : "re-run with sudo, or choose a directory you own");
   }
   // e.g. --out naming an existing file: a user mistake (exit 2), not an I/O failure
-  if (code === "ENOTDIR") return userError("regcert.notDirectory", `cannot ${action} ${path}: part of its directory path is a file, not a directory`, "point --out at a directory");
+  if (code === "ENOTDIR") return userError("regcert.notDirectory", `cannot ${action} ${path}: part of its directory path is a file, not a directory`, phrase`point ${opt("out")} at a directory`);
   return new RegcertError("regcert.writeFailed", `failed to ${action} ${path}: ${(error as Error).message}`, { cause: error });
 }
 
@@ -274,13 +274,13 @@ export function findConflicts(plan: FilePlan): string[] {
 const toBuffer = (contents: string | Uint8Array): Buffer => (typeof contents === "string" ? Buffer.from(contents, "utf8") : Buffer.from(contents));
 
 /** The refusal for files that exist, with the --force hint. */
-export function fileExistsError(paths: string[], hint?: string): RegcertError {
+export function fileExistsError(paths: string[], hint?: ErrorText): RegcertError {
   const list = paths.join(", ");
   const keys = paths.some((p) => p.endsWith(".key"));
   return userError(
     "regcert.fileExists",
-    `${list} already exist${paths.length === 1 ? "s" : ""}; regcert never replaces files without --force`,
-    hint ?? (keys ? "re-run with --force to replace them (the old key is then gone), or choose another --name/--out" : "re-run with --force to replace them"),
+    phrase`${list} already exist${paths.length === 1 ? "s" : ""}; regcert never replaces files without ${opt("force", true)}`,
+    hint ?? (keys ? phrase`re-run with ${opt("force", true)} to replace them (the old key is then gone), or choose another ${opt("name")}/${opt("out")}` : phrase`re-run with ${opt("force", true)} to replace them`),
   );
 }
 
@@ -325,7 +325,7 @@ export function writeFilesAtomic(plan: FilePlan, options: WriteOptions = {}): Wr
     ensured.add(dir);
     const stat = lstatOrNull(entry.path);
     if (stat?.isSymbolicLink()) throw userError("regcert.symlinkRefused", `${entry.path} is a symbolic link; regcert does not write through links`, "remove the link and re-run");
-    if (stat && !stat.isFile()) throw userError("regcert.notFile", `${entry.path} exists and is not a regular file`, "move it away, or choose another --name/--out");
+    if (stat && !stat.isFile()) throw userError("regcert.notFile", `${entry.path} exists and is not a regular file`, phrase`move it away, or choose another ${opt("name")}/${opt("out")}`);
     if (stat && sameContents(entry.path, entry.data) && (entry.keepOwner === true || (stat.mode & 0o777) === entry.mode)) unchanged.push(entry.path);
     else if (stat && !options.force) conflicts.push(entry.path);
     else todo.push(entry);

@@ -4,7 +4,7 @@
  * first of two equal hosts, a fleet list with a duplicate is refused: in a list of thousands a
  * duplicate is a copy-paste slip that may hide the host that was meant. Every refusal names the line.
  */
-import { RegcertError, userError } from "../pki/errors.js";
+import { type ErrorText, opt, type Phrase, phrase, RegcertError, userError } from "../pki/errors.js";
 import { hasControlCharacters, sanitizeForTerminal } from "../text/sanitize.js";
 import { parseRegistryHost, type RegistryHost } from "../trust/host-port.js";
 
@@ -12,6 +12,11 @@ import { parseRegistryHost, type RegistryHost } from "../trust/host-port.js";
 export interface HostSource {
   host: string;
   where: string;
+}
+
+/** An error text with each literal part escaped for a terminal (option references are ours). */
+function sanitizePhrase(text: ErrorText): Phrase {
+  return typeof text === "string" ? [sanitizeForTerminal(text)] : text.map((part) => (typeof part === "string" ? sanitizeForTerminal(part) : part));
 }
 
 /** Splits a hosts file into entries with their line numbers (comments, blank lines dropped). */
@@ -47,7 +52,7 @@ export function checkHostList(entries: readonly HostSource[]): string[] {
  * parsedHosts).
  */
 export function checkHosts(entries: readonly HostSource[]): { hosts: string[]; parsed: RegistryHost[] } {
-  if (entries.length === 0) throw userError("regcert.noHosts", "no registry host given", "use --host registry.local:5000 (repeatable) or --hosts-from FILE (one per line)");
+  if (entries.length === 0) throw userError("regcert.noHosts", "no registry host given", phrase`use ${opt("hosts", "registry.local:5000")} (repeatable) or ${opt("hostsFrom", "FILE")} (one per line)`);
   const seen = new Map<string, string>();
   const hosts: string[] = [];
   const parsed: RegistryHost[] = [];
@@ -57,8 +62,8 @@ export function checkHosts(entries: readonly HostSource[]): { hosts: string[]; p
     try {
       host = parseRegistryHost(entry.host);
     } catch (error) {
-      // the hint keeps its option references (phrases), so the CLI still prints its flags
-      if (error instanceof RegcertError) throw userError(error.code, `${entry.where}: ${sanitizeForTerminal(error.message)}`, error.phrases.hint ?? "one HOST[:PORT] per line, e.g. registry.local:5000");
+      // message and hint keep their option references (phrases), so the CLI still prints its flags
+      if (error instanceof RegcertError) throw userError(error.code, [`${entry.where}: `, ...sanitizePhrase(error.phrases.message)], error.phrases.hint ?? "one HOST[:PORT] per line, e.g. registry.local:5000");
       throw error;
     }
     const hostPort = host.hostPort;

@@ -4,7 +4,7 @@
  * --target words; the others have one mechanism of their own (Talos, Bottlerocket, OpenShift, pod
  * bundles) and take the plan's hosts, CAs and client pair.
  */
-import { userError } from "../pki/errors.js";
+import { opt, phrase, userError } from "../pki/errors.js";
 import { type SystemFamily, type TargetName, type TrustPlan } from "../trust/types.js";
 import { LINUX_TARGETS } from "../trust/targets.js";
 import { renderAnsible } from "./ansible.js";
@@ -76,12 +76,12 @@ export function renderFleet(options: RenderFleetOptions): { plan: TrustPlan; ren
   const spec = FLEET_ENGINES[options.engine];
   if (!spec) throw userError("regcert.invalidEngine", `"${options.engine}" is not a fleet engine`, `use one of: ${FLEET_ENGINE_NAMES.join(", ")}`);
   const given = options.targets ?? [];
-  if (spec.targets.length === 0 && given.length > 0) throw userError("regcert.targetNotApplicable", `--target does not apply to fleet ${options.engine}: it configures the registry trust its own way`, "leave out --target");
+  if (spec.targets.length === 0 && given.length > 0) throw userError("regcert.targetNotApplicable", phrase`${opt("targets")} does not apply to fleet ${options.engine}: it configures the registry trust its own way`, phrase`leave out ${opt("targets")}`);
   const bad = given.filter((t) => !spec.targets.includes(t));
-  if (bad.length > 0) throw userError("regcert.invalidTarget", `fleet ${options.engine} cannot install ${bad.join(", ")}`, `use --target with ${spec.targets.join(", ")}`);
-  if (options.uninstall && !spec.uninstall) throw userError("regcert.uninstallNotApplicable", `--uninstall does not apply to fleet ${options.engine}`, options.engine === "cloud-init" || options.engine === "ignition" ? "first-boot configuration is not undone; on running hosts use fleet ansible --uninstall" : "delete the objects or documents it made instead");
+  if (bad.length > 0) throw userError("regcert.invalidTarget", `fleet ${options.engine} cannot install ${bad.join(", ")}`, phrase`use ${opt("targets")} with ${spec.targets.join(", ")}`);
+  if (options.uninstall && !spec.uninstall) throw userError("regcert.uninstallNotApplicable", phrase`${opt("uninstall")} does not apply to fleet ${options.engine}`, options.engine === "cloud-init" || options.engine === "ignition" ? phrase`first-boot configuration is not undone; on running hosts use fleet ansible ${opt("uninstall", true)}` : "delete the objects or documents it made instead");
   const withClient = options.clientCertPem !== undefined || options.clientKeyPem !== undefined;
-  if (withClient && !spec.client) throw userError("regcert.clientNotSupported", `fleet ${options.engine} has no place for a client certificate (mTLS)`, "leave out --client-cert/--client-key, or use fleet ansible, cloud-init, ignition or talos");
+  if (withClient && !spec.client) throw userError("regcert.clientNotSupported", `fleet ${options.engine} has no place for a client certificate (mTLS)`, phrase`leave out ${opt("clientCertPem")}/${opt("clientKeyPem")}, or use fleet ansible, cloud-init, ignition or talos`);
   const targets = given.length > 0 ? given : spec.targets.length > 0 ? spec.defaultTargets : (["docker"] as const);
   const plan = planFleet({
     hosts: options.hosts,

@@ -6,7 +6,7 @@
  * `additionalTrustedCA.name` pointing at it. The Machine Config Operator writes the CA into every
  * node's /etc/docker/certs.d/<host:port>/ (the same layout install-trust writes).
  */
-import { userError } from "../pki/errors.js";
+import { opt, phrase, userError } from "../pki/errors.js";
 import { caBundlePem } from "../trust/material.js";
 import type { TrustPlan } from "../trust/types.js";
 import type { FleetRendering } from "./output.js";
@@ -17,7 +17,7 @@ export const OPENSHIFT_NAMESPACE = "openshift-config";
 
 /** The ConfigMap key OpenShift expects for a registry: `host..port`, or `host` for 443. */
 export function openshiftKey(hostPort: string): string {
-  if (hostPort.startsWith("[")) throw userError("regcert.ipv6NotSupported", `OpenShift's additionalTrustedCA cannot name the IPv6 registry ${hostPort} (ConfigMap keys allow only letters, digits, '-', '_' and '.')`, "give the registry a DNS name (or an IPv4 address) and use that in --host");
+  if (hostPort.startsWith("[")) throw userError("regcert.ipv6NotSupported", `OpenShift's additionalTrustedCA cannot name the IPv6 registry ${hostPort} (ConfigMap keys allow only letters, digits, '-', '_' and '.')`, phrase`give the registry a DNS name (or an IPv4 address) and use that in ${opt("hosts")}`);
   return hostPort.replace(":", "..");
 }
 

@@ -15,7 +15,7 @@
  * restart, microk8s a snap restart.
  */
 import { createHash } from "node:crypto";
-import { userError } from "../pki/errors.js";
+import { opt, phrase, userError } from "../pki/errors.js";
 import { configPathLines, CONTAINERD_CERTS_DIR } from "../trust/containerd.js";
 import { planTrust } from "../trust/plan.js";
 import { targetsWithKubernetesRole } from "../trust/targets.js";
@@ -157,7 +157,7 @@ export function nodeTrust(options: NodeTrustOptions): NodeTrust {
     throw userError(
       "regcert.invalidTarget",
       `k8s node-trust cannot install ${unsupported.join(", ")} on nodes (the system store needs a command run on the host)`,
-      `use --target with ${[...DAEMONSET_TARGETS, ...NODE_STEP_TARGETS].join(", ")}; for the system store run install-trust on each node`,
+      phrase`use ${opt("targets")} with ${[...DAEMONSET_TARGETS, ...NODE_STEP_TARGETS].join(", ")}; for the system store run install-trust on each node`,
     );
   }
   const dsTargets = options.targets.filter((t) => DAEMONSET_TARGETS.includes(t));

@@ -116,14 +116,18 @@ function knownCas(home: string): Array<{ keyId: string; fingerprint: string; com
   });
 }
 
-/** A target for --cert FILE: its index entry, or (adopted) one built from the file and its neighbours. */
-export function targetForFile(home: string, entries: IndexEntry[], file: string): RenewTarget {
+/**
+ * A target for a certificate file (CLI: --cert FILE): its index entry, or (adopted) one built from the
+ * file and its neighbours. Errors name the file as `certFile` (the CLI prints --cert).
+ */
+export function targetForFile(home: string, entries: IndexEntry[], certFile: string): RenewTarget {
+  const file = certFile;
   const path = resolve(file);
   let pem: string;
   try {
     pem = readFileSync(path, "utf8");
   } catch (error) {
-    throw userError("regcert.unreadableFile", `cannot read --cert ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, "check the path, or renew by name: regcert renew NAME (regcert status lists them)");
+    throw userError("regcert.unreadableFile", phrase`cannot read ${opt("certFile", file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, "check the path, or renew by name: regcert renew NAME (regcert status lists them)");
   }
   const facts = readCertificateFacts(pem, file);
   const known = currentEntries(entries).find((e) => resolve(e.files.certificate) === path || (e.files.pem && resolve(e.files.pem) === path)) ?? entries.find((e) => e.fingerprint === facts.fingerprint);
@@ -182,7 +186,7 @@ export function targetForName(home: string, entries: IndexEntry[], name: string)
     throw userError("regcert.unknownCertificate", `no certificate named "${name}" in the index of ${home}`, "regcert status lists them; a file regcert does not know: regcert renew --cert FILE");
   }
   if (found.length > 1) {
-    throw userError("regcert.ambiguousName", `${found.length} certificates are named "${name}": ${found.map((e) => e.files.certificate).join(", ")}`, "pick one with --cert FILE");
+    throw userError("regcert.ambiguousName", `${found.length} certificates are named "${name}": ${found.map((e) => e.files.certificate).join(", ")}`, phrase`pick one with ${opt("certFile", "FILE")}`);
   }
   return withCsr(home, found[0] as IndexEntry);
 }

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { parseCaCertificate, type CaCertificateInfo } from "../pki/issuer.js";
 import { describeKey } from "../pki/keys.js";
-import { userError } from "../pki/errors.js";
+import { opt, phrase, userError } from "../pki/errors.js";
 import {
   assessCertificate,
   classifyExpiry,
@@ -100,7 +100,7 @@ export function acmeWarnDays(validity: { notBefore: string; notAfter: string }, 
 /** Everything status shows; renew --all and ca retire-old decide from the same data. */
 export function collectStatus(home: string, now: Date, warnDays: number): StatusReport {
   const currentPem = readCaCertificate(home);
-  if (currentPem === undefined) throw userError("regcert.noCa", `no CA in ${home}`, "create one with `regcert init-ca` (or `regcert issue`), or pass --home DIR");
+  if (currentPem === undefined) throw userError("regcert.noCa", `no CA in ${home}`, phrase`create one with \`regcert init-ca\` (or \`regcert issue\`), or pass ${opt("home", "DIR")}`);
   const current = parseCaCertificate(currentPem, caPaths(home).certificate);
   const previousPem = readPreviousCaCertificate(home);
   const previous = previousPem === undefined ? undefined : parseCaCertificate(previousPem, rolloverPaths(home).previousCertificate);

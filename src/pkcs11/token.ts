@@ -14,7 +14,7 @@ import { createHash, createPublicKey, verify as cryptoVerify, randomBytes, type 
 import { existsSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { derSequence, derTlv, derUnsignedInteger } from "../pki/der.js";
-import { RegcertError, userError } from "../pki/errors.js";
+import { opt, phrase, RegcertError, userError } from "../pki/errors.js";
 import { describeKey, signatureSchemeFor, type KeyAlgorithm } from "../pki/keys.js";
 import type { Pkcs11Uri } from "../pki/pkcs11-uri.js";
 import type { Signer } from "../pki/signer.js";
@@ -57,7 +57,7 @@ export function loadPkcs11Binding(requireFn: Require = createRequire(import.meta
   try {
     return requireFn("pkcs11js") as Pkcs11Module;
   } catch (error) {
-    throw new RegcertError("regcert.pkcs11Missing", "--pkcs11 needs the optional PKCS#11 binding (pkcs11js), which is not installed or did not build on this machine", {
+    throw new RegcertError("regcert.pkcs11Missing", phrase`${opt("pkcs11Uri")} needs the optional PKCS#11 binding (pkcs11js), which is not installed or did not build on this machine`, {
       exitCode: 2,
       hint: PKCS11_INSTALL_LINE,
       cause: error,
@@ -104,17 +104,17 @@ export class TokenSession {
   static open(options: TokenOptions): TokenSession {
     const modulePath = options.modulePath ?? options.uri.modulePath;
     if (!modulePath) {
-      throw userError("regcert.pkcs11NoModule", "no PKCS#11 module given", "add --pkcs11-module PATH, e.g. --pkcs11-module /usr/lib/softhsm/libsofthsm2.so (or module-path= in the URI)");
+      throw userError("regcert.pkcs11NoModule", "no PKCS#11 module given", phrase`add ${opt("modulePath", "PATH")}, e.g. ${opt("modulePath", "/usr/lib/softhsm/libsofthsm2.so")} (or module-path= in the URI)`);
     }
     if (!existsSync(modulePath) || !statSync(modulePath).isFile()) {
-      throw userError("regcert.pkcs11NoModule", `the PKCS#11 module ${sanitizeForTerminal(modulePath)} does not exist`, "give the token vendor's module with --pkcs11-module, e.g. /usr/lib/softhsm/libsofthsm2.so (apt-get install softhsm2) or opensc-pkcs11.so");
+      throw userError("regcert.pkcs11NoModule", `the PKCS#11 module ${sanitizeForTerminal(modulePath)} does not exist`, phrase`give the token vendor's module with ${opt("modulePath")}, e.g. /usr/lib/softhsm/libsofthsm2.so (apt-get install softhsm2) or opensc-pkcs11.so`);
     }
     const m = options.binding ?? loadPkcs11Binding();
     const p = new m.PKCS11();
     try {
       p.load(modulePath);
     } catch (error) {
-      throw userError("regcert.pkcs11NoModule", `${sanitizeForTerminal(modulePath)} cannot be loaded as a PKCS#11 module (${sanitizeForTerminal(String((error as Error).message).slice(0, 120))})`, "give the token vendor's PKCS#11 module (.so) with --pkcs11-module");
+      throw userError("regcert.pkcs11NoModule", `${sanitizeForTerminal(modulePath)} cannot be loaded as a PKCS#11 module (${sanitizeForTerminal(String((error as Error).message).slice(0, 120))})`, phrase`give the token vendor's PKCS#11 module (.so) with ${opt("modulePath")}`);
     }
     p.C_Initialize();
     let session: Handle | undefined;
@@ -128,7 +128,7 @@ export class TokenSession {
         if (code === "CKR_USER_ALREADY_LOGGED_IN") {
           /* fine */
         } else if (code === "CKR_PIN_INCORRECT" || code === "CKR_PIN_LEN_RANGE" || code === "CKR_ARGUMENTS_BAD") {
-          throw userError("regcert.pkcs11WrongPin", `wrong PIN for ${tokenName(options.uri)}`, "check the PIN (--pin-file FILE holds it on its first line); too many wrong PINs lock the token");
+          throw userError("regcert.pkcs11WrongPin", `wrong PIN for ${tokenName(options.uri)}`, phrase`check the PIN (${opt("pin", "FILE")} holds it on its first line); too many wrong PINs lock the token`);
         } else if (code === "CKR_PIN_LOCKED") {
           throw userError("regcert.pkcs11PinLocked", `the PIN of ${tokenName(options.uri)} is locked after too many wrong attempts`, "unlock it with the SO PIN, e.g. pkcs11-tool --login --login-type so --init-pin");
         } else {
@@ -282,14 +282,14 @@ export function openTokenKey(token: TokenSession, uriText: string, publicKey?: K
   const handle = findPrivateKey(token);
   const own = publicKeyOf(token, handle);
   const key = own ?? publicKey;
-  if (!key) throw userError("regcert.pkcs11NoPublicKey", `the token holds no public key for the key ${describeObject(token.uri)}`, "adopt it with --import-cert CA.crt (its certificate supplies the public key)");
+  if (!key) throw userError("regcert.pkcs11NoPublicKey", `the token holds no public key for the key ${describeObject(token.uri)}`, phrase`adopt it with ${opt("importCert", "CA.crt")} (its certificate supplies the public key)`);
   return tokenSigner(token, handle, key, uriText);
 }
 
 /** Refuses when the token already holds a private key with the URI's label/id (adopt it with --import-cert instead). */
 export function assertKeyLabelFree(token: TokenSession): void {
   if (token.find("CKO_PRIVATE_KEY").length > 0) {
-    throw userError("regcert.pkcs11KeyExists", `${tokenName(token.uri)} already holds a private key ${describeObject(token.uri)}`, "adopt it with --import-cert CA.crt, or name a new key with another object= label");
+    throw userError("regcert.pkcs11KeyExists", `${tokenName(token.uri)} already holds a private key ${describeObject(token.uri)}`, phrase`adopt it with ${opt("importCert", "CA.crt")}, or name a new key with another object= label`);
   }
 }
 
@@ -299,7 +299,7 @@ export function assertKeyLabelFree(token: TokenSession): void {
  * Refuses when a key with that label/id is already there (adopt it with --import-cert instead).
  */
 export function generateTokenKey(token: TokenSession, algorithm: KeyAlgorithm): { signer: Signer; id: Uint8Array; label: string } {
-  if (algorithm === "ed25519") throw userError("regcert.unsupportedKey", "--pkcs11 keys are ECDSA P-256/P-384 or RSA", "use --key ecdsa-p256 (the default), ecdsa-p384 or rsa-3072");
+  if (algorithm === "ed25519") throw userError("regcert.unsupportedKey", phrase`${opt("pkcs11Uri")} keys are ECDSA P-256/P-384 or RSA`, phrase`use ${opt("keyAlgorithm", "ecdsa-p256")} (the default), ecdsa-p384 or rsa-3072`);
   assertKeyLabelFree(token);
   const m = token.m;
   const id = token.uri.id ?? new Uint8Array(randomBytes(16));

@@ -36,7 +36,7 @@ import {
   id_pkcs8ShroudedKeyBag,
   id_x509Certificate,
 } from "@peculiar/asn1-pfx";
-import { userError } from "./errors.js";
+import { opt, phrase, userError } from "./errors.js";
 import { OID_PBES2, OID_PBKDF2 } from "./pkcs8.js";
 import { Pbes2Params, Pbkdf2Params } from "./pbes2-schema.js";
 
@@ -234,7 +234,7 @@ function pfx(safes: ContentInfo[], password: string | undefined, profile: Pkcs12
 }
 
 function checkPassword(password: string | undefined): void {
-  if (password === "") throw userError("regcert.emptySecret", "an empty keystore password is not allowed", "put the password on the first line of --password-file, or pass --no-password for an unprotected keystore");
+  if (password === "") throw userError("regcert.emptySecret", "an empty keystore password is not allowed", phrase`put the password on the first line of ${opt("password")}, or pass ${opt("noPassword", true)} for an unprotected keystore`);
 }
 
 export interface KeystoreOptions {

@@ -13,7 +13,7 @@
  */
 import { createCipheriv, createDecipheriv, createPrivateKey, pbkdf2Sync, randomBytes, type KeyObject } from "node:crypto";
 import { derSequence, derTlv } from "./der.js";
-import { RegcertError, userError } from "./errors.js";
+import { opt, phrase, RegcertError, userError } from "./errors.js";
 import { parsePemBlocks, toPem } from "./pem.js";
 import { DerReader, TAG, checkInteger, contentOf, decodeOid, readSingle, type DerElement } from "./x509/der-reader.js";
 
@@ -219,7 +219,7 @@ export function isEncryptedKeyPem(pem: string): boolean {
  */
 export function decryptPrivateKey(input: Uint8Array | string, passphrase: string, what = "the key"): KeyObject {
   assertPassphrase(passphrase);
-  const wrong = () => userError("regcert.wrongPassphrase", `cannot decrypt ${what}: wrong passphrase`, "check the passphrase (in a --passphrase-file only the first line counts)");
+  const wrong = () => userError("regcert.wrongPassphrase", `cannot decrypt ${what}: wrong passphrase`, phrase`check the passphrase (in a ${opt("passphrase")} only the first line counts)`);
   if (typeof input === "string" && !input.includes("-----BEGIN ENCRYPTED PRIVATE KEY-----")) {
     try {
       return createPrivateKey({ key: input, format: "pem", passphrase });

@@ -6,7 +6,7 @@
  * Harbor has no client-certificate setting and its own user database: --mtls and --auth do not apply.
  */
 import { Document, parseDocument } from "yaml";
-import { userError } from "../pki/errors.js";
+import { opt, phrase, userError } from "../pki/errors.js";
 
 export interface HarborOptions {
   /** the name clients use (hostname in harbor.yml): a DNS name or IP in the certificate */
@@ -26,8 +26,8 @@ export interface HarborOptions {
 export const HARBOR_TEMPLATE_VERSION = "2.15.0";
 
 export function renderHarborYml(o: HarborOptions): string {
-  for (const [flag, value] of [["certificate", o.certificate], ["private key", o.privateKey], ["--data", o.dataVolume ?? "/data"]] as const) {
-    if (!value.startsWith("/")) throw userError("regcert.relativePath", `Harbor's ${flag} path ${value} must be absolute (its prepare script reads it on the host)`, "pass absolute --certs / --data directories");
+  for (const [what, value] of [["certificate", o.certificate], ["private key", o.privateKey], [opt("dataVolume"), o.dataVolume ?? "/data"]] as const) {
+    if (!value.startsWith("/")) throw userError("regcert.relativePath", phrase`Harbor's ${what} path ${value} must be absolute (its prepare script reads it on the host)`, phrase`pass absolute ${opt("certs")} / ${opt("dataVolume")} directories`);
   }
   const port = o.port ?? 443;
   const doc = new Document({

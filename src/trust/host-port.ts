@@ -13,7 +13,7 @@
  *   443 gets the directory `host` and also `host:443` (for references that spell the port out).
  * - The port is the one clients type (a published port such as 444), not the container's 443.
  */
-import { userError } from "../pki/errors.js";
+import { type ErrorText, opt, phrase, userError } from "../pki/errors.js";
 import { classifyName } from "../pki/names.js";
 import { hasControlCharacters, sanitizeForTerminal } from "../text/sanitize.js";
 
@@ -32,13 +32,16 @@ export interface RegistryHost {
   directoryNames: string[];
 }
 
-const bad = (input: string, why: string, hint = "write it as HOST[:PORT], e.g. --host registry.local:5000") => userError("regcert.invalidHost", `--host "${sanitizeForTerminal(input)}" ${why}`, hint);
+/** Errors name the host as `hosts` (PlanTrustOptions.hosts; the CLI prints --host). */
+const bad = (input: string, why: string, hint: ErrorText = phrase`write it as HOST[:PORT], e.g. ${opt("hosts", "registry.local:5000")}`) =>
+  userError("regcert.invalidHost", phrase`${opt("hosts", `"${sanitizeForTerminal(input)}"`)} ${why}`, hint);
+const example = (host: string) => phrase`e.g. ${opt("hosts", host)}`;
 
 function parsePort(text: string, input: string): number {
-  if (!/^\d{1,5}$/.test(text)) throw bad(input, `has an invalid port "${text}": use 1 to 65535`, "e.g. --host registry.local:5000");
+  if (!/^\d{1,5}$/.test(text)) throw bad(input, `has an invalid port "${text}": use 1 to 65535`, example("registry.local:5000"));
   if (text.length > 1 && text.startsWith("0")) throw bad(input, `has a port with a leading zero ("${text}"); clients would not type it that way`, `write ${String(Number(text))}`);
   const port = Number(text);
-  if (port < 1 || port > 65535) throw bad(input, `has an invalid port ${port}: use 1 to 65535`, "e.g. --host registry.local:5000");
+  if (port < 1 || port > 65535) throw bad(input, `has an invalid port ${port}: use 1 to 65535`, example("registry.local:5000"));
   return port;
 }
 
@@ -50,11 +53,11 @@ function parsePort(text: string, input: string): number {
 export function parseRegistryHost(input: string): RegistryHost {
   // "reg.example.test\n:5000" must not quietly become reg.example.test:5000
   if (hasControlCharacters(input)) throw bad(input, "contains a control character or line break", "retype the host without it");
-  if (input !== input.trim()) throw bad(input, "starts or ends with white space", `write it without the spaces: --host ${input.trim() || "registry.local:5000"}`);
+  if (input !== input.trim()) throw bad(input, "starts or ends with white space", phrase`write it without the spaces: ${opt("hosts", input.trim() || "registry.local:5000")}`);
   const raw = input;
-  if (raw === "") throw userError("regcert.invalidHost", "--host is empty", "e.g. --host registry.local:5000");
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) throw bad(input, "has a URL scheme", `give HOST[:PORT] only, e.g. --host ${raw.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/\/.*$/, "")}`);
-  if (raw.includes("/")) throw bad(input, "has a path; certs.d names a registry host, not a repository", `e.g. --host ${raw.replace(/\/.*$/, "")}`);
+  if (raw === "") throw userError("regcert.invalidHost", phrase`${opt("hosts")} is empty`, example("registry.local:5000"));
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) throw bad(input, "has a URL scheme", phrase`give HOST[:PORT] only, e.g. ${opt("hosts", raw.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/\/.*$/, ""))}`);
+  if (raw.includes("/")) throw bad(input, "has a path; certs.d names a registry host, not a repository", example(raw.replace(/\/.*$/, "")));
   let hostText: string;
   let portText: string | undefined;
   if (raw.startsWith("[")) {
@@ -71,10 +74,10 @@ export function parseRegistryHost(input: string): RegistryHost {
     const colons = raw.split(":").length - 1;
     if (colons > 1) throw bad(input, "looks like an IPv6 address without brackets", `write it as [ADDRESS] or [ADDRESS]:PORT, as in image references (e.g. [${raw}] for port 443)`);
     [hostText = "", portText] = raw.split(":");
-    if (portText === "") throw bad(input, "has an empty port", "e.g. --host registry.local:5000");
+    if (portText === "") throw bad(input, "has an empty port", example("registry.local:5000"));
   }
   const name = classifyName(hostText);
-  if (name.type === "dns" && name.value.startsWith("*.")) throw bad(input, "is a wildcard; a registry host is one name", "give each host clients use, e.g. --host registry.local:5000");
+  if (name.type === "dns" && name.value.startsWith("*.")) throw bad(input, "is a wildcard; a registry host is one name", phrase`give each host clients use, e.g. ${opt("hosts", "registry.local:5000")}`);
   if (raw.startsWith("[") && name.type !== "ip") throw bad(input, "has brackets around something that is not an IPv6 address");
   const port = portText === undefined ? 443 : parsePort(portText, input);
   const hostInReference = name.type === "ip" && name.value.includes(":") ? `[${name.value}]` : name.value;

@@ -5,7 +5,7 @@
  * a DaemonSet script; planTrustRemoval turns it into an exact uninstall.
  */
 import { posix } from "node:path";
-import { userError } from "../pki/errors.js";
+import { opt, phrase, userError } from "../pki/errors.js";
 import { hostPathOf as genericHostPathOf, type CurrentFile, type FileRemovalPlan } from "../files/plan-types.js";
 import { parseRegistryHosts, type RegistryHost } from "./host-port.js";
 import { isMatchingClientKey, isRegcertCaBundle, isRegcertClientCert, parseClientPair, parseTrustCas, type TrustCa } from "./material.js";
@@ -64,7 +64,7 @@ export function parseTargets(values: readonly string[]): TargetName[] {
       continue;
     }
     if (!(TARGET_NAMES as readonly string[]).includes(word)) {
-      throw userError("regcert.invalidTarget", `--target "${word}" is not a known target`, `use one or more of: ${TARGET_NAMES.join(", ")}, all`);
+      throw userError("regcert.invalidTarget", phrase`${opt("targets", `"${word}"`)} is not a known target`, `use one or more of: ${TARGET_NAMES.join(", ")}, all`);
     }
     chosen.add(word as TargetName);
   }
@@ -78,7 +78,7 @@ function append<T>(to: T[], from: readonly T[]): void {
 
 function normaliseRoot(root: string | undefined): string {
   const value = root ?? "/";
-  if (!posix.isAbsolute(value)) throw userError("regcert.invalidRoot", `--root "${value}" must be an absolute path`, "e.g. --root /mnt/image (an absolute path)");
+  if (!posix.isAbsolute(value)) throw userError("regcert.invalidRoot", phrase`${opt("root", `"${value}"`)} must be an absolute path`, phrase`e.g. ${opt("root", "/mnt/image")} (an absolute path)`);
   return posix.normalize(value).replace(/(.)\/$/, "$1");
 }
 
@@ -88,20 +88,20 @@ function normaliseRoot(root: string | undefined): string {
  */
 export function planTrust(options: PlanTrustOptions): TrustPlan {
   const root = normaliseRoot(options.root);
-  if (options.hosts.length === 0) throw userError("regcert.noHosts", "no --host given: name the registry as clients type it", "e.g. --host registry.local:5000 --host 192.168.0.12:5000");
+  if (options.hosts.length === 0) throw userError("regcert.noHosts", phrase`no ${opt("hosts")} given: name the registry as clients type it`, phrase`e.g. ${opt("hosts", "registry.local:5000")} ${opt("hosts", "192.168.0.12:5000")}`);
   const hosts = options.parsedHosts ? [...options.parsedHosts] : parseRegistryHosts(options.hosts);
-  if (options.targets.length === 0) throw userError("regcert.noTargets", "no target to install trust into", `use --target with one or more of: ${TARGET_NAMES.join(", ")}, all`);
+  if (options.targets.length === 0) throw userError("regcert.noTargets", "no target to install trust into", phrase`use ${opt("targets")} with one or more of: ${TARGET_NAMES.join(", ")}, all`);
   const targets = TARGET_NAMES.filter((t) => options.targets.includes(t));
   if (options.user) {
     const bad = targets.filter((t) => targetSpec(t).perUser === "no");
-    if (bad.length > 0) throw userError("regcert.notPerUser", `--user has no per-user location for ${bad.join(", ")}`, `with --user use --target ${PER_USER_TARGETS.join(",")}`);
+    if (bad.length > 0) throw userError("regcert.notPerUser", phrase`${opt("user")} has no per-user location for ${bad.join(", ")}`, phrase`with ${opt("user")} use ${opt("targets", PER_USER_TARGETS.join(","))}`);
   } else {
     const homeOnly = targets.filter((t) => targetSpec(t).perUser === "only");
-    if (homeOnly.length > 0) throw userError("regcert.needsUser", `${homeOnly.join(", ")} ${homeOnly.length === 1 ? "lives" : "live"} in a home directory, not under the system root`, `add --user (as the user who runs it, without sudo): regcert install-trust --user --target ${homeOnly.join(",")} …`);
+    if (homeOnly.length > 0) throw userError("regcert.needsUser", `${homeOnly.join(", ")} ${homeOnly.length === 1 ? "lives" : "live"} in a home directory, not under the system root`, phrase`add ${opt("user")} (as the user who runs it, without sudo): regcert install-trust --user --target ${homeOnly.join(",")} …`);
   }
   const cas = parseTrustCas(options.caPem);
   if ((options.clientCertPem === undefined) !== (options.clientKeyPem === undefined)) {
-    throw userError("regcert.clientPairIncomplete", "--client-cert and --client-key go together", "pass both, from `regcert issue --client`");
+    throw userError("regcert.clientPairIncomplete", phrase`${opt("clientCertPem")} and ${opt("clientKeyPem")} go together`, "pass both, from `regcert issue --client`");
   }
   const client = options.clientCertPem !== undefined && options.clientKeyPem !== undefined ? parseClientPair(options.clientCertPem, options.clientKeyPem, cas) : undefined;
   const user = options.user ? { home: posix.normalize(options.user.home), configHome: posix.normalize(options.user.configHome ?? posix.join(options.user.home, ".config")) } : undefined;

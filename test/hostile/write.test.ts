@@ -13,6 +13,7 @@ import { BIN } from "../helpers/cli.js";
 import { toolAvailable } from "../helpers/run-tool.js";
 import { treeState } from "../helpers/tree.js";
 import { RegcertError } from "../../src/pki/errors.js";
+import { cliMessage } from "../../src/cli/option-flags.js";
 import { cleanupPendingTemps, ensureDirectory, trackForCleanup, writeFilesAtomic, type FilePlan } from "../../src/files/write.js";
 import { withHomeLock } from "../../src/files/home.js";
 import { leftovers } from "./harness.js";
@@ -132,7 +133,15 @@ describe("all-or-nothing sets", () => {
     const dir = tempDir();
     writeFileSync(join(dir, "registry.crt"), "someone else's\n");
     const before = treeState(dir);
-    expect(() => writeFilesAtomic(plan(dir, "new"))).toThrow(/registry\.crt already exists; regcert never replaces files without --force/);
+    // the CLI's text (--force); the library's names the option (force: true), engine-errors.test.ts
+    let thrown: unknown;
+    try {
+      writeFilesAtomic(plan(dir, "new"));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(RegcertError);
+    expect(cliMessage(thrown)).toMatch(/registry\.crt already exists; regcert never replaces files without --force/);
     expect(treeState(dir)).toEqual(before);
   });
 
