@@ -9,7 +9,8 @@
  * - it sees only literals written inside those calls: text built elsewhere and passed in (a variable,
  *   a helper's default parameter, a problem document of the ACME server) is not checked;
  * - a command line the user can run is not a flag of an option: from the name of a command
- *   (`regcert` and one of its commands, `pkcs11-tool`, …, see COMMAND) to the next `,` `;` `:` `(` `)` or end of the literal,
+ *   (`regcert` and one of its commands, `pkcs11-tool`, …: COMMAND in test/helpers/flags.ts) to the next
+ *   `,` `;` `:` `(` `)` or end of the literal,
  *   the text is skipped, so `regcert sign --csr FILE --force` in a hint passes (and so would a flag
  *   written after such a word in the same clause);
  * - a flag is `--` plus a lower-case letter after the start, a space or punctuation: `xn--` labels
@@ -18,15 +19,9 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import ts from "typescript";
+import { flagsIn } from "../helpers/flags.js";
 
 const SRC = join(process.cwd(), "src");
-
-/** a CLI flag as a word: "--days", "--force" (not "xn--", not a range "1--2") */
-const FLAG = /(^|[\s(,'"`/[])--[a-z][a-z0-9-]*/g;
-/** regcert's commands (test/golden/help/regcert.txt): `regcert never replaces …` is prose, not a command */
-const REGCERT_COMMANDS = "acme|api|ca|check|export|fleet|htpasswd|init-ca|inspect|install-trust|issue|k8s|registry-config|renew|schedule|sign|status|verify";
-/** a command line printed for the user to run: skipped up to the end of its clause */
-const COMMAND = new RegExp(`(^|[\\s\`(])(regcert (?:${REGCERT_COMMANDS})|pkcs11-tool|openssl|kubectl|systemctl|keytool|certutil|htpasswd)\\s[^,;:()]*`, "g");
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -34,11 +29,6 @@ function sourceFiles(dir: string): string[] {
     if (statSync(path).isDirectory()) return relative(SRC, path) === "cli" ? [] : sourceFiles(path);
     return path.endsWith(".ts") ? [path] : [];
   });
-}
-
-/** The `--flag` words of one literal's text, command lines left out. */
-export function flagsIn(text: string): string[] {
-  return [...text.replace(COMMAND, "$1").matchAll(FLAG)].map((m) => m[0].slice(m[1]?.length ?? 0));
 }
 
 interface Hit {
