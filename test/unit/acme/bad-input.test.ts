@@ -154,6 +154,17 @@ test("identifiers outside the allow-list, wildcards and IPs typed as dns are rej
   expectProblem(await post("new-order", await signed(acct, "new-order", { identifiers: [{ type: "email", value: "a@b.example" }] })), "unsupportedIdentifier");
 });
 
+test("problem documents name neither the server's CLI flags nor its library options: the ACME client cannot set them (issue 11)", async () => {
+  const acct = await register(await account());
+  const r = await post("new-order", await signed(acct, "new-order", { identifiers: [{ type: "dns", value: "registry.evil.example" }, { type: "ip", value: "10.1.2.3" }] }));
+  expectProblem(r, "rejectedIdentifier", 400);
+  expect(r.json.subproblems.map((p: { detail: string }) => p.detail)).toEqual(["registry.evil.example is not on this server's allow-list of DNS names", "10.1.2.3 is not on this server's allow-list of IP addresses"]);
+  const dated = await post("new-order", await signed(acct, "new-order", { identifiers: [{ type: "dns", value: "a.test.example" }], notAfter: "2030-01-01T00:00:00Z" }));
+  expectProblem(dated, "malformed", 400);
+  // the server's default lifetime (createAcmeServer days: 7)
+  expect(dated.json.detail).toBe("notBefore/notAfter are not supported: this server issues certificates valid for 7 days");
+});
+
 async function validatedOrder(acct: Account, names: string[]) {
   const r = await post("new-order", await signed(acct, "new-order", { identifiers: names.map((value) => ({ type: "dns", value })) }));
   expect(r.status).toBe(201);
