@@ -10,13 +10,11 @@ import { runLego, startAcmeServe, succeeded as ok, type AcmeServe } from "../hel
 import { runCli, tempWorkspace, type CliResult } from "../helpers/cli.js";
 import { openssl } from "../helpers/openssl.js";
 import { freePort } from "../helpers/ports.js";
-import { toolAvailable, type ToolResult } from "../helpers/run-tool.js";
+import { describeWithTools, type ToolResult } from "../helpers/run-tool.js";
 import { treeState } from "../helpers/tree.js";
 
 const TOOLS = ["lego", "openssl"];
-const missing = TOOLS.filter((t) => !toolAvailable(t));
-if (missing.length > 0 && process.env.CI) throw new Error(`acme index e2e needs ${missing.join(", ")} (add them to .ci/run's PACKAGES)`);
-const suite = missing.length > 0 ? describe.skip : describe;
+const suite = describeWithTools("acme index e2e", TOOLS);
 
 const SLOW = 180_000;
 let ws: ReturnType<typeof tempWorkspace>;

@@ -13,12 +13,10 @@ import { runCli, tempWorkspace } from "../helpers/cli.js";
 import { freePort } from "../helpers/ports.js";
 import { startProcess, type RunningProcess } from "../helpers/process.js";
 import { registryConfig } from "../helpers/registry.js";
-import { runTool, toolAvailable } from "../helpers/run-tool.js";
+import { describeWithTools, runTool } from "../helpers/run-tool.js";
 import { treeState } from "../helpers/tree.js";
 
-const missing = ["systemd-analyze", "docker-registry", "openssl"].filter((t) => !toolAvailable(t));
-if (missing.length > 0 && process.env.CI) throw new Error(`schedule e2e needs ${missing.join(", ")}`);
-const suite = missing.length > 0 ? describe.skip : describe;
+const suite = describeWithTools("schedule e2e", ["systemd-analyze", "docker-registry", "openssl"]);
 const SLOW = 120_000;
 
 let ws: ReturnType<typeof tempWorkspace>;

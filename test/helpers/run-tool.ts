@@ -58,3 +58,13 @@ export function runTool(command: string, args: readonly string[], options: RunTo
 export function toolAvailable(command: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${JSON.stringify(command)}`], { stdio: "ignore" }).status === 0;
 }
+
+/**
+ * The describe of a suite that needs these commands: under CI a missing one fails the run (a suite
+ * that skips there proves nothing), elsewhere the suite is skipped.
+ */
+export function describeWithTools(what: string, tools: readonly string[]): jest.Describe {
+  const missing = tools.filter((t) => !toolAvailable(t));
+  if (missing.length > 0 && process.env.CI) throw new Error(`${what} needs ${missing.join(", ")} (add them to .ci/run's PACKAGES)`);
+  return missing.length > 0 ? describe.skip : describe;
+}
